@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "spotcheck 双随机、一公开监管平台 · 系统维护"
+admin.site.site_title = "spotcheck 系统维护"
+admin.site.index_title = "数据维护"
+
+urlpatterns = [
+    path("", include("spotcheck.publicity.urls")),
+    path("accounts/", include("spotcheck.accounts.urls")),
+    path("workbench/", include("spotcheck.common.urls")),
+    path("directory/", include("spotcheck.directory.urls")),
+    path("maintenance/", admin.site.urls),
+]
