@@ -74,9 +74,7 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     """Read one of a fixed set of values."""
     value = _raw(name) or default
     if value not in choices:
-        raise ImproperlyConfigured(
-            f"环境变量 {name}={value!r} 无效，可选值：{', '.join(choices)}"
-        )
+        raise ImproperlyConfigured(f"环境变量 {name}={value!r} 无效，可选值：{', '.join(choices)}")
     return value
 
 

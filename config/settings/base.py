@@ -180,4 +180,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # axes announces itself at every start; only its warnings matter
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -11,7 +11,8 @@ class LoginForm(BootstrapFormMixin, AuthenticationForm):
     """The login form with Chinese labels and messages."""
 
     username = forms.CharField(
-        label=_("用户名"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+        label=_("用户名"),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
         label=_("密码"),

@@ -87,9 +87,7 @@ def department_update(*, actor: Any, department: Department, **changes: Any) -> 
     _set_path(department)
     department.save()
     if department.path != old_path:
-        for child in Department.objects.filter(path__startswith=old_path).exclude(
-            pk=department.pk
-        ):
+        for child in Department.objects.filter(path__startswith=old_path).exclude(pk=department.pk):
             child.path = department.path + child.path[len(old_path) :]
             child.save(update_fields=["path"])
     after = {f: str(getattr(department, f)) for f in fields}

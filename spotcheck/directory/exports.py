@@ -103,6 +103,4 @@ def entity_export_queryset(qs: Any) -> Any:
 
 
 def inspector_export_queryset(qs: Any) -> Any:
-    return qs.prefetch_related("specialities", "qualified_item_types").iterator(
-        chunk_size=2000
-    )
+    return qs.prefetch_related("specialities", "qualified_item_types").iterator(chunk_size=2000)

@@ -45,17 +45,14 @@ class EntityFilterForm(BootstrapFormMixin, forms.Form):
     flag = forms.ChoiceField(
         label=_("名单"),
         required=False,
-        choices=_ANY
-        + [("abnormal", _("经营异常名录")), ("serious", _("严重违法失信名单"))],
+        choices=_ANY + [("abnormal", _("经营异常名录")), ("serious", _("严重违法失信名单"))],
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["entity_type"].choices = _ANY + list(EntityType.choices)
         self.fields["tag"].choices = _ANY + [(t.code, t.name) for t in Tag.objects.all()]
-        self.fields["risk_class"].choices = (
-            _ANY + list(RiskClass.choices) + [("none", _("未分类"))]
-        )
+        self.fields["risk_class"].choices = _ANY + list(RiskClass.choices) + [("none", _("未分类"))]
         self.fields["department"].choices = _department_choices(user)
         self.fields["reg_status"].choices = _ANY + list(RegStatus.choices)
         self.fields["region"].choices = _ANY + [

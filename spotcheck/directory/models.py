@@ -242,9 +242,7 @@ class Inspector(TimeStampedModel):
     )
     unit = models.CharField(_("所在科室/所"), max_length=100, blank=True)
     post = models.CharField(_("职务"), max_length=50, blank=True)
-    category = models.CharField(
-        _("人员类别"), max_length=20, choices=InspectorCategory.choices
-    )
+    category = models.CharField(_("人员类别"), max_length=20, choices=InspectorCategory.choices)
     certificate_no = models.CharField(_("执法证号"), max_length=30, unique=True)
     certificate_authority = models.CharField(_("发证机关"), max_length=100)
     certificate_valid_from = models.DateField(_("证件有效期自"))
@@ -302,7 +300,10 @@ class Avoidance(models.Model):
     """A 回避 relation: this inspector must never be matched with this entity."""
 
     inspector = models.ForeignKey(
-        Inspector, verbose_name=_("执法检查人员"), on_delete=models.CASCADE, related_name="avoidances"
+        Inspector,
+        verbose_name=_("执法检查人员"),
+        on_delete=models.CASCADE,
+        related_name="avoidances",
     )
     entity = models.ForeignKey(
         Entity, verbose_name=_("检查对象"), on_delete=models.CASCADE, related_name="avoidances"

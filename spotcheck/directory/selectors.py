@@ -61,9 +61,7 @@ def entity_list_for_user(user: User, filters: EntityFilter | None = None) -> Que
 def _filter_entities(qs: QuerySet[Entity], f: EntityFilter) -> QuerySet[Entity]:
     if f.q:
         term = f.q.strip()
-        qs = qs.filter(
-            Q(name__icontains=term) | Q(uscc__iexact=term.upper()) | Q(reg_no=term)
-        )
+        qs = qs.filter(Q(name__icontains=term) | Q(uscc__iexact=term.upper()) | Q(reg_no=term))
     if f.entity_type:
         qs = qs.filter(entity_type=f.entity_type)
     if f.tag:

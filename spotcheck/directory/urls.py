@@ -15,9 +15,7 @@ urlpatterns = [
     path("inspectors/new/", views.inspector_create_view, name="inspector_create"),
     path("inspectors/<int:pk>/", views.inspector_detail, name="inspector_detail"),
     path("inspectors/<int:pk>/edit/", views.inspector_edit_view, name="inspector_edit"),
-    path(
-        "inspectors/<int:pk>/avoidances/", views.avoidance_add_view, name="avoidance_add"
-    ),
+    path("inspectors/<int:pk>/avoidances/", views.avoidance_add_view, name="avoidance_add"),
     path(
         "inspectors/<int:pk>/avoidances/<int:avoidance_pk>/remove/",
         views.avoidance_remove_view,

@@ -73,7 +73,8 @@ def _export(
     if count > settings.EXPORT_MAX_ROWS:
         messages.error(
             request,
-            f"筛选结果共 {count} 条，超过单次导出上限 {settings.EXPORT_MAX_ROWS} 条，请缩小筛选范围。",
+            f"筛选结果共 {count} 条，超过单次导出上限 {settings.EXPORT_MAX_ROWS} 条，"
+            "请缩小筛选范围。",
         )
         return redirect(f"{request.path}?{_querystring_without_page(request)}")
     columns = exports.ENTITY_COLUMNS if kind == "entities" else exports.INSPECTOR_COLUMNS
@@ -258,9 +259,7 @@ def inspector_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存修改")
             return redirect("directory:inspector_detail", pk=pk)
-    return render(
-        request, "directory/inspector_form.html", {"form": form, "inspector": inspector}
-    )
+    return render(request, "directory/inspector_form.html", {"form": form, "inspector": inspector})
 
 
 @login_required
@@ -310,7 +309,9 @@ def avoidance_remove_view(request: HttpRequest, pk: int, avoidance_pk: int) -> H
         raise Http404 from None
     form = AvoidanceRemoveForm(request.POST)
     if form.is_valid():
-        avoidance_remove(actor=request.user, avoidance=avoidance, reason=form.cleaned_data["reason"])
+        avoidance_remove(
+            actor=request.user, avoidance=avoidance, reason=form.cleaned_data["reason"]
+        )
         messages.success(request, "已撤销回避关系")
     else:
         messages.error(request, "撤销回避关系须填写理由")

@@ -20,13 +20,21 @@ Conventions used throughout:
   antisymmetric: for ``b < a`` it returns ``-working_days_between(b, a)``.  Hence
   ``working_days_between(a, add_working_days(a, n)) == n`` and counts over adjacent
   spans add up.
+* Arguments are `datetime.date`; a `datetime.datetime` is refused with ``TypeError``
+  because it never compares equal to a date and would slip past every holiday.
+
+A year counts as confirmed once its own notice is loaded.  Note that the *next*
+year's notice may still reach back into the last days of December when it joins
+元旦 to the weekend before (2022-12-31 was set by the 2023 notice; in 2018 the 2019
+notice even made Sat 12-29 a working day and Mon 12-31 a day off).  Until that
+notice exists, late-December days follow the current year's notice alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -139,6 +147,10 @@ class WorkCalendar:
 
     def _require(self, d: date) -> None:
         """Raise `YearNotConfirmedError` unless ``d`` lies in a confirmed year."""
+        if isinstance(d, datetime):
+            # A datetime never equals a date, so every holiday lookup would miss.
+            msg = f"需要日期（date），收到的是日期时间（datetime）：{d!r}"
+            raise TypeError(msg)
         if d.year not in self._years:
             raise YearNotConfirmedError(d.year)
 

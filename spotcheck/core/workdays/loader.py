@@ -62,14 +62,15 @@ _BLOCK_KEYS = frozenset(
     }
 )
 
-PathLike = str | os.PathLike[str] | Traversable
+# Anything naming a file or folder: a filesystem path or an importlib.resources Traversable.
+Source = str | os.PathLike[str] | Traversable
 
 
 class CalendarDataError(ValueError):
     """Signal that a holiday data file is malformed or contradicts itself."""
 
 
-def _traversable(path: PathLike) -> Traversable:
+def _traversable(path: Source) -> Traversable:
     """Return ``path`` as a Traversable so files and package resources read alike."""
     if isinstance(path, str | os.PathLike):
         return Path(path)
@@ -205,7 +206,7 @@ def _parse(raw: Mapping[str, Any], source: str) -> YearArrangement:
         raise r.fail("整体", str(exc)) from exc
 
 
-def load_year_file(path: PathLike) -> YearArrangement:
+def load_year_file(path: Source) -> YearArrangement:
     """Read and validate one ``cn-YYYY.toml`` file.
 
     A missing file raises `FileNotFoundError` here; asking for a *year* that has
@@ -220,9 +221,7 @@ def load_year_file(path: PathLike) -> YearArrangement:
     return _parse(raw, resource.name)
 
 
-def load_directory(
-    directory: PathLike, years: Iterable[int] | None = None
-) -> list[YearArrangement]:
+def load_directory(directory: Source, years: Iterable[int] | None = None) -> list[YearArrangement]:
     """Load the ``cn-YYYY.toml`` files in ``directory``, sorted by year.
 
     With ``years`` given, load exactly those years and raise `YearNotConfirmedError`

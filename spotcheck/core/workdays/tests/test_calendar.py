@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pickle
-from datetime import date
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 
 import pytest
 
@@ -48,14 +49,18 @@ BETWEEN_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("start", "n", "expected", "why"), ADD_CASES)
+@pytest.mark.parametrize(
+    ("start", "n", "expected", "why"), ADD_CASES, ids=[f"{c[0]}+{c[1]}" for c in ADD_CASES]
+)
 def test_worked_examples_around_2026_holidays(
     cal: WorkCalendar, start: date, n: int, expected: date, why: str
 ) -> None:
     assert cal.add_working_days(start, n) == expected, why
 
 
-@pytest.mark.parametrize(("a", "b", "expected"), BETWEEN_CASES)
+@pytest.mark.parametrize(
+    ("a", "b", "expected"), BETWEEN_CASES, ids=[f"{c[0]}..{c[1]}" for c in BETWEEN_CASES]
+)
 def test_working_days_between_counts_end_but_not_start(
     cal: WorkCalendar, a: date, b: date, expected: int
 ) -> None:
@@ -97,9 +102,7 @@ def test_2026_weekday_holidays_are_days_off_with_names(
 def test_dispatch_on_holiday_still_gets_full_days(cal: WorkCalendar) -> None:
     # Dispatched on 春节 day one: the 3 days are the three working days after the break.
     assert cal.add_working_days(date(2026, 2, 15), 3) == date(2026, 2, 26)
-    assert cal.add_working_days(date(2026, 2, 15), 3) == cal.add_working_days(
-        date(2026, 2, 14), 3
-    )
+    assert cal.add_working_days(date(2026, 2, 15), 3) == cal.add_working_days(date(2026, 2, 14), 3)
 
 
 def test_dispatch_on_plain_weekend_still_gets_full_days(cal: WorkCalendar) -> None:
@@ -150,6 +153,13 @@ def test_start_day_is_not_inspected_so_it_may_be_unconfirmed(cal: WorkCalendar) 
     assert cal.working_days_between(date(2019, 12, 31), date(2020, 1, 2)) == 1
 
 
+def test_datetimes_are_refused_because_they_would_miss_every_holiday(cal: WorkCalendar) -> None:
+    with pytest.raises(TypeError, match="datetime"):
+        cal.is_working_day(datetime(2026, 10, 1, 9, 0))  # noqa: DTZ001 - the value is irrelevant
+    with pytest.raises(TypeError, match="datetime"):
+        cal.add_working_days(datetime(2026, 9, 30, 9, 0), 1)  # noqa: DTZ001
+
+
 def test_year_not_confirmed_is_a_domain_error_and_pickles() -> None:
     err = YearNotConfirmedError(2027)
     assert isinstance(err, DomainError)
@@ -158,16 +168,22 @@ def test_year_not_confirmed_is_a_domain_error_and_pickles() -> None:
     assert str(clone) == "2027年的节假日安排尚未确认"
 
 
-def _arrangement(year: int = 2030, **overrides: object) -> YearArrangement:
-    """Build a small valid synthetic arrangement, with fields overridden."""
-    fields: dict[str, object] = {
-        "year": year,
-        "holidays": frozenset({date(year, 5, 1)}),
-        "makeup_workdays": frozenset(),
-        "source_notice": "测试通知",
-    }
-    fields.update(overrides)
-    return YearArrangement(**fields)  # type: ignore[arg-type]
+def _arrangement(
+    year: int = 2030,
+    *,
+    holidays: frozenset[date] | None = None,
+    makeup_workdays: frozenset[date] = frozenset(),
+    source_notice: str = "测试通知",
+    names: Mapping[date, str] | None = None,
+) -> YearArrangement:
+    """Build a small valid synthetic arrangement (May Day off), with fields overridden."""
+    return YearArrangement(
+        year=year,
+        holidays=frozenset({date(year, 5, 1)}) if holidays is None else holidays,
+        makeup_workdays=makeup_workdays,
+        source_notice=source_notice,
+        names={} if names is None else names,
+    )
 
 
 def test_weekday_holiday_is_off_and_weekend_makeup_is_on() -> None:
@@ -205,25 +221,28 @@ def test_arrangements_that_contradict_each_other_are_rejected() -> None:
 
 
 @pytest.mark.parametrize(
-    ("overrides", "fragment"),
+    ("build", "fragment"),
     [
-        ({"makeup_workdays": frozenset({date(2030, 5, 2)})}, "不是周末"),
+        (lambda: _arrangement(makeup_workdays=frozenset({date(2030, 5, 2)})), "不是周末"),
         (
-            {
-                "makeup_workdays": frozenset({date(2030, 5, 4)}),
-                "holidays": frozenset({date(2030, 5, 4)}),
-            },
-            "既是",
+            lambda: _arrangement(
+                holidays=frozenset({date(2030, 5, 4)}),
+                makeup_workdays=frozenset({date(2030, 5, 4)}),
+            ),
+            "既是放假日又是调休上班日",
         ),
-        ({"holidays": frozenset({date(2031, 1, 1)})}, "不属于该年"),
-        ({"holidays": frozenset({date(2029, 11, 30)})}, "不属于该年"),
-        ({"names": {date(2030, 5, 2): "劳动节"}}, "不是放假日"),
-        ({"source_notice": "  "}, "来源"),
+        (lambda: _arrangement(holidays=frozenset({date(2031, 1, 1)})), "不属于该年"),
+        (lambda: _arrangement(holidays=frozenset({date(2029, 11, 30)})), "不属于该年"),
+        (lambda: _arrangement(names={date(2030, 5, 2): "劳动节"}), "不是放假日"),
+        (lambda: _arrangement(source_notice="  "), "来源"),
     ],
+    ids=["weekday-makeup", "both", "next-year", "previous-november", "stray-name", "no-source"],
 )
-def test_impossible_arrangements_are_rejected(overrides: dict[str, object], fragment: str) -> None:
+def test_impossible_arrangements_are_rejected(
+    build: Callable[[], YearArrangement], fragment: str
+) -> None:
     with pytest.raises(ValueError, match=fragment):
-        _arrangement(**overrides)
+        build()
 
 
 def test_previous_december_may_be_governed_by_next_years_notice() -> None:

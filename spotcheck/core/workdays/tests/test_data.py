@@ -86,7 +86,9 @@ SOURCE_NOTICES = {
 }
 
 
-@pytest.mark.parametrize(("day", "working", "name"), KNOWN_FACTS)
+@pytest.mark.parametrize(
+    ("day", "working", "name"), KNOWN_FACTS, ids=[str(f[0]) for f in KNOWN_FACTS]
+)
 def test_data_files_agree_with_known_facts(
     cal: WorkCalendar, day: date, working: bool, name: str | None
 ) -> None:
@@ -154,10 +156,14 @@ def _makeups_in(clause: str, year: int) -> set[date]:
 
 
 def _raw_files() -> list[tuple[str, dict[str, Any]]]:
+    """Return each bundled file's name and its parsed, unvalidated TOML."""
     return [(p.name, tomllib.loads(p.read_text("utf-8"))) for p in sorted(DATA_DIR.glob("*.toml"))]
 
 
-@pytest.mark.parametrize(("name", "raw"), _raw_files())
+RAW_FILES = _raw_files()
+
+
+@pytest.mark.parametrize(("name", "raw"), RAW_FILES, ids=[name for name, _ in RAW_FILES])
 def test_weekdays_written_in_clauses_match_the_dates(name: str, raw: dict[str, Any]) -> None:
     checked = 0
     for block in raw["blocks"]:
@@ -170,7 +176,7 @@ def test_weekdays_written_in_clauses_match_the_dates(name: str, raw: dict[str, A
     assert checked
 
 
-@pytest.mark.parametrize(("name", "raw"), _raw_files())
+@pytest.mark.parametrize(("name", "raw"), RAW_FILES, ids=[name for name, _ in RAW_FILES])
 def test_block_dates_match_their_clauses(name: str, raw: dict[str, Any]) -> None:
     for block in raw["blocks"]:
         where = f"{name} {block['name']}"
@@ -222,6 +228,7 @@ clause = "四、劳动节：5月1日至5日放假调休，共5天。4月27日（
 
 
 def _write(folder: Path, year: int, text: str) -> Path:
+    """Write ``text`` as ``cn-<year>.toml`` in ``folder`` and return its path."""
     path = folder / f"cn-{year}.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -305,9 +312,7 @@ def test_year_inside_file_must_match_file_name(tmp_path: Path) -> None:
 # --- the package stays framework-free -----------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "source", sorted(PACKAGE_DIR.rglob("*.py")), ids=lambda p: p.name
-)
+@pytest.mark.parametrize("source", sorted(PACKAGE_DIR.rglob("*.py")), ids=lambda p: p.name)
 def test_package_imports_only_the_standard_library_and_itself(source: Path) -> None:
     allowed_outside_tests = set(sys.stdlib_module_names) | {"spotcheck"}
     allowed = allowed_outside_tests | {"pytest", "hypothesis"}
@@ -322,4 +327,3 @@ def test_package_imports_only_the_standard_library_and_itself(source: Path) -> N
         else:
             continue
         assert set(roots) <= allowed, f"{source.name} imports {roots}"
-

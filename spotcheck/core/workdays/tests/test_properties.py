@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,17 +59,17 @@ def test_adding_in_two_steps_equals_adding_at_once(start: date, m: int, n: int) 
 
 
 @props
-@given(starts, counts)
+@given(st.dates(min_value=date(2020, 1, 2), max_value=date(2026, 10, 31)), counts)
 def test_start_on_a_day_off_gives_the_same_deadline_as_the_last_working_day_before(
     start: date, n: int
 ) -> None:
     # Dispatching on a weekend or holiday neither gains nor loses days: it is as if
     # the task had come on the preceding working day, whose own day never counts either.
+    # (2020-01-02 is a working day, so the walk back never leaves the bundled years.)
     previous = start
-    while not CAL.is_working_day(previous) and previous.year >= 2020:
+    while not CAL.is_working_day(previous):
         previous -= timedelta(days=1)
-    if previous.year >= 2020:
-        assert CAL.add_working_days(start, n) == CAL.add_working_days(previous, n)
+    assert CAL.add_working_days(start, n) == CAL.add_working_days(previous, n)
 
 
 @props
@@ -93,13 +94,12 @@ def test_between_adds_up_over_adjacent_spans(a: date, b: date, c: date) -> None:
 @props
 @given(unconfirmed_days)
 def test_any_day_in_an_unconfirmed_year_raises(day: date) -> None:
-    for question in (CAL.is_working_day, CAL.holiday_name):
-        try:
-            question(day)
-        except YearNotConfirmedError as err:
-            assert err.year == day.year
-        else:
-            raise AssertionError(f"{question.__name__}({day}) did not raise")
+    with pytest.raises(YearNotConfirmedError) as info:
+        CAL.is_working_day(day)
+    assert info.value.year == day.year
+    with pytest.raises(YearNotConfirmedError) as info:
+        CAL.holiday_name(day)
+    assert info.value.year == day.year
 
 
 @props
@@ -108,12 +108,9 @@ def test_any_day_in_an_unconfirmed_year_raises(day: date) -> None:
     st.integers(min_value=25, max_value=400),
 )
 def test_walking_past_the_last_confirmed_year_raises(start: date, n: int) -> None:
-    try:
+    with pytest.raises(YearNotConfirmedError) as info:
         CAL.add_working_days(start, n)
-    except YearNotConfirmedError as err:
-        assert err.year == 2027
-    else:
-        raise AssertionError("walked into 2027 without a notice")
+    assert info.value.year == 2027
 
 
 _YEAR = 2030

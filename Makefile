@@ -1,0 +1,59 @@
+# spotcheck — two commands on a fresh Debian machine with Python 3.11:
+#   make run    set up, migrate, load the demo when the database is empty, serve
+#   make test   the whole gate: ruff, mypy (core), system checks, migrations check, pytest
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test lint typecheck checks pytest test-postgres install install-dev clean
+
+$(BIN)/python:
+	scripts/ensure-system.sh venv
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.lock
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.lock $(VENV)/.base-installed
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	touch $@
+
+install: $(VENV)/.base-installed
+install-dev: $(VENV)/.dev-installed
+
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_load --skip-if-loaded
+	$(BIN)/python manage.py demo_logins
+	@echo "spotcheck 运行于 http://$(HOST):$(PORT)/"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+checks: install-dev
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: install-dev
+	scripts/ensure-system.sh browser
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck checks pytest
+
+test-postgres: install-dev
+	scripts/ensure-system.sh browser
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
