@@ -166,8 +166,6 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
-
 # How many rows a directory list page shows.
 DIRECTORY_PAGE_SIZE = env_int("DIRECTORY_PAGE_SIZE", 50, minimum=10)
 # The largest list an officer may export in one file.
