@@ -29,10 +29,13 @@ install-dev: $(VENV)/.dev-installed
 run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py calendar_load
 	$(BIN)/python manage.py demo_load --skip-if-loaded
 	$(BIN)/python manage.py demo_logins
-	@echo "spotcheck 运行于 http://$(HOST):$(PORT)/"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "spotcheck 运行于 http://$(HOST):$(PORT)/ （时限提醒每小时运行一次）"
+	$(BIN)/python manage.py deadlines_remind --every 3600 > var/reminders.log 2>&1 & \
+	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff format --check .

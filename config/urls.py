@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("spotcheck.accounts.urls")),
     path("workbench/", include("spotcheck.common.urls")),
     path("directory/", include("spotcheck.directory.urls")),
+    path("", include("spotcheck.deadlines.urls")),
     path("maintenance/", admin.site.urls),
 ]

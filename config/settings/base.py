@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "spotcheck.accounts",
     "spotcheck.directory",
     "spotcheck.publicity",
+    "spotcheck.deadlines",
     "spotcheck.demo",
 ]
 
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "spotcheck.common.context_processors.platform",
+                "spotcheck.deadlines.context_processors.deadlines",
             ],
         },
     },

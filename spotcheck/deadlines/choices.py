@@ -1,0 +1,49 @@
+"""Calendar day kinds, deadline kinds and the deadline state machine."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DayKind(models.TextChoices):
+    """An exception to the Monday-to-Friday rule, as the State Council notice sets it."""
+
+    HOLIDAY = "holiday", _("放假")
+    MAKEUP_WORKDAY = "makeup_workday", _("调休上班")
+
+
+class DeadlineKind(models.TextChoices):
+    """The time limits of the plan; the number is the default count of working days."""
+
+    CONFIRM_OBJECTS = "confirm_objects", _("派发对象比对确认（2个工作日）")
+    ENTER_RESULTS = "enter_results", _("抽查结果录入公示（20个工作日）")
+    DISPOSAL = "disposal", _("后续处置结果录入（20个工作日）")
+    OTHER = "other", _("其他")
+
+
+DEFAULT_WORKING_DAYS = {
+    DeadlineKind.CONFIRM_OBJECTS: 2,
+    DeadlineKind.ENTER_RESULTS: 20,
+    DeadlineKind.DISPOSAL: 20,
+}
+
+
+class DeadlineState(models.TextChoices):
+    OPEN = "open", _("进行中")
+    DONE = "done", _("已完成")
+    OVERDUE = "overdue", _("已超期")
+
+
+# Allowed transitions; an overdue deadline can still be completed (late), never reopened.
+DEADLINE_TRANSITIONS: dict[str, frozenset[str]] = {
+    DeadlineState.OPEN: frozenset({DeadlineState.DONE, DeadlineState.OVERDUE}),
+    DeadlineState.OVERDUE: frozenset({DeadlineState.DONE}),
+    DeadlineState.DONE: frozenset(),
+}
+
+
+class NotificationKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("即将到期")
+    MISSED = "missed", _("已超期")
+    ESCALATED = "escalated", _("超期督办")
