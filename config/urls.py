@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("spotcheck.accounts.urls")),
     path("workbench/", include("spotcheck.common.urls")),
     path("directory/", include("spotcheck.directory.urls")),
+    path("catalogue/", include("spotcheck.catalogue.urls")),
     path("", include("spotcheck.deadlines.urls")),
     path("maintenance/", admin.site.urls),
 ]

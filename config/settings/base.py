@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "spotcheck.accounts",
     "spotcheck.directory",
     "spotcheck.publicity",
+    "spotcheck.catalogue",
     "spotcheck.deadlines",
     "spotcheck.demo",
 ]

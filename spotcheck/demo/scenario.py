@@ -20,7 +20,10 @@ from spotcheck.accounts.models import Department, Region, User
 from spotcheck.accounts.services import department_create, user_create
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
+from spotcheck.catalogue.models import ResultCode
+from spotcheck.catalogue.services import item_create
 from spotcheck.core.uscc import ALPHABET, build_uscc
+from spotcheck.demo.catalogue import DEMO_ITEMS
 from spotcheck.directory.choices import (
     EntityType,
     Gender,
@@ -274,6 +277,7 @@ def load_demo(*, today: dt.date) -> dict[str, int]:
         code: ItemType.objects.create(code=code, name=name, department=departments[d])
         for code, name, d in _ITEM_TYPES
     }
+    _load_catalogue(departments, tags, specialities, item_types)
     entity_count = _load_entities(gen, regions[JINZHOU], departments, tags)
     inspectors = _load_inspectors(gen, departments, specialities, item_types)
     _load_users(departments, inspectors)
@@ -288,6 +292,37 @@ def load_demo(*, today: dt.date) -> dict[str, int]:
         "inspectors": len(inspectors),
         "users": len(DEMO_LOGINS),
     }
+
+
+def _load_catalogue(
+    departments: dict[str, Department],
+    tags: dict[str, Tag],
+    specialities: dict[str, Speciality],
+    item_types: dict[str, ItemType],
+) -> None:
+    codes = {c.code: c for c in ResultCode.objects.all()}
+    for item in DEMO_ITEMS:
+        item_type = item_types[item.item_type]
+        entity_types = [EntityType.ENTERPRISE] if item.tags else list(EntityType.values)
+        item_create(
+            actor=None,
+            values={
+                "department": item_type.department,
+                "code": item.code,
+                "name": item_type.name,
+                "item_type": item_type,
+                "legal_basis": item.legal_basis,
+                "methods": list(item.methods),
+                "entity_types": entity_types,
+                "item_class": item.item_class,
+                "ratio_min": item.ratio_min,
+                "ratio_max": item.ratio_max,
+                "speciality": specialities[item.speciality] if item.speciality else None,
+            },
+            sub_items=item.sub_items,
+            result_codes=[codes[c] for c in item.result_codes],
+            tags=[tags[t] for t in item.tags],
+        )
 
 
 def _load_regions() -> dict[str, Region]:
