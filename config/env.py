@@ -1,7 +1,7 @@
 """Typed readers for environment variables that fail loudly on malformed values.
 
 Every variable read here is listed in ``.env.example`` and ``docs/configuration.md``;
-``spotcheck/common/tests/test_configuration_docs.py`` keeps the three in step.
+``tests/test_repository.py`` keeps the three in step.
 """
 
 from __future__ import annotations

@@ -30,6 +30,22 @@ def _department_choices(user: User) -> list[tuple[str, str]]:
     return _ANY + [(str(d.pk), d.name) for d in department_list_for_user(user)]
 
 
+def _valid_filter_values(form: forms.Form) -> dict[str, Any]:
+    """Return the filters that validated; an invalid one must never widen the list.
+
+    An invalid value (a region code that does not exist, say) filters on an impossible
+    value instead of being dropped, so the list and its export come out empty.
+    """
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    values = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
+    for name in form.errors:
+        if name in form.fields:
+            values[name] = -1 if isinstance(form.fields[name], forms.TypedChoiceField) else "\x00"
+    return values
+
+
 class EntityFilterForm(BootstrapFormMixin, forms.Form):
     """GET filters of the object directory."""
 
@@ -60,9 +76,7 @@ class EntityFilterForm(BootstrapFormMixin, forms.Form):
         ]
 
     def to_filter(self) -> EntityFilter:
-        if not self.is_valid():
-            return EntityFilter()
-        return EntityFilter(**{k: v for k, v in self.cleaned_data.items() if v not in ("", None)})
+        return EntityFilter(**_valid_filter_values(self))
 
 
 class InspectorFilterForm(BootstrapFormMixin, forms.Form):
@@ -94,11 +108,7 @@ class InspectorFilterForm(BootstrapFormMixin, forms.Form):
         ]
 
     def to_filter(self) -> InspectorFilter:
-        if not self.is_valid():
-            return InspectorFilter()
-        return InspectorFilter(
-            **{k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
-        )
+        return InspectorFilter(**_valid_filter_values(self))
 
 
 class _DateInput(forms.DateInput):
@@ -259,7 +269,8 @@ class InspectorForm(BootstrapFormMixin, forms.ModelForm):
 class AvoidanceForm(BootstrapFormMixin, forms.Form):
     """Declare a 回避 relation by the entity's code."""
 
-    entity_code = forms.CharField(label=_("检查对象统一社会信用代码/注册号"), max_length=18)
+    # long enough for a code typed with blanks; clean_entity_code strips them
+    entity_code = forms.CharField(label=_("检查对象统一社会信用代码/注册号"), max_length=40)
     reason_type = forms.ChoiceField(label=_("回避原因"), choices=AvoidanceReason.choices)
     reason = forms.CharField(label=_("情况说明"), max_length=255)
 

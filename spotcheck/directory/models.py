@@ -315,6 +315,7 @@ class Avoidance(models.Model):
         verbose_name=_("登记人"),
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)

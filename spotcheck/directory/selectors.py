@@ -80,6 +80,8 @@ def _filter_entities(qs: QuerySet[Entity], f: EntityFilter) -> QuerySet[Entity]:
         qs = qs.filter(on_abnormal_list=True)
     elif f.flag == "serious":
         qs = qs.filter(on_serious_illegal_list=True)
+    elif f.flag:
+        qs = qs.none()
     if f.tag or f.department:
         qs = qs.distinct()
     return qs
@@ -141,7 +143,12 @@ def _filter_inspectors(
             certificate_valid_from__lte=today,
             certificate_valid_until__gte=today,
         )
-        qs = qs.filter(drawable) if f.drawable == "yes" else qs.exclude(drawable)
+        if f.drawable == "yes":
+            qs = qs.filter(drawable)
+        elif f.drawable == "no":
+            qs = qs.exclude(drawable)
+        else:
+            qs = qs.none()
     return qs
 
 

@@ -1,0 +1,151 @@
+"""Signing in: argon2 hashes, Chinese errors, and the per-account lockout (django-axes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from config.settings import base
+from spotcheck.accounts.models import User
+from spotcheck.common.testing import PASSWORD
+
+LOGIN = reverse("accounts:login")
+
+
+def _login(client: Client, username: str, password: str) -> Any:
+    return client.post(LOGIN, {"username": username, "password": password})
+
+
+def _signed_in_user_id(client: Client) -> str | None:
+    return client.session.get("_auth_user_id")
+
+
+def test_argon2_is_the_first_password_hasher_outside_the_tests() -> None:
+    # given / when
+    first = base.PASSWORD_HASHERS[0]
+
+    # then
+    assert first == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_the_lockout_is_per_account_after_the_configured_number_of_failures() -> None:
+    # given / when / then: the test settings do not weaken the production lockout
+    assert settings.AXES_FAILURE_LIMIT == base.AXES_FAILURE_LIMIT == 5
+    assert settings.AXES_LOCKOUT_PARAMETERS == ["username"]
+
+
+def test_the_correct_password_signs_in_and_lands_on_the_workbench(
+    client: Client, dept_admin: User
+) -> None:
+    # given / when
+    response = _login(client, "market_admin", PASSWORD)
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == reverse("common:home")
+    assert _signed_in_user_id(client) == str(dept_admin.pk)
+
+
+def test_a_wrong_password_shows_a_chinese_error(client: Client, dept_admin: User) -> None:
+    # given / when
+    response = _login(client, "market_admin", "wrong-password")
+
+    # then
+    assert response.status_code == 200
+    assert (
+        '<div class="alert alert-danger" role="alert" data-testid="login-error">'
+        "用户名或密码不正确。连续多次失败后账号将被暂时锁定。</div>"
+    ) in response.content.decode()
+    assert _signed_in_user_id(client) is None
+
+
+def test_an_empty_login_form_shows_chinese_field_errors(client: Client, db: None) -> None:
+    # given / when
+    response = client.post(LOGIN, {"username": "", "password": ""})
+
+    # then
+    assert response.context["form"].errors == {
+        "username": ["这个字段是必填项。"],
+        "password": ["这个字段是必填项。"],
+    }
+    assert 'data-testid="error-username">这个字段是必填项。</div>' in response.content.decode()
+
+
+def test_the_login_page_is_in_chinese(client: Client, db: None) -> None:
+    # given / when
+    response = client.get(LOGIN)
+
+    # then
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>登录 · spotcheck</title>" in content
+    assert '<label class="form-label" for="id_username">用户名' in content
+    assert '<label class="form-label" for="id_password">密码' in content
+
+
+def test_after_the_failure_limit_even_the_correct_password_is_refused(
+    client: Client, dept_admin: User
+) -> None:
+    # given
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "market_admin", "wrong-password")
+
+    # when
+    response = _login(client, "market_admin", PASSWORD)
+
+    # then
+    assert response.status_code == 429
+    assert "登录失败次数过多，账号已暂时锁定" in response.content.decode()
+    assert _signed_in_user_id(client) is None
+
+
+def test_one_failure_below_the_limit_the_correct_password_still_signs_in(
+    client: Client, dept_admin: User
+) -> None:
+    # given
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        _login(client, "market_admin", "wrong-password")
+
+    # when
+    response = _login(client, "market_admin", PASSWORD)
+
+    # then
+    assert response.status_code == 302
+    assert _signed_in_user_id(client) == str(dept_admin.pk)
+    assert AccessAttempt.objects.filter(username="market_admin").count() == 0  # reset on success
+
+
+def test_a_locked_account_does_not_lock_a_colleague_behind_the_same_address(
+    client: Client, dept_admin: User, other_dept_admin: User
+) -> None:
+    # given
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "market_admin", "wrong-password")
+
+    # when
+    response = _login(Client(), "police_admin", PASSWORD)
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == reverse("common:home")
+
+
+@pytest.mark.parametrize("attempt", [1, 2])
+def test_lockouts_do_not_carry_over_between_tests(
+    attempt: int, client: Client, dept_admin: User
+) -> None:
+    # given: each run of this test locks the account; the other run must start clean
+    assert AccessAttempt.objects.count() == 0
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "market_admin", "wrong-password")
+
+    # when
+    response = _login(client, "market_admin", PASSWORD)
+
+    # then
+    assert response.status_code == 429

@@ -1,0 +1,18 @@
+"""Register the shared personas of ``spotcheck.common.testing`` for every test."""
+
+from spotcheck.common.testing import (  # noqa: F401
+    auditor,
+    catalogue,
+    departments,
+    dept_admin,
+    inspector_record,
+    inspector_user,
+    lead_admin,
+    other_dept_admin,
+    other_inspector_record,
+    other_inspector_user,
+    parent_dept_admin,
+    persona_client,
+    platform_admin,
+    regions,
+)
