@@ -13,6 +13,7 @@ urlpatterns = [
     path("workbench/", include("spotcheck.common.urls")),
     path("directory/", include("spotcheck.directory.urls")),
     path("catalogue/", include("spotcheck.catalogue.urls")),
+    path("", include("spotcheck.campaigns.urls")),
     path("", include("spotcheck.deadlines.urls")),
     path("maintenance/", admin.site.urls),
 ]

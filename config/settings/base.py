@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "spotcheck.directory",
     "spotcheck.publicity",
     "spotcheck.catalogue",
+    "spotcheck.campaigns",
     "spotcheck.deadlines",
     "spotcheck.demo",
 ]

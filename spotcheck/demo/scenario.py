@@ -20,7 +20,9 @@ from spotcheck.accounts.models import Department, Region, User
 from spotcheck.accounts.services import department_create, user_create
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
-from spotcheck.catalogue.models import ResultCode
+from spotcheck.campaigns.choices import TaskState, TaskType
+from spotcheck.campaigns.services import plan_create, plan_publish, task_create, task_transition
+from spotcheck.catalogue.models import InspectionItem, ResultCode
 from spotcheck.catalogue.services import item_create
 from spotcheck.core.uscc import ALPHABET, build_uscc
 from spotcheck.demo.catalogue import DEMO_ITEMS
@@ -281,6 +283,7 @@ def load_demo(*, today: dt.date) -> dict[str, int]:
     entity_count = _load_entities(gen, regions[JINZHOU], departments, tags)
     inspectors = _load_inspectors(gen, departments, specialities, item_types)
     _load_users(departments, inspectors)
+    _load_seed_task(regions[JINZHOU], departments, tags, User.objects.get(username="lead"))
     audit_record(
         actor=None,
         event_type=events.DEMO_LOADED,
@@ -323,6 +326,53 @@ def _load_catalogue(
             result_codes=[codes[c] for c in item.result_codes],
             tags=[tags[t] for t in item.tags],
         )
+
+
+SEED_TASK_NUMBER = "晋州市政府办抽查〔2026〕10号"
+
+
+def _load_seed_task(
+    region: Region, departments: dict[str, Department], tags: dict[str, Tag], lead_admin: User
+) -> None:
+    """The seed plan itself: the 10th joint spot-check of 2026, published, not yet drawn."""
+    lead = departments[LEAD]
+    plan = plan_create(
+        actor=lead_admin,
+        year=2026,
+        name="晋州市2026年“双随机、一公开”监管工作实施方案",
+        number="晋州市政府办抽查计划〔2026〕1号",
+        department=lead,
+        is_joint=True,
+    )
+    plan_publish(actor=lead_admin, plan=plan)
+    items_by_department: dict[Department, list[InspectionItem]] = {}
+    for item in InspectionItem.objects.select_related("department"):
+        items_by_department.setdefault(item.department, []).append(item)
+    task = task_create(
+        actor=lead_admin,
+        values={
+            "plan": plan,
+            "number": SEED_TASK_NUMBER,
+            "name": "晋州市2026年第十次跨部门“双随机、一公开”联合抽查",
+            "task_type": TaskType.DIRECTED,
+            "lead_department": lead,
+            "scope_entity_types": [EntityType.ENTERPRISE],
+            "scope_department": lead,
+            "scope_region": region,
+            "ratio_a": Decimal("3"),
+            "ratio_b": Decimal("3"),
+            "ratio_c": Decimal("3"),
+            "ratio_d": Decimal("3"),
+            "floor_ratio": Decimal("3"),
+            "window_start": dt.date(2026, 3, 1),
+            "window_end": dt.date(2026, 7, 30),
+            "publish_object_list": True,
+        },
+        participants=[(lead, items_by_department[lead])]
+        + [(departments[d], items_by_department[departments[d]]) for d in (SCJ, GAJ)],
+        scope_tags=[tags["microcredit"], tags["pawnshop"]],
+    )
+    task_transition(actor=lead_admin, task=task, to=TaskState.PUBLISHED, note="按实施方案发布")
 
 
 def _load_regions() -> dict[str, Region]:

@@ -1,0 +1,90 @@
+"""Reads of plans and tasks, scoped to the user."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from spotcheck.accounts.choices import Role
+from spotcheck.accounts.models import User
+from spotcheck.accounts.selectors import readable_department_ids, writable_department_ids
+from spotcheck.audit.models import AuditEvent
+from spotcheck.campaigns.models import AnnualPlan, Task
+from spotcheck.core import taskflow
+from spotcheck.deadlines.choices import DeadlineState
+from spotcheck.deadlines.models import Deadline
+
+
+def task_list_for_user(user: User, *, state: str = "") -> QuerySet[Task]:
+    """Return the tasks a user may see: the lead office and auditors see all of them,
+    a department admin sees the tasks its subtree takes part in."""
+    qs = Task.objects.select_related("lead_department", "plan").annotate(
+        participant_count=Count("participants", distinct=True),
+        overdue_count=Count(
+            "pk",
+            filter=Q(
+                pk__in=Deadline.objects.filter(
+                    target_type="campaigns.task", state=DeadlineState.OVERDUE
+                ).values("target_id")
+            ),
+        ),
+    )
+    if not user.is_authenticated or user.role == Role.INSPECTOR:
+        return qs.none()
+    ids = readable_department_ids(user)
+    if ids is not None:
+        qs = qs.filter(participants__department__in=ids).distinct()
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-window_start", "number")
+
+
+def task_get_for_user(user: User, task_id: int) -> Task:
+    try:
+        return (
+            task_list_for_user(user)
+            .prefetch_related("participants__department", "participants__items", "scope_tags")
+            .get(pk=task_id)
+        )
+    except Task.DoesNotExist:
+        raise Http404 from None
+
+
+def task_can_organise(user: User, task: Task) -> bool:
+    """Tell whether the user organises this task (lead department admin or platform admin)."""
+    if user.role not in (Role.LEAD_ADMIN, Role.PLATFORM_ADMIN):
+        return False
+    allowed = writable_department_ids(user)
+    return allowed is None or task.lead_department_id in allowed
+
+
+def task_next_states(user: User, task: Task) -> list[tuple[str, str]]:
+    """Return the moves this user may make now, as (state, label)."""
+    if not task_can_organise(user, task):
+        return []
+    return [(s, taskflow.STATE_LABELS[s]) for s in taskflow.next_states(task.state, user.role)]
+
+
+def task_timeline(task: Task) -> QuerySet[AuditEvent]:
+    """Every recorded step of a task, oldest first."""
+    return AuditEvent.objects.filter(target_type="campaigns.task", target_id=str(task.pk)).order_by(
+        "created_at", "id"
+    )
+
+
+def task_deadlines(task: Task) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(
+        target_type="campaigns.task", target_id=str(task.pk)
+    ).select_related("department")
+
+
+def plan_list_for_user(user: User) -> QuerySet[AnnualPlan]:
+    qs = AnnualPlan.objects.select_related("department")
+    if not user.is_authenticated or user.role == Role.INSPECTOR:
+        return qs.none()
+    ids = readable_department_ids(user)
+    if ids is not None:
+        qs = qs.filter(
+            Q(department__in=ids) | Q(tasks__participants__department__in=ids)
+        ).distinct()
+    return qs

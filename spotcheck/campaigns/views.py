@@ -1,0 +1,156 @@
+"""The lead office's task board, a department's inbox, task pages and their moves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from spotcheck.accounts.choices import Role
+from spotcheck.campaigns.choices import TaskState
+from spotcheck.campaigns.forms import PlanForm, TaskForm, TransitionForm
+from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.selectors import (
+    plan_list_for_user,
+    task_can_organise,
+    task_deadlines,
+    task_get_for_user,
+    task_list_for_user,
+    task_next_states,
+    task_timeline,
+)
+from spotcheck.campaigns.services import plan_create, task_create, task_transition, task_update
+from spotcheck.core.errors import DomainError
+
+_ORGANISERS = (Role.LEAD_ADMIN, Role.PLATFORM_ADMIN)
+
+
+def _form_errors(form: Any, exc: ValidationError | PermissionDenied) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = "items" if field == "participants" else field
+            form.add_error(target if target in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc.messages)
+    else:
+        form.add_error(None, str(exc))
+
+
+@login_required
+def task_board(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    if state not in TaskState.values:
+        state = ""
+    tasks = task_list_for_user(request.user, state=state)
+    return render(
+        request,
+        "campaigns/task_board.html",
+        {
+            "tasks": tasks,
+            "state": state,
+            "states": TaskState.choices,
+            "can_create": request.user.role in _ORGANISERS,
+        },
+    )
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = task_get_for_user(request.user, pk)
+    return render(
+        request,
+        "campaigns/task_detail.html",
+        {
+            "task": task,
+            "participants": task.participants.all(),
+            "timeline": task_timeline(task),
+            "deadlines": task_deadlines(task),
+            "next_states": task_next_states(request.user, task),
+            "can_edit": task_can_organise(request.user, task) and task.state == TaskState.DRAFT,
+        },
+    )
+
+
+@login_required
+def task_create_view(request: HttpRequest) -> HttpResponse:
+    if request.user.role not in _ORGANISERS:
+        raise Http404
+    form = TaskForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = task_create(actor=request.user, **form.service_kwargs())
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已创建任务（草稿）：{task.number}")
+            return redirect("campaigns:task_detail", pk=task.pk)
+    return render(request, "campaigns/task_form.html", {"form": form, "task": None})
+
+
+@login_required
+def task_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = task_get_for_user(request.user, pk)
+    if not task_can_organise(request.user, task):
+        raise Http404
+    form = TaskForm(request.POST or None, instance=task, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task_update(actor=request.user, task=Task.objects.get(pk=pk), **form.service_kwargs())
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "已保存修改")
+            return redirect("campaigns:task_detail", pk=pk)
+    return render(request, "campaigns/task_form.html", {"form": form, "task": task})
+
+
+@login_required
+@require_POST
+def task_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = task_get_for_user(request.user, pk)
+    if not task_can_organise(request.user, task):
+        raise Http404
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            moved = task_transition(
+                actor=request.user,
+                task=task,
+                to=form.cleaned_data["to"],
+                note=form.cleaned_data["note"],
+            )
+        except (DomainError, PermissionDenied, ValidationError) as exc:
+            messages.error(request, str(exc.args[0]) if exc.args else "操作失败")
+        else:
+            messages.success(request, f"任务已变为“{moved.get_state_display()}”")
+    return redirect("campaigns:task_detail", pk=pk)
+
+
+@login_required
+def plan_list_view(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "campaigns/plan_list.html",
+        {"plans": plan_list_for_user(request.user), "can_create": request.user.role in _ORGANISERS},
+    )
+
+
+@login_required
+def plan_create_view(request: HttpRequest) -> HttpResponse:
+    if request.user.role not in _ORGANISERS:
+        raise Http404
+    form = PlanForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_create(actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "已创建年度抽查计划")
+            return redirect("campaigns:plan_list")
+    return render(request, "campaigns/plan_form.html", {"form": form})
