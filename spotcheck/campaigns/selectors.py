@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from spotcheck.accounts.choices import Role
@@ -18,16 +19,15 @@ from spotcheck.deadlines.models import Deadline
 def task_list_for_user(user: User, *, state: str = "") -> QuerySet[Task]:
     """Return the tasks a user may see: the lead office and auditors see all of them,
     a department admin sees the tasks its subtree takes part in."""
+    overdue = Deadline.objects.filter(
+        target_type="campaigns.task",
+        # Deadline.target_id is text (it points at any model); compare as text
+        target_id=Cast(OuterRef("pk"), output_field=CharField()),
+        state=DeadlineState.OVERDUE,
+    )
     qs = Task.objects.select_related("lead_department", "plan").annotate(
         participant_count=Count("participants", distinct=True),
-        overdue_count=Count(
-            "pk",
-            filter=Q(
-                pk__in=Deadline.objects.filter(
-                    target_type="campaigns.task", state=DeadlineState.OVERDUE
-                ).values("target_id")
-            ),
-        ),
+        has_overdue=Exists(overdue),
     )
     if not user.is_authenticated or user.role == Role.INSPECTOR:
         return qs.none()

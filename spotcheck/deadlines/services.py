@@ -284,7 +284,11 @@ def _notify(deadline: Deadline, kind: str, recipients: Iterable[User], message: 
 def deadlines_remind(*, today: dt.date) -> ReminderRun:
     """Warn one working day ahead, flag missed deadlines and escalate them; idempotent."""
     run = ReminderRun()
-    open_ = Deadline.objects.select_for_update().select_related("department", "assignee")
+    # lock the deadline rows only: PostgreSQL refuses FOR UPDATE on the nullable side
+    # of the outer join that select_related("assignee") makes
+    open_ = Deadline.objects.select_for_update(of=("self",)).select_related(
+        "department", "assignee"
+    )
     for deadline in open_.filter(state=DeadlineState.OPEN, due_date__gte=today):
         if working_days_left(today, deadline.due_date) <= 1:
             run.due_soon += _notify(

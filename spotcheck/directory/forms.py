@@ -33,16 +33,17 @@ def _department_choices(user: User) -> list[tuple[str, str]]:
 def _valid_filter_values(form: forms.Form) -> dict[str, Any]:
     """Return the filters that validated; an invalid one must never widen the list.
 
-    An invalid value (a region code that does not exist, say) filters on an impossible
-    value instead of being dropped, so the list and its export come out empty.
+    A value that does not validate (a region code that does not exist, say) marks the
+    filter invalid, and the selectors then return nothing rather than ignore it.
     """
     if not form.is_bound:
         return {}
     form.is_valid()
-    values = {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}
-    for name in form.errors:
-        if name in form.fields:
-            values[name] = -1 if isinstance(form.fields[name], forms.TypedChoiceField) else "\x00"
+    values = {
+        k: v for k, v in form.cleaned_data.items() if v not in ("", None) and k not in form.errors
+    }
+    if any(name in form.fields for name in form.errors):
+        values["invalid"] = True
     return values
 
 

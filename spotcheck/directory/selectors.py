@@ -28,6 +28,7 @@ class EntityFilter:
     reg_status: str = ""
     region: str = ""
     flag: str = ""
+    invalid: bool = False  # a filter value did not validate: match nothing
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class InspectorFilter:
     speciality: str = ""
     drawable: str = ""
     expert: str = ""
+    invalid: bool = False  # a filter value did not validate: match nothing
 
 
 def entity_list_for_user(user: User, filters: EntityFilter | None = None) -> QuerySet[Entity]:
@@ -59,6 +61,8 @@ def entity_list_for_user(user: User, filters: EntityFilter | None = None) -> Que
 
 
 def _filter_entities(qs: QuerySet[Entity], f: EntityFilter) -> QuerySet[Entity]:
+    if f.invalid:
+        return qs.none()
     if f.q:
         term = f.q.strip()
         qs = qs.filter(Q(name__icontains=term) | Q(uscc__iexact=term.upper()) | Q(reg_no=term))
@@ -124,6 +128,8 @@ def inspector_list_for_user(
 def _filter_inspectors(
     qs: QuerySet[Inspector], f: InspectorFilter, today: dt.date | None
 ) -> QuerySet[Inspector]:
+    if f.invalid:
+        return qs.none()
     if f.q:
         term = f.q.strip()
         qs = qs.filter(Q(name__icontains=term) | Q(certificate_no__iexact=term))
