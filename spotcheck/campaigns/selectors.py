@@ -88,3 +88,35 @@ def plan_list_for_user(user: User) -> QuerySet[AnnualPlan]:
             Q(department__in=ids) | Q(tasks__participants__department__in=ids)
         ).distinct()
     return qs
+
+
+def plan_list_public(
+    *, year: int | None = None, department: int | None = None
+) -> QuerySet[AnnualPlan]:
+    """Published plans (抽查计划公告): anyone may read them."""
+    qs = AnnualPlan.objects.filter(state="published").select_related("department")
+    if year:
+        qs = qs.filter(year=year)
+    if department:
+        qs = qs.filter(department=department)
+    return qs.prefetch_related("tasks")
+
+
+def task_list_public(*, year: int | None = None, department: int | None = None) -> QuerySet[Task]:
+    """Published tasks (抽查任务公告): every task that has left 草稿."""
+    qs = (
+        Task.objects.exclude(state=taskflow.DRAFT)
+        .select_related("plan", "lead_department", "scope_region", "scope_department")
+        .prefetch_related("participants__department", "participants__items", "scope_tags")
+    )
+    if year:
+        qs = qs.filter(window_start__year=year)
+    if department:
+        qs = qs.filter(participants__department=department).distinct()
+    return qs.order_by("-window_start", "number")
+
+
+def plan_years_public() -> list[int]:
+    """The years that have a published plan, newest first."""
+    years = AnnualPlan.objects.filter(state="published").values_list("year", flat=True)
+    return sorted(set(years), reverse=True)

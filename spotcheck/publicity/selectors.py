@@ -1,4 +1,4 @@
-"""Reads for the public pages: aggregates only, nothing personal."""
+"""Reads for the public pages: published records and aggregates, nothing personal."""
 
 from __future__ import annotations
 

@@ -8,4 +8,7 @@ app_name = "publicity"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("public/items/", views.item_notice, name="items"),
+    path("public/plans/", views.plan_notice, name="plans"),
+    path("public/tasks/", views.task_notice, name="tasks"),
 ]
