@@ -206,11 +206,17 @@ def task_update(
 
 
 @transaction.atomic
-def task_transition(*, actor: User | None, task: Task, to: str, note: str = "") -> Task:
-    """Move a task along its state machine; refuse illegal moves; start the time limit."""
+def task_transition(
+    *, actor: User | None, task: Task, to: str, note: str = "", step: str = ""
+) -> Task:
+    """Move a task along its state machine; refuse illegal moves; start the time limit.
+
+    Moves that belong to a dedicated step (announce, draw, dispatch, match) are made
+    only by that step's service, which passes ``step``.
+    """
     task = Task.objects.select_for_update().select_related("lead_department").get(pk=task.pk)
     role = taskflow.SYSTEM if actor is None else actor.role
-    transition = taskflow.transition_for(task.state, to, role)
+    transition = taskflow.transition_for(task.state, to, role, step=step)
     if actor is not None:
         _require_lead(actor, task.lead_department)
     source = task.state

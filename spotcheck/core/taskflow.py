@@ -57,18 +57,21 @@ class Transition:
     actors: frozenset[str]
     deadline_days: int | None = None
     deadline_label: str = ""
+    # A move that only a dedicated step may make (the announcement freezes the frame,
+    # the draw runs DRAW-v1 …); a bare "change state" must never stand in for it.
+    step: str = ""
 
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(DRAFT, PUBLISHED, LEAD),
     Transition(PUBLISHED, DRAFT, LEAD),
-    Transition(PUBLISHED, ANNOUNCED, LEAD),
-    Transition(ANNOUNCED, DRAWN, LEAD),
-    Transition(DRAWN, DISPATCHED, LEAD),
+    Transition(PUBLISHED, ANNOUNCED, LEAD, step="announce"),
+    Transition(ANNOUNCED, DRAWN, LEAD, step="draw"),
+    Transition(DRAWN, DISPATCHED, LEAD, step="dispatch"),
     Transition(DISPATCHED, CONFIRMING, LEAD | {SYSTEM}, 2, "比对确认派发的检查对象"),
     Transition(CONFIRMING, CONFIRMED, LEAD | {SYSTEM}),
     Transition(CONFIRMED, GROUPING, LEAD),
-    Transition(GROUPING, MATCHED, LEAD),
+    Transition(GROUPING, MATCHED, LEAD, step="match"),
     Transition(MATCHED, CHECKING, LEAD),
     Transition(CHECKING, ENTERING, LEAD, 20, "录入并公示抽查结果"),
     Transition(ENTERING, PUBLICISED, LEAD | {SYSTEM}),
@@ -84,13 +87,22 @@ class IllegalTransition(DomainError):
     """A move the state machine does not allow, or not to this actor."""
 
 
-def transition_for(source: str, target: str, actor_role: str) -> Transition:
+_STEP_LABELS = {"announce": "抽取公告", "draw": "随机抽取", "dispatch": "派发", "match": "随机匹配"}
+
+
+def transition_for(source: str, target: str, actor_role: str, *, step: str = "") -> Transition:
     """Return the transition, or raise IllegalTransition with a Chinese explanation."""
     transition = _BY_PAIR.get((source, target))
     if transition is None:
         raise IllegalTransition(
             f"任务状态不能从“{STATE_LABELS.get(source, source)}”"
             f"变为“{STATE_LABELS.get(target, target)}”"
+        )
+    if transition.step != step:
+        raise IllegalTransition(
+            f"“{STATE_LABELS[target]}”须通过“{_STEP_LABELS[transition.step]}”操作完成"
+            if transition.step
+            else f"“{STATE_LABELS[target]}”不是“{_STEP_LABELS.get(step, step)}”操作的结果"
         )
     if actor_role not in transition.actors:
         raise IllegalTransition(
@@ -100,5 +112,9 @@ def transition_for(source: str, target: str, actor_role: str) -> Transition:
 
 
 def next_states(source: str, actor_role: str) -> list[str]:
-    """Return the states this actor may move a task to from ``source``."""
-    return [t.target for t in TRANSITIONS if t.source == source and actor_role in t.actors]
+    """Return the states this actor may reach by a plain move (no dedicated step)."""
+    return [
+        t.target
+        for t in TRANSITIONS
+        if t.source == source and actor_role in t.actors and not t.step
+    ]

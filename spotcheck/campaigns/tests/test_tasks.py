@@ -234,8 +234,13 @@ def test_confirmation_starts_two_working_days_for_each_department(
 ) -> None:
     # given the calendar and a task walked to 已派发
     calendar_load_bundled(actor=None)
-    for state in (TaskState.PUBLISHED, TaskState.ANNOUNCED, TaskState.DRAWN, TaskState.DISPATCHED):
-        task_transition(actor=lead_admin, task=task, to=state)
+    task_transition(actor=lead_admin, task=task, to=TaskState.PUBLISHED)
+    for state, step in (
+        (TaskState.ANNOUNCED, "announce"),
+        (TaskState.DRAWN, "draw"),
+        (TaskState.DISPATCHED, "dispatch"),
+    ):
+        task_transition(actor=lead_admin, task=task, to=state, step=step)
 
     # when the system starts the comparison and confirmation on 2026-09-30
     task_transition(actor=None, task=task, to=TaskState.CONFIRMING)

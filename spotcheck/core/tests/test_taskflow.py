@@ -48,3 +48,20 @@ def test_closed_is_final() -> None:
 def test_only_the_system_or_lead_confirms() -> None:
     assert next_states(taskflow.CONFIRMING, "system") == [taskflow.CONFIRMED]
     assert next_states(taskflow.CONFIRMING, "inspector") == []
+
+
+def test_announcing_needs_the_announcement_step() -> None:
+    with pytest.raises(IllegalTransition, match="“已公告”须通过“抽取公告”操作完成"):
+        transition_for(taskflow.PUBLISHED, taskflow.ANNOUNCED, "lead_admin")
+
+    done = transition_for(taskflow.PUBLISHED, taskflow.ANNOUNCED, "lead_admin", step="announce")
+    assert done.target == taskflow.ANNOUNCED
+
+
+def test_a_step_cannot_make_a_plain_move() -> None:
+    with pytest.raises(IllegalTransition, match="不是“随机抽取”操作的结果"):
+        transition_for(taskflow.DRAFT, taskflow.PUBLISHED, "lead_admin", step="draw")
+
+
+def test_plain_moves_from_published_exclude_the_announcement() -> None:
+    assert next_states(taskflow.PUBLISHED, "lead_admin") == [taskflow.DRAFT]
