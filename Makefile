@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The background-task worker beside the web server: django-tasks-db's by default,
+# an RQ worker when TASKS_BACKEND=rq (docs/decisions/0006-background-tasks.md).
+TASK_WORKER = $(if $(filter rq,$(TASKS_BACKEND)),rqworker --job-class django_tasks_rq.Job default,db_worker)
 
 .PHONY: run test lint typecheck checks pytest test-postgres install install-dev clean
 
@@ -32,9 +35,12 @@ run: install
 	$(BIN)/python manage.py calendar_load
 	$(BIN)/python manage.py demo_load --skip-if-loaded
 	$(BIN)/python manage.py demo_logins
-	@echo "spotcheck 运行于 http://$(HOST):$(PORT)/ （时限提醒每小时运行一次）"
+	@echo "spotcheck 运行于 http://$(HOST):$(PORT)/ （时限提醒每小时运行一次；后台任务日志 var/worker.log）"
 	$(BIN)/python manage.py deadlines_remind --every 3600 > var/reminders.log 2>&1 & \
-	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  reminders=$$!; \
+	  $(BIN)/python manage.py $(TASK_WORKER) > var/worker.log 2>&1 & \
+	  worker=$$!; \
+	  trap 'kill $$reminders $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev
@@ -45,6 +51,7 @@ typecheck: install-dev
 	$(BIN)/mypy
 
 checks: install-dev
+	mkdir -p var
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

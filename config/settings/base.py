@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "spotcheck.common.axes_app.AxesConfig",
     "csp",
     "spotcheck.common",
     "spotcheck.audit",
@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "spotcheck.catalogue",
     "spotcheck.campaigns",
     "spotcheck.deadlines",
+    "spotcheck.imports",
+    "django_tasks",
+    "spotcheck.common.tasks_app.TasksDatabaseConfig",
     "spotcheck.demo",
 ]
 
@@ -174,6 +177,17 @@ CONTENT_SECURITY_POLICY = {
 DIRECTORY_PAGE_SIZE = env_int("DIRECTORY_PAGE_SIZE", 50, minimum=10)
 # The largest list an officer may export in one file.
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000, minimum=100)
+
+# Background tasks (django-tasks): the database backend needs no extra server and is the
+# default; "rq" hands the tasks to Redis + RQ workers for scale-out. See ADR 0006.
+TASKS_BACKEND = env_choice("TASKS_BACKEND", "database", ("database", "rq"))
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {

@@ -88,14 +88,19 @@ def csv_stream(objects: Iterable[Any], columns: list[Column]) -> Iterator[bytes]
 
 def xlsx_bytes(objects: Iterable[Any], columns: list[Column], title: str) -> bytes:
     """Build an XLSX workbook in write-only mode (flat memory per row)."""
+    buffer = io.BytesIO()
+    xlsx_write(objects, columns, title, buffer)
+    return buffer.getvalue()
+
+
+def xlsx_write(objects: Iterable[Any], columns: list[Column], title: str, target: Any) -> None:
+    """Write an XLSX workbook to a path or binary file; rows go through a temporary file."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title)
     sheet.append([name for name, _ in columns])
     for row in _rows(objects, columns):
         sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(target)
 
 
 def entity_export_queryset(qs: Any) -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
@@ -38,6 +39,7 @@ from spotcheck.common.testing import (
 )
 from spotcheck.directory.models import Avoidance, Entity, Inspector
 from spotcheck.directory.tests.factories import AvoidanceFactory, EntityFactory
+from spotcheck.imports.models import ImportJob
 
 OK = "200"
 LOGIN = "302 → login"
@@ -63,6 +65,9 @@ ROLES = (
 ACCESS: dict[str, tuple[str, ...]] = {
     #                                  anonymous  platform   lead       dept       other dept parent     inspector  other insp auditor
     "publicity:home":                 (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
+    "publicity:items":                (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
+    "publicity:plans":                (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
+    "publicity:tasks":                (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
     "accounts:login":                 (OK,        DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE),
     "accounts:logout":                (DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE),
     "common:home":                    (LOGIN,     OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
@@ -82,6 +87,12 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "directory:avoidance_add other":  (LOGIN,     DONE,      NOT_FOUND, NOT_FOUND, DONE,      NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "directory:avoidance_remove own": (LOGIN,     DONE,      NOT_FOUND, DONE,      NOT_FOUND, DONE,      NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "directory:avoidance_remove other":(LOGIN,    DONE,      NOT_FOUND, NOT_FOUND, DONE,      NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # directory imports: whoever may change records may import; a job is seen by its uploader and platform admins
+    "directory:import_upload":        (LOGIN,     OK,        OK,        OK,        OK,        OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "directory:import_template":      (LOGIN,     OK,        OK,        OK,        OK,        OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "directory:import_job own":       (LOGIN,     OK,        NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "directory:import_job_status own":(LOGIN,     OK,        NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "directory:import_job_errors own":(LOGIN,     OK,        NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
 }
 # fmt: on
 
@@ -100,6 +111,7 @@ class World:
     other_inspector: Inspector
     own_avoidance: Avoidance
     other_avoidance: Avoidance
+    own_import: ImportJob
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,10 @@ def _build_world() -> World:
         name="晋州市乙保安服务有限公司", supervising_departments=[departments.police]
     )
     admin = users["platform_admin"]
+    own_import = ImportJob.objects.create(
+        kind="entities", original_name="名录.csv", created_by=users["dept_admin"]
+    )
+    own_import.errors_file.save("errors.csv", ContentFile(b"\xef\xbb\xbf"))
     return World(
         users=users,
         own_entity=own_entity,
@@ -135,6 +151,7 @@ def _build_world() -> World:
         other_avoidance=AvoidanceFactory(
             inspector=other_inspector, entity=own_entity, declared_by=admin
         ),
+        own_import=own_import,
     )
 
 
@@ -153,6 +170,9 @@ def _request(case: str, w: World) -> Request:
     inspector_page = reverse("directory:inspector_detail", args=[inspector.pk])
     builders: dict[str, Callable[[], Request]] = {
         "publicity:home": lambda: Request("get", reverse(name), {}, ""),
+        "publicity:items": lambda: Request("get", reverse(name), {}, ""),
+        "publicity:plans": lambda: Request("get", reverse(name), {}, ""),
+        "publicity:tasks": lambda: Request("get", reverse(name), {}, ""),
         "accounts:login": lambda: Request("get", reverse(name), {}, reverse("common:home")),
         "accounts:logout": lambda: Request("post", reverse(name), {}, reverse("publicity:home")),
         "common:home": lambda: Request("get", reverse(name), {}, ""),
@@ -182,6 +202,19 @@ def _request(case: str, w: World) -> Request:
             reverse(name, args=[inspector.pk, avoidance.pk]),
             {"reason": "当事人已离职，利害关系消除"},
             inspector_page,
+        ),
+        "directory:import_upload": lambda: Request("get", reverse(name), {}, ""),
+        "directory:import_template": lambda: Request(
+            "get", reverse(name, args=["entities"]), {}, ""
+        ),
+        "directory:import_job": lambda: Request(
+            "get", reverse(name, args=[w.own_import.pk]), {}, ""
+        ),
+        "directory:import_job_status": lambda: Request(
+            "get", reverse(name, args=[w.own_import.pk]), {}, ""
+        ),
+        "directory:import_job_errors": lambda: Request(
+            "get", reverse(name, args=[w.own_import.pk]), {}, ""
         ),
     }
     return builders[name]()

@@ -1,0 +1,39 @@
+"""Choice sets of directory imports, with the allowed status transitions."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportKind(models.TextChoices):
+    ENTITIES = "entities", _("检查对象")
+    INSPECTORS = "inspectors", _("执法检查人员")
+
+
+class ImportStatus(models.TextChoices):
+    """Where an import job stands.
+
+    queued → running → succeeded: the file was applied (with ``valid_only``, its valid
+    rows), or a dry run finished; rejected: nothing was applied because the file cannot
+    be read or rows were rejected; failed: the task itself broke, its error is shown.
+    """
+
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("正在导入")
+    SUCCEEDED = "succeeded", _("已完成")
+    REJECTED = "rejected", _("未导入")
+    FAILED = "failed", _("运行出错")
+
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    ImportStatus.QUEUED: frozenset({ImportStatus.RUNNING, ImportStatus.FAILED}),
+    ImportStatus.RUNNING: frozenset(
+        {ImportStatus.SUCCEEDED, ImportStatus.REJECTED, ImportStatus.FAILED}
+    ),
+    ImportStatus.SUCCEEDED: frozenset(),
+    ImportStatus.REJECTED: frozenset(),
+    ImportStatus.FAILED: frozenset(),
+}
+
+FINISHED = frozenset({ImportStatus.SUCCEEDED, ImportStatus.REJECTED, ImportStatus.FAILED})

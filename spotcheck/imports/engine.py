@@ -1,0 +1,183 @@
+"""Run one directory import: read, validate, stage, check, and apply or refuse.
+
+Reading and validating streams the file in batches into temporary tables; checking and
+applying happen in one transaction, so a file is applied completely, or (with
+``valid_only``) its valid rows are, or nothing is. See docs/domain/directory-import.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from spotcheck.directory.exports import safe_cell
+from spotcheck.imports.columns import columns_for, header_key
+from spotcheck.imports.readers import UnreadableFile, open_table
+from spotcheck.imports.staging import BATCH_ROWS, Staging
+from spotcheck.imports.validation import Scope, validator_for
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+ERRORS_HEADER = ["行号", "列", "值", "原因"]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user asked for: which directory, and how strict."""
+
+    kind: str
+    valid_only: bool = False
+    dry_run: bool = False
+    encoding: str = ""
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the command line, the job page and the audit record."""
+
+    kind: str
+    dry_run: bool = False
+    valid_only: bool = False
+    description: str = ""
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    risk_changes: int = 0
+    applied: bool = False
+    fatal: str = ""
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0: everything applied (or would be); 1: rows were rejected; 2: unreadable file."""
+        if self.fatal:
+            return 2
+        return 1 if self.rejected else 0
+
+    @property
+    def refused(self) -> bool:
+        """Tell whether nothing was (or would be) applied because of errors."""
+        return bool(self.fatal) or (self.rejected > 0 and not self.valid_only)
+
+    def counts_line(self) -> str:
+        return f"新增 {self.created}，更新 {self.updated}，未变化 {self.unchanged}"
+
+    def summary(self) -> str:
+        """Say in one Chinese sentence what happened."""
+        if self.fatal:
+            return f"文件无法导入：{self.fatal}"
+        rejected = f"，有误 {self.rejected} 行" if self.rejected else ""
+        warnings = f"，警告 {self.warnings} 条" if self.warnings else ""
+        if self.refused:
+            return (
+                f"共 {self.rows} 行，其中 {self.rejected} 行有误，未导入任何数据"
+                f"（可修正后重新导入，或选择“仅导入有效行”）。有效行若导入将{self.counts_line()}"
+            )
+        if self.dry_run:
+            return (
+                f"试运行，未写入名录库：共 {self.rows} 行，"
+                f"将{self.counts_line()}{rejected}{warnings}"
+            )
+        nothing = (
+            "；名录库已是最新，没有需要修改的记录" if not (self.created or self.updated) else ""
+        )
+        return f"已导入：共 {self.rows} 行，{self.counts_line()}{rejected}{warnings}{nothing}"
+
+
+def run_import(
+    *,
+    stream: IO[bytes],
+    name: str,
+    options: ImportOptions,
+    scope: Scope,
+    apply: Callable[[Staging, ImportReport], None],
+    progress: Progress | None = None,
+    errors_out: IO[bytes] | None = None,
+    today: dt.date | None = None,
+) -> ImportReport:
+    """Import one file; ``apply`` writes the checked rows (and the audit record)."""
+    report = ImportReport(kind=options.kind, dry_run=options.dry_run, valid_only=options.valid_only)
+    known = {header_key(c.header) for c in columns_for(options.kind)}
+    try:
+        table = open_table(stream, name, known_headers=known, encoding=options.encoding)
+    except UnreadableFile as exc:
+        report.fatal = exc.message
+        _write_errors(errors_out, report, None)
+        return report
+    report.description = table.description
+    staging: Staging | None = None
+    try:
+        validator = validator_for(options.kind, table.header, scope, today or timezone.localdate())
+        report.messages.extend(validator.messages)
+        staging = Staging(validator, scope)
+        staging.create()
+        _load(table, validator, staging, report, progress)
+        if report.rows == 0:
+            raise UnreadableFile("文件只有表头，没有数据行")
+        if progress:
+            progress(report.rows, report.rows, "正在核对并写入名录库")
+        with transaction.atomic():
+            staging.check()
+            counts = staging.counts()
+            report.created, report.updated = counts.created, counts.updated
+            report.unchanged, report.rejected = counts.unchanged, counts.rejected
+            report.warnings = counts.warnings
+            if not report.refused and not options.dry_run:
+                apply(staging, report)
+                report.applied = True
+            _write_errors(errors_out, report, staging)
+    except UnreadableFile as exc:
+        report.fatal = exc.message
+        report.created = report.updated = report.unchanged = 0
+        _write_errors(errors_out, report, None)
+    finally:
+        if staging is not None:
+            staging.drop()
+        table.close()
+    return report
+
+
+def _load(
+    table: Any, validator: Any, staging: Staging, report: ImportReport, progress: Progress | None
+) -> None:
+    total = table.total_estimate
+    for raw in table.rows:
+        result = validator.validate(raw)
+        if result is None:
+            continue
+        report.rows += 1
+        staging.add(result)
+        if staging.pending() >= BATCH_ROWS:
+            staging.flush()
+            if progress:
+                progress(report.rows, max(total, report.rows), "正在读取和校验")
+    staging.flush()
+
+
+def _write_errors(out: IO[bytes] | None, report: ImportReport, staging: Staging | None) -> None:
+    """Write the rejected rows as CSV (UTF-8 with BOM, so Excel opens it)."""
+    if out is None:
+        return
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow(ERRORS_HEADER)
+    if report.fatal:
+        writer.writerow(["", "", "", f"文件无法导入：{report.fatal}"])
+    elif staging is not None:
+        for issue in staging.issues():
+            reason = f"警告：{issue.reason}" if issue.warning else issue.reason
+            writer.writerow([issue.row_no, issue.column, safe_cell(issue.value), safe_cell(reason)])
+    text.flush()
+    text.detach()
