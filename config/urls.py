@@ -14,6 +14,7 @@ urlpatterns = [
     path("directory/", include("spotcheck.directory.urls")),
     path("catalogue/", include("spotcheck.catalogue.urls")),
     path("", include("spotcheck.campaigns.urls")),
+    path("", include("spotcheck.draws.urls")),
     path("", include("spotcheck.deadlines.urls")),
     path("maintenance/", admin.site.urls),
 ]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "spotcheck.publicity",
     "spotcheck.catalogue",
     "spotcheck.campaigns",
+    "spotcheck.draws",
     "spotcheck.deadlines",
     "spotcheck.imports",
     "django_tasks",

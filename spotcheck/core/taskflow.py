@@ -67,6 +67,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(PUBLISHED, DRAFT, LEAD),
     Transition(PUBLISHED, ANNOUNCED, LEAD, step="announce"),
     Transition(ANNOUNCED, DRAWN, LEAD, step="draw"),
+    Transition(ANNOUNCED, PUBLISHED, LEAD, step="abandon"),
     Transition(DRAWN, DISPATCHED, LEAD, step="dispatch"),
     Transition(DISPATCHED, CONFIRMING, LEAD | {SYSTEM}, 2, "比对确认派发的检查对象"),
     Transition(CONFIRMING, CONFIRMED, LEAD | {SYSTEM}),
@@ -87,7 +88,13 @@ class IllegalTransition(DomainError):
     """A move the state machine does not allow, or not to this actor."""
 
 
-_STEP_LABELS = {"announce": "抽取公告", "draw": "随机抽取", "dispatch": "派发", "match": "随机匹配"}
+_STEP_LABELS = {
+    "announce": "抽取公告",
+    "draw": "随机抽取",
+    "abandon": "放弃抽取",
+    "dispatch": "派发",
+    "match": "随机匹配",
+}
 
 
 def transition_for(source: str, target: str, actor_role: str, *, step: str = "") -> Transition:

@@ -1,0 +1,122 @@
+"""Draw attempts of a task (DRAW-v1): commitments, announcement, reveals, result.
+
+Every attempt is kept, including abandoned and superseded ones, so a redraw is
+visible.  The frozen frame, pool and the private avoidance openings live as files
+under MEDIA_ROOT/draws/<task>/<attempt>/; their hashes are in the announcement.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from spotcheck.accounts.models import Department
+from spotcheck.campaigns.models import Task
+from spotcheck.core.draw import OfficialCommitment
+
+
+class AttemptStatus(models.TextChoices):
+    COMMITTING = "committing", _("收集承诺中")
+    ANNOUNCED = "announced", _("已公告，待公布秘密值")
+    DRAWN = "drawn", _("已抽取")
+    ABANDONED = "abandoned", _("已放弃")
+
+
+ATTEMPT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AttemptStatus.COMMITTING: frozenset({AttemptStatus.ANNOUNCED, AttemptStatus.ABANDONED}),
+    AttemptStatus.ANNOUNCED: frozenset({AttemptStatus.DRAWN, AttemptStatus.ABANDONED}),
+    AttemptStatus.DRAWN: frozenset(),
+    AttemptStatus.ABANDONED: frozenset(),
+}
+
+
+class DrawAttempt(models.Model):
+    """One attempt to draw a task; attempt 2 and later need a reason and an approval."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="draw_attempts"
+    )
+    number = models.PositiveSmallIntegerField(_("第几次"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=AttemptStatus.choices, default=AttemptStatus.COMMITTING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    redraw_reason = models.CharField(_("重新抽取理由"), max_length=255, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("批准人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    primary_source = models.JSONField(_("公共随机源"), null=True, blank=True)
+    announcement = models.TextField(_("公告（规范JSON）"), blank=True)
+    announcement_sha256 = models.CharField(_("公告哈希"), max_length=64, blank=True)
+    announced_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
+    public_value = models.CharField(_("公共随机值"), max_length=400, blank=True)
+    seed = models.CharField(_("种子"), max_length=64, blank=True)
+    result = models.TextField(_("抽取结果（规范JSON）"), blank=True)
+    drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True)
+    abandoned_reason = models.CharField(_("放弃理由"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("抽取记录")
+        verbose_name_plural = _("抽取记录")
+        ordering = ["task", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "number"], name="draw_attempt_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.number} 第{self.number}次抽取"
+
+    @property
+    def files_dir(self) -> str:
+        return f"draws/{self.task_id}/{self.number}"
+
+
+class DrawOfficial(models.Model):
+    """An official who commits to a secret before the announcement and reveals it after."""
+
+    attempt = models.ForeignKey(
+        DrawAttempt, verbose_name=_("抽取"), on_delete=models.CASCADE, related_name="officials"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("官员"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    commitment = models.CharField(_("承诺值"), max_length=64, blank=True)
+    committed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
+    secret = models.CharField(_("公布的秘密值"), max_length=64, blank=True)
+    revealed_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("承诺官员")
+        verbose_name_plural = _("承诺官员")
+        ordering = ["attempt", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "user"], name="draw_official_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}（{self.department}）"
+
+    @property
+    def official_id(self) -> str:
+        """The identifier hashed into the commitment: the login name, public in the bundle."""
+        return self.user.username
+
+    def as_commitment(self) -> OfficialCommitment:
+        return OfficialCommitment(
+            self.official_id, self.department.name, bytes.fromhex(self.commitment)
+        )

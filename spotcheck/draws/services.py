@@ -1,0 +1,361 @@
+"""Writes of the draw: commit → announce → reveal → draw, every step audited.
+
+The protocol is DRAW-v1 (docs/draw-spec.md).  No draw runs without a prior
+announcement; a reveal that does not open its commitment is refused; every attempt
+is kept, and a second attempt needs a written reason and the approval of an official
+of another role.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from spotcheck.accounts.choices import Role
+from spotcheck.accounts.models import User
+from spotcheck.audit import events
+from spotcheck.audit.services import audit_record
+from spotcheck.campaigns.choices import TaskState
+from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.services import task_transition
+from spotcheck.core.draw import (
+    Announcement,
+    DrawError,
+    DrawOutcome,
+    FrozenFrame,
+    FrozenPool,
+    PublicValue,
+    Reveal,
+    announce,
+    check_reveal,
+    commit_avoidance,
+    commitment,
+    freeze_frame,
+    freeze_pool,
+    run_draw,
+    write_bundle,
+)
+from spotcheck.core.draw.canonical import parse_frame_line, parse_pool_line, split_lines
+from spotcheck.core.draw.commit import AvoidancePair
+from spotcheck.draws.inputs import task_inputs
+from spotcheck.draws.models import ATTEMPT_TRANSITIONS, AttemptStatus, DrawAttempt, DrawOfficial
+
+_ORGANISERS = (Role.LEAD_ADMIN, Role.PLATFORM_ADMIN)
+
+
+def _move(attempt: DrawAttempt, to: str) -> None:
+    if to not in ATTEMPT_TRANSITIONS[attempt.status]:
+        raise ValidationError(
+            f"该次抽取处于“{attempt.get_status_display()}”，不能变为“{AttemptStatus(to).label}”"
+        )
+    attempt.status = to
+
+
+def _locked(attempt: DrawAttempt) -> DrawAttempt:
+    return DrawAttempt.objects.select_for_update().select_related("task").get(pk=attempt.pk)
+
+
+@transaction.atomic
+def draw_prepare(
+    *,
+    actor: User,
+    task: Task,
+    officials: Sequence[User],
+    redraw_reason: str = "",
+    approved_by: User | None = None,
+) -> DrawAttempt:
+    """Open an attempt and name the officials (≥2, of different departments) who commit."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if actor.role not in _ORGANISERS:
+        raise PermissionDenied("只有牵头单位管理员可以组织抽取")
+    if task.state != TaskState.PUBLISHED:
+        raise ValidationError("只有“已发布”的任务可以准备抽取")
+    departments = {o.department_id for o in officials if o.department_id}
+    if len(officials) < 2 or len(departments) < 2:
+        raise ValidationError({"officials": "至少需要两名来自不同部门的官员作出承诺"})
+    previous = task.draw_attempts.order_by("-number").first()
+    if previous is not None:
+        if previous.status in (AttemptStatus.COMMITTING, AttemptStatus.ANNOUNCED):
+            raise ValidationError("本任务已有进行中的抽取，须先放弃该次抽取")
+        if not redraw_reason.strip():
+            raise ValidationError({"redraw_reason": "重新抽取须写明理由"})
+        if approved_by is None or approved_by.role == actor.role or approved_by == actor:
+            raise ValidationError({"approved_by": "重新抽取须由另一角色的官员批准"})
+    attempt = DrawAttempt.objects.create(
+        task=task,
+        number=(previous.number + 1) if previous else 1,
+        created_by=actor,
+        redraw_reason=redraw_reason.strip(),
+        approved_by=approved_by if previous else None,
+    )
+    for official in officials:
+        DrawOfficial.objects.create(attempt=attempt, user=official, department=official.department)
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_PREPARED,
+        target=task,
+        data={
+            "attempt": attempt.number,
+            "officials": [o.username for o in officials],
+            "redraw_reason": attempt.redraw_reason,
+            "approved_by": approved_by.username if approved_by and previous else None,
+        },
+    )
+    return attempt
+
+
+@transaction.atomic
+def draw_commit(*, actor: User, attempt: DrawAttempt, secret: bytes) -> DrawOfficial:
+    """Record an official's commitment SHA-256(secret ‖ login); the secret is not kept."""
+    attempt = _locked(attempt)
+    if attempt.status != AttemptStatus.COMMITTING:
+        raise ValidationError("公告已发布，不能再作出承诺")
+    official = attempt.officials.filter(user=actor).first()
+    if official is None:
+        raise PermissionDenied("您不是本次抽取的承诺官员")
+    if official.commitment:
+        raise ValidationError("您已作出承诺，不能更改")
+    official.commitment = commitment(secret, official.official_id).hex()
+    official.committed_at = timezone.now()
+    official.save(update_fields=["commitment", "committed_at"])
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_COMMITTED,
+        target=attempt.task,
+        data={"attempt": attempt.number, "commitment": official.commitment},
+    )
+    return official
+
+
+def _store(attempt: DrawAttempt, name: str, data: bytes) -> None:
+    path = f"{attempt.files_dir}/{name}"
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    default_storage.save(path, ContentFile(data))
+
+
+def _load(attempt: DrawAttempt, name: str) -> bytes:
+    with default_storage.open(f"{attempt.files_dir}/{name}", "rb") as handle:
+        data: bytes = handle.read()
+    return data
+
+
+@transaction.atomic
+def draw_announce(*, actor: User, attempt: DrawAttempt) -> DrawAttempt:
+    """Freeze the frame, the pool and the avoidance list and publish the announcement."""
+    attempt = _locked(attempt)
+    task = attempt.task
+    if actor.role not in _ORGANISERS:
+        raise PermissionDenied("只有牵头单位管理员可以发布抽取公告")
+    officials = list(attempt.officials.select_related("user", "department"))
+    missing = [str(o.user) for o in officials if not o.commitment]
+    if missing:
+        raise ValidationError(f"以下官员尚未作出承诺：{'、'.join(missing)}")
+    _move(attempt, AttemptStatus.ANNOUNCED)
+    inputs = task_inputs(task)
+    if not inputs.candidates:
+        raise ValidationError("抽查对象范围内没有可抽取的对象，请检查任务的对象范围")
+    frame = freeze_frame(inputs.candidates)
+    pool = freeze_pool(inputs.pool)
+    avoidance = commit_avoidance(inputs.avoidance)
+    now = timezone.now()
+    ann = announce(
+        task_id=task.number,
+        announced_at=now.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds"),
+        draw_date=timezone.localdate().isoformat(),
+        departments=inputs.departments,
+        items=inputs.items,
+        plan=inputs.plan,
+        frame=frame,
+        exclusions=inputs.exclusions,
+        pool=pool,
+        avoidance=avoidance,
+        commitments=[o.as_commitment() for o in officials],
+    )
+    _store(attempt, "frame.tsv", frame.file())
+    _store(attempt, "pool.tsv", pool.file())
+    _store(attempt, "avoidance.tsv", avoidance.leaves_file())
+    _store(  # private: the salts open the avoidance list and never leave the platform whole
+        attempt,
+        "avoidance_private.tsv",
+        b"".join(p.opening_line() + b"\n" for p in avoidance.pairs),
+    )
+    attempt.announcement = ann.to_bytes().decode("utf-8")
+    attempt.announcement_sha256 = ann.sha256().hex()
+    attempt.announced_at = now
+    attempt.save()
+    task_transition(actor=actor, task=task, to=TaskState.ANNOUNCED, step="announce")
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_ANNOUNCED,
+        target=task,
+        data={
+            "attempt": attempt.number,
+            "announcement_sha256": attempt.announcement_sha256,
+            "frame_root": ann.frame_root.hex(),
+            "frame_count": ann.frame_count,
+            "pool_root": ann.pool_root.hex(),
+            "strata": dict(ann.strata),
+        },
+    )
+    return attempt
+
+
+@transaction.atomic
+def draw_reveal(*, actor: User, attempt: DrawAttempt, secret: bytes) -> DrawOfficial:
+    """Accept an official's secret only if it opens the published commitment."""
+    attempt = _locked(attempt)
+    if attempt.status != AttemptStatus.ANNOUNCED:
+        raise ValidationError("只有公告后、抽取前可以公布秘密值")
+    official = attempt.officials.filter(user=actor).first()
+    if official is None:
+        raise PermissionDenied("您不是本次抽取的承诺官员")
+    if official.secret:
+        raise ValidationError("您已公布秘密值")
+    check_reveal(bytes.fromhex(official.commitment), secret, official.official_id)
+    official.secret = secret.hex()
+    official.revealed_at = timezone.now()
+    official.save(update_fields=["secret", "revealed_at"])
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_REVEALED,
+        target=attempt.task,
+        data={"attempt": attempt.number, "secret": official.secret},
+    )
+    return official
+
+
+def frozen_inputs(
+    attempt: DrawAttempt,
+) -> tuple[Announcement, FrozenFrame, FrozenPool, list[bytes], list[AvoidancePair]]:
+    """Read back what the announcement froze (for the draw, the bundle and re-verification)."""
+    ann = Announcement.from_json(json.loads(attempt.announcement))
+    frame = freeze_frame(
+        parse_frame_line(x) for x in split_lines(_load(attempt, "frame.tsv"), "frame.tsv")
+    )
+    pool = freeze_pool(
+        parse_pool_line(x) for x in split_lines(_load(attempt, "pool.tsv"), "pool.tsv")
+    )
+    leaves = split_lines(_load(attempt, "avoidance.tsv"), "avoidance.tsv")
+    pairs = []
+    for line in split_lines(_load(attempt, "avoidance_private.tsv"), "avoidance_private.tsv"):
+        entity_id, certificate_no, salt = line.decode("utf-8").split("\t")
+        pairs.append(AvoidancePair(entity_id, certificate_no, bytes.fromhex(salt)))
+    return ann, frame, pool, leaves, pairs
+
+
+def reveals_of(attempt: DrawAttempt) -> list[Reveal]:
+    return [
+        Reveal(o.official_id, bytes.fromhex(o.secret))
+        for o in attempt.officials.select_related("user")
+        if o.secret
+    ]
+
+
+def rerun(attempt: DrawAttempt) -> DrawOutcome:
+    """Run DRAW-v1 on an attempt's frozen inputs and published reveals."""
+    ann, frame, pool, leaves, pairs = frozen_inputs(attempt)
+    return run_draw(
+        announcement=ann,
+        frame=frame,
+        pool=pool,
+        avoidance_leaves=leaves,
+        avoidance_pairs=pairs,
+        reveals=reveals_of(attempt),
+        public_value=PublicValue(),
+    )
+
+
+@transaction.atomic
+def draw_run(*, actor: User, attempt: DrawAttempt) -> DrawAttempt:
+    """Derive the seed from the published inputs and draw; a second click draws nothing."""
+    attempt = _locked(attempt)
+    if actor.role not in _ORGANISERS:
+        raise PermissionDenied("只有牵头单位管理员可以执行抽取")
+    if attempt.status == AttemptStatus.DRAWN:
+        raise ValidationError("本次抽取已经完成，不会重复抽取")
+    missing = [str(o.user) for o in attempt.officials.select_related("user") if not o.secret]
+    if missing:
+        raise ValidationError(f"以下官员尚未公布秘密值：{'、'.join(missing)}")
+    _move(attempt, AttemptStatus.DRAWN)
+    try:
+        outcome = rerun(attempt)
+    except DrawError as exc:
+        raise ValidationError(f"抽取失败：{exc}") from exc
+    files = outcome.files()
+    for name, data in files.items():
+        _store(attempt, name, data)
+    attempt.seed = outcome.seed.hex()
+    attempt.result = files["result.json"].decode("utf-8")
+    attempt.drawn_at = timezone.now()
+    attempt.save()
+    task_transition(actor=actor, task=attempt.task, to=TaskState.DRAWN, step="draw")
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_EXECUTED,
+        target=attempt.task,
+        data={
+            "attempt": attempt.number,
+            "seed": attempt.seed,
+            "selected": outcome.selection.selected_ids(),
+            "reserve": outcome.selection.reserve_ids(),
+        },
+    )
+    return attempt
+
+
+@transaction.atomic
+def draw_abandon(*, actor: User, attempt: DrawAttempt, reason: str) -> DrawAttempt:
+    """Give up an attempt that cannot finish (an official cannot reveal …); it stays visible."""
+    attempt = _locked(attempt)
+    if actor.role not in _ORGANISERS:
+        raise PermissionDenied("只有牵头单位管理员可以放弃抽取")
+    if not reason.strip():
+        raise ValidationError({"reason": "放弃抽取须写明理由"})
+    _move(attempt, AttemptStatus.ABANDONED)
+    attempt.abandoned_reason = reason.strip()
+    attempt.save(update_fields=["status", "abandoned_reason"])
+    if attempt.task.state == TaskState.ANNOUNCED:
+        # the announcement is void; the task goes back to 已发布 for a new, visible attempt
+        task_transition(
+            actor=actor, task=attempt.task, to=TaskState.PUBLISHED, note=reason, step="abandon"
+        )
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_ABANDONED,
+        target=attempt.task,
+        data={"attempt": attempt.number, "reason": attempt.abandoned_reason},
+    )
+    return attempt
+
+
+def draw_bundle_files(attempt: DrawAttempt) -> dict[str, bytes]:
+    """Return the public DRAW-v1 bundle of a drawn attempt (avoidance list only opened
+    for the drawn entities, as salted commitments otherwise)."""
+    if attempt.status != AttemptStatus.DRAWN:
+        raise ValidationError("该次抽取尚未完成，没有可导出的数据包")
+    outcome = rerun(attempt)
+    _ann, frame, pool, leaves, _pairs = frozen_inputs(attempt)
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_bundle(
+            Path(tmp),
+            outcome=outcome,
+            frame=frame,
+            pool=pool,
+            avoidance_leaves=leaves,
+            reveals=reveals_of(attempt),
+        )
+
+
+def draw_verify_stored(attempt: DrawAttempt) -> list[str]:
+    """Re-run a stored draw and compare every output file; return the differing names."""
+    outcome = rerun(attempt)
+    return [name for name, data in outcome.files().items() if _load(attempt, name) != data]

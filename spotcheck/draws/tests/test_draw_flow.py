@@ -1,0 +1,340 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.test import Client
+
+from spotcheck.accounts.models import User
+from spotcheck.audit.models import AuditEvent
+from spotcheck.campaigns.choices import TaskState
+from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.services import plan_create, task_create, task_transition
+from spotcheck.catalogue.models import ResultCode
+from spotcheck.catalogue.services import item_create
+from spotcheck.common.testing import LOGIN_BACKEND, Departments, Regions
+from spotcheck.core.draw import RevealMismatchError, new_secret
+from spotcheck.core.uscc import build_uscc
+from spotcheck.directory.models import Entity, Inspector, ItemType
+from spotcheck.directory.services import entity_create, inspector_create
+from spotcheck.draws.models import AttemptStatus, DrawAttempt
+from spotcheck.draws.services import (
+    draw_abandon,
+    draw_announce,
+    draw_bundle_files,
+    draw_commit,
+    draw_prepare,
+    draw_reveal,
+    draw_run,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+@pytest.fixture
+def task(departments: Departments, regions: Regions, lead_admin: User) -> Task:
+    items = {}
+    for department, code in ((departments.lead_office, "JR-01"), (departments.market, "SJ-01")):
+        item_type = ItemType.objects.create(code=code.lower(), name=code, department=department)
+        items[department.pk] = item_create(
+            actor=None,
+            values={
+                "department": department,
+                "code": code,
+                "name": f"事项{code}",
+                "item_type": item_type,
+                "legal_basis": "依据",
+                "methods": ["onsite"],
+                "entity_types": ["enterprise"],
+                "item_class": "key",
+                "ratio_min": Decimal("3"),
+                "ratio_max": None,
+            },
+            sub_items=["内容"],
+            result_codes=list(ResultCode.objects.filter(code="1")),
+        )
+        for n in range(4):
+            inspector_create(
+                actor=None,
+                values={
+                    "name": f"检查员{code}{n}",
+                    "department": department,
+                    "category": "civil_servant",
+                    "certificate_no": f"{code}-{n:03d}",
+                    "certificate_authority": "河北省人民政府",
+                    "certificate_valid_from": dt.date(2024, 1, 1),
+                    "certificate_valid_until": dt.date(2029, 12, 31),
+                },
+                item_types=[item_type],
+            )
+    for n in range(40):
+        entity_create(
+            actor=None,
+            values={
+                "uscc": build_uscc(
+                    "9", "1", "130183", f"MA0{_ALPHABET[n // 31]}{_ALPHABET[n % 31]}XYW"
+                ),
+                "name": f"晋州市测试{n}有限公司",
+                "entity_type": "enterprise",
+                "legal_rep_name": "张三",
+                "address": "晋州市",
+                "region": regions.county,
+                "reg_authority_name": "晋州市市场监督管理局",
+                "risk_class": "ABCD"[n % 4],
+                "risk_source": "samr_general",
+                "risk_as_of": dt.date(2026, 1, 31),
+            },
+            supervising_departments=[departments.lead_office, departments.market],
+        )
+    plan = plan_create(
+        actor=lead_admin,
+        year=2026,
+        name="计划",
+        number="计划〔2026〕1号",
+        department=departments.lead_office,
+    )
+    created = task_create(
+        actor=lead_admin,
+        values={
+            "plan": plan,
+            "number": "晋州市政府办抽查〔2026〕10号",
+            "name": "第十次联合抽查",
+            "lead_department": departments.lead_office,
+            "scope_region": regions.county,
+            "ratio_a": Decimal("10"),
+            "ratio_b": Decimal("10"),
+            "ratio_c": Decimal("10"),
+            "ratio_d": Decimal("20"),
+            "floor_ratio": Decimal("3"),
+            "window_start": dt.date(2026, 3, 1),
+            "window_end": dt.date(2026, 7, 30),
+        },
+        participants=[
+            (departments.lead_office, [items[departments.lead_office.pk]]),
+            (departments.market, [items[departments.market.pk]]),
+        ],
+    )
+    return task_transition(actor=lead_admin, task=created, to=TaskState.PUBLISHED)
+
+
+def _announced(task: Task, lead_admin: User, dept_admin: User) -> tuple[DrawAttempt, bytes, bytes]:
+    attempt = draw_prepare(actor=lead_admin, task=task, officials=[lead_admin, dept_admin])
+    s1, s2 = new_secret(), new_secret()
+    draw_commit(actor=lead_admin, attempt=attempt, secret=s1)
+    draw_commit(actor=dept_admin, attempt=attempt, secret=s2)
+    return draw_announce(actor=lead_admin, attempt=attempt), s1, s2
+
+
+def _drawn(task: Task, lead_admin: User, dept_admin: User) -> DrawAttempt:
+    attempt, s1, s2 = _announced(task, lead_admin, dept_admin)
+    draw_reveal(actor=lead_admin, attempt=attempt, secret=s1)
+    draw_reveal(actor=dept_admin, attempt=attempt, secret=s2)
+    return draw_run(actor=lead_admin, attempt=attempt)
+
+
+def test_two_officials_of_different_departments_are_required(
+    task: Task, lead_admin: User, departments: Departments
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        draw_prepare(actor=lead_admin, task=task, officials=[lead_admin])
+
+    assert exc.value.message_dict == {"officials": ["至少需要两名来自不同部门的官员作出承诺"]}
+    assert not DrawAttempt.objects.exists()
+
+
+def test_no_draw_without_announcement(task: Task, lead_admin: User, dept_admin: User) -> None:
+    attempt = draw_prepare(actor=lead_admin, task=task, officials=[lead_admin, dept_admin])
+
+    with pytest.raises(ValidationError, match="尚未公布秘密值|不能变为"):
+        draw_run(actor=lead_admin, attempt=attempt)
+    with pytest.raises(ValidationError, match="尚未作出承诺"):
+        draw_announce(actor=lead_admin, attempt=attempt)
+
+    task.refresh_from_db()
+    assert task.state == TaskState.PUBLISHED
+
+
+def test_announcement_freezes_the_frame_and_moves_the_task(
+    task: Task, lead_admin: User, dept_admin: User
+) -> None:
+    attempt, _, _ = _announced(task, lead_admin, dept_admin)
+
+    task.refresh_from_db()
+    assert task.state == TaskState.ANNOUNCED
+    assert attempt.status == AttemptStatus.ANNOUNCED
+    event = AuditEvent.objects.get(event_type="draw.announced")
+    assert event.data["frame_count"] == 40
+    assert event.data["strata"] == {"A": 10, "B": 10, "C": 10, "D": 10}
+
+
+def test_a_reveal_that_does_not_open_the_commitment_is_refused(
+    task: Task, lead_admin: User, dept_admin: User
+) -> None:
+    attempt, s1, _s2 = _announced(task, lead_admin, dept_admin)
+
+    with pytest.raises(RevealMismatchError):
+        draw_reveal(actor=dept_admin, attempt=attempt, secret=s1)
+
+    assert attempt.officials.get(user=dept_admin).secret == ""
+
+
+def test_the_draw_selects_k_per_stratum_and_moves_the_task(
+    task: Task, lead_admin: User, dept_admin: User
+) -> None:
+    attempt = _drawn(task, lead_admin, dept_admin)
+
+    task.refresh_from_db()
+    assert task.state == TaskState.DRAWN
+    event = AuditEvent.objects.get(event_type="draw.executed")
+    # ceil(10% × 10) = 1 for A, B, C; ceil(20% × 10) = 2 for D
+    assert len(event.data["selected"]) == 5
+    assert event.data["seed"] == attempt.seed
+
+
+def test_a_second_click_draws_nothing(task: Task, lead_admin: User, dept_admin: User) -> None:
+    attempt = _drawn(task, lead_admin, dept_admin)
+
+    with pytest.raises(ValidationError, match="不会重复抽取"):
+        draw_run(actor=lead_admin, attempt=attempt)
+
+    assert AuditEvent.objects.filter(event_type="draw.executed").count() == 1
+
+
+def test_redraw_needs_a_reason_and_another_role(
+    task: Task, lead_admin: User, dept_admin: User, auditor: User
+) -> None:
+    attempt, _, _ = _announced(task, lead_admin, dept_admin)
+    draw_abandon(actor=lead_admin, attempt=attempt, reason="一名官员无法到场公布秘密值")
+    task.refresh_from_db()
+    assert task.state == TaskState.PUBLISHED
+
+    with pytest.raises(ValidationError):
+        draw_prepare(actor=lead_admin, task=task, officials=[lead_admin, dept_admin])
+    second = draw_prepare(
+        actor=lead_admin,
+        task=task,
+        officials=[lead_admin, dept_admin],
+        redraw_reason="第一次抽取放弃",
+        approved_by=auditor,
+    )
+
+    assert second.number == 2
+    assert list(task.draw_attempts.values_list("number", "status")) == [
+        (1, AttemptStatus.ABANDONED),
+        (2, AttemptStatus.COMMITTING),
+    ]
+
+
+def test_department_admin_cannot_announce(task: Task, lead_admin: User, dept_admin: User) -> None:
+    attempt = draw_prepare(actor=lead_admin, task=task, officials=[lead_admin, dept_admin])
+
+    with pytest.raises(PermissionDenied):
+        draw_announce(actor=dept_admin, attempt=attempt)
+
+
+def test_exported_bundle_verifies_with_the_standalone_script(
+    task: Task, lead_admin: User, dept_admin: User, tmp_path: Path
+) -> None:
+    # given a finished draw exported as its public bundle
+    attempt = _drawn(task, lead_admin, dept_admin)
+    for name, data in draw_bundle_files(attempt).items():
+        (tmp_path / name).write_bytes(data)
+
+    # when the verifier runs outside the project, and again on a tampered copy
+    ok = subprocess.run(  # noqa: S603 - our own script on our own files
+        [sys.executable, str(ROOT / "tools" / "verify_draw.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=False,
+    )
+    frame = (tmp_path / "frame.tsv").read_text(encoding="utf-8").splitlines(keepends=True)
+    frame[0] = (
+        frame[0].replace("\tA\t", "\tD\t")
+        if "\tA\t" in frame[0]
+        else frame[0].replace("\t", "\tX", 1)
+    )
+    (tmp_path / "frame.tsv").write_text("".join(frame), encoding="utf-8")
+    tampered = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "tools" / "verify_draw.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=False,
+    )
+
+    # then
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert tampered.returncode in (1, 2)
+
+
+def test_draw_verify_command_reports_agreement(
+    task: Task, lead_admin: User, dept_admin: User
+) -> None:
+    attempt = _drawn(task, lead_admin, dept_admin)
+    out = io.StringIO()
+
+    call_command("draw_verify", task.number, stdout=out)
+
+    assert out.getvalue().strip() == f"复核一致：第1次抽取，种子 {attempt.seed}"
+
+
+def test_officials_commit_and_reveal_through_the_page(
+    task: Task, lead_admin: User, dept_admin: User
+) -> None:
+    # two browsers: the lead office's admin and the 市场监管局 admin
+    lead, market = Client(), Client()
+    lead.force_login(lead_admin, backend=LOGIN_BACKEND)
+    market.force_login(dept_admin, backend=LOGIN_BACKEND)
+    url = f"/tasks/{task.pk}/draw/"
+    lead.post(f"{url}prepare/", {"officials": [lead_admin.pk, dept_admin.pk]})
+
+    lead_page = lead.post(f"{url}commit/", {"secret": ""})
+    market_page = market.post(f"{url}commit/", {"secret": "ab" * 32})
+    lead.post(f"{url}announce/")
+    wrong = market.post(f"{url}reveal/", {"secret": "cd" * 32}, follow=True)
+    market.post(f"{url}reveal/", {"secret": "ab" * 32})
+    lead_secret = lead_page.context["secret"]
+    lead.post(f"{url}reveal/", {"secret": lead_secret})
+    done = lead.post(f"{url}run/", follow=True)
+
+    assert "请立即抄写或保存下面的秘密值" in lead_page.content.decode()
+    assert market_page.context["secret"] == "ab" * 32
+    assert "与其承诺不符，拒绝接受" in wrong.content.decode()
+    assert "抽取完成" in done.content.decode()
+    task.refresh_from_db()
+    assert task.state == TaskState.DRAWN
+    bundle = lead.get(f"{url}bundle.zip")
+    assert bundle.status_code == 200
+    assert bundle["Content-Type"] == "application/zip"
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("anonymous", 302),
+        ("lead_admin", 200),
+        ("dept_admin", 200),
+        ("other_dept_admin", 404),
+        ("auditor", 200),
+    ],
+)
+def test_draw_page_follows_task_access(
+    task: Task, persona_client: Callable[[str], Client], persona: str, status: int
+) -> None:
+    assert persona_client(persona).get(f"/tasks/{task.pk}/draw/").status_code == status
+
+
+def test_entities_and_inspectors_exist(task: Task) -> None:
+    # guards the fixture the other tests rely on
+    assert Entity.objects.count() == 40
+    assert Inspector.objects.count() == 8

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from spotcheck.draws import views
+
+app_name = "draws"
+
+urlpatterns = [
+    path("tasks/<int:pk>/draw/", views.draw_page, name="draw_page"),
+    path("tasks/<int:pk>/draw/prepare/", views.prepare_view, name="prepare"),
+    path("tasks/<int:pk>/draw/commit/", views.commit_view, name="commit"),
+    path("tasks/<int:pk>/draw/announce/", views.announce_view, name="announce"),
+    path("tasks/<int:pk>/draw/reveal/", views.reveal_view, name="reveal"),
+    path("tasks/<int:pk>/draw/run/", views.run_view, name="run"),
+    path("tasks/<int:pk>/draw/abandon/", views.abandon_view, name="abandon"),
+    path("tasks/<int:pk>/draw/bundle.zip", views.bundle_view, name="bundle"),
+]

@@ -1,0 +1,263 @@
+"""The draw page of a task: officials commit, the lead announces, officials reveal, draw."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from spotcheck.accounts.models import User
+from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.selectors import task_can_organise, task_get_for_user
+from spotcheck.core.draw import DrawError, new_secret
+from spotcheck.directory.models import Entity, Inspector
+from spotcheck.draws.forms import AbandonForm, PrepareForm, SecretForm
+from spotcheck.draws.models import DrawAttempt
+from spotcheck.draws.selectors import attempts_of, drawn_attempt, live_attempt, official_candidates
+from spotcheck.draws.services import (
+    draw_abandon,
+    draw_announce,
+    draw_bundle_files,
+    draw_commit,
+    draw_prepare,
+    draw_reveal,
+    draw_run,
+    rerun,
+)
+
+
+def _error(request: HttpRequest, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, str(exc.args[0]) if exc.args else "操作失败")
+
+
+def _prepare_form(request: HttpRequest, task: Task, data: Any = None) -> PrepareForm:
+    redraw = task.draw_attempts.exists()
+    approvers = (
+        User.objects.filter(is_active=True)
+        .exclude(role=request.user.role)
+        .exclude(role="inspector")
+    )
+    return PrepareForm(
+        data,
+        candidates=official_candidates(task),
+        approvers=approvers.order_by("username"),
+        redraw=redraw,
+    )
+
+
+def _selected_names(attempt: DrawAttempt | None) -> list[dict[str, Any]]:
+    if attempt is None or not attempt.result:
+        return []
+    outcome = rerun(attempt)
+    ids = outcome.selection.selected_ids()
+    names = {
+        e.uscc or e.reg_no: e
+        for e in Entity.objects.filter(uscc__in=ids) | Entity.objects.filter(reg_no__in=ids)
+    }
+    groups = {g.entity_id: g for g in outcome.matching.groups}
+    certificates = {m.certificate_no for g in outcome.matching.groups for m in g.members}
+    inspectors = dict(
+        Inspector.objects.filter(certificate_no__in=certificates).values_list(
+            "certificate_no", "name"
+        )
+    )
+    return [
+        {
+            "id": i,
+            "entity": names.get(i),
+            "members": [
+                {
+                    "leader": m.slot == 0,
+                    "department": m.department,
+                    "certificate_no": m.certificate_no,
+                    "name": inspectors.get(m.certificate_no, ""),
+                }
+                for m in (groups[i].members if i in groups else [])
+            ],
+        }
+        for i in ids
+    ]
+
+
+@login_required
+def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
+    task = task_get_for_user(request.user, pk)
+    live = live_attempt(task)
+    mine = live.officials.filter(user=request.user).first() if live else None
+    drawn = drawn_attempt(task)
+    announcement = json.loads(live.announcement) if live and live.announcement else None
+    result = json.loads(drawn.result) if drawn else None
+    return render(
+        request,
+        "draws/draw_page.html",
+        {
+            "task": task,
+            "attempts": attempts_of(task),
+            "live": live,
+            "mine": mine,
+            "drawn": drawn,
+            "announcement": announcement,
+            "result": result,
+            "selected": _selected_names(drawn),
+            "organiser": task_can_organise(request.user, task),
+            "prepare_form": _prepare_form(request, task) if live is None else None,
+            "secret_form": SecretForm(required=bool(live and live.announcement)),
+            "abandon_form": AbandonForm(),
+        },
+    )
+
+
+def _organised_task(request: HttpRequest, pk: int) -> Task:
+    task = task_get_for_user(request.user, pk)
+    if not task_can_organise(request.user, task):
+        raise Http404
+    return task
+
+
+@login_required
+@require_POST
+def prepare_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _organised_task(request, pk)
+    form = _prepare_form(request, task, request.POST)
+    if form.is_valid():
+        try:
+            draw_prepare(
+                actor=request.user,
+                task=task,
+                officials=list(form.cleaned_data["officials"]),
+                redraw_reason=form.cleaned_data.get("redraw_reason", ""),
+                approved_by=form.cleaned_data.get("approved_by"),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, "已发起抽取，请各承诺官员登录本页作出承诺")
+    else:
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("draws:draw_page", pk=pk)
+
+
+@login_required
+@require_POST
+def commit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = task_get_for_user(request.user, pk)
+    live = live_attempt(task)
+    if live is None:
+        raise Http404
+    form = SecretForm(request.POST, required=False)
+    if not form.is_valid():
+        messages.error(request, "；".join(form.errors["secret"]))
+        return redirect("draws:draw_page", pk=pk)
+    secret = form.cleaned_data["secret"] or new_secret()
+    try:
+        draw_commit(actor=request.user, attempt=live, secret=secret)
+    except (ValidationError, PermissionDenied, DrawError) as exc:
+        _error(request, exc)
+        return redirect("draws:draw_page", pk=pk)
+    # shown once, never stored: the official needs it to reveal after the announcement
+    return render(request, "draws/secret_once.html", {"task": task, "secret": secret.hex()})
+
+
+@login_required
+@require_POST
+def announce_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _organised_task(request, pk)
+    live = live_attempt(task)
+    if live is None:
+        raise Http404
+    try:
+        draw_announce(actor=request.user, attempt=live)
+    except (ValidationError, PermissionDenied, DrawError) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "已发布抽取公告：名录和人员库已冻结，请各官员公布秘密值")
+    return redirect("draws:draw_page", pk=pk)
+
+
+@login_required
+@require_POST
+def reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = task_get_for_user(request.user, pk)
+    live = live_attempt(task)
+    if live is None:
+        raise Http404
+    form = SecretForm(request.POST, required=True)
+    if not form.is_valid():
+        messages.error(request, "；".join(form.errors["secret"]))
+        return redirect("draws:draw_page", pk=pk)
+    try:
+        draw_reveal(actor=request.user, attempt=live, secret=form.cleaned_data["secret"])
+    except (ValidationError, PermissionDenied, DrawError) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "秘密值与承诺一致，已公布")
+    return redirect("draws:draw_page", pk=pk)
+
+
+@login_required
+@require_POST
+def run_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _organised_task(request, pk)
+    live = live_attempt(task)
+    if live is None:
+        messages.info(request, "本任务没有待执行的抽取（可能已经抽取完成）")
+        return redirect("draws:draw_page", pk=pk)
+    try:
+        draw_run(actor=request.user, attempt=live)
+    except (ValidationError, PermissionDenied, DrawError) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "抽取完成")
+    return redirect("draws:draw_page", pk=pk)
+
+
+@login_required
+@require_POST
+def abandon_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _organised_task(request, pk)
+    live = live_attempt(task)
+    if live is None:
+        raise Http404
+    form = AbandonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "放弃抽取须写明理由")
+        return redirect("draws:draw_page", pk=pk)
+    try:
+        draw_abandon(actor=request.user, attempt=live, reason=form.cleaned_data["reason"])
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "已放弃本次抽取；记录保留并公开")
+    return redirect("draws:draw_page", pk=pk)
+
+
+def bundle_response(task: Task) -> HttpResponse:
+    """The public bundle of the task's draw as a zip (also served on the public page)."""
+    attempt = drawn_attempt(task)
+    if attempt is None:
+        raise Http404
+    files = draw_bundle_files(attempt)
+    buffer = io.BytesIO()
+    folder = f"draw-{task.pk}-{attempt.number}"
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(files.items()):
+            archive.writestr(f"{folder}/{name}", data)
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{folder}.zip"'
+    return response
+
+
+@login_required
+def bundle_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return bundle_response(task_get_for_user(request.user, pk))
