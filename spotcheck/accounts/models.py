@@ -111,6 +111,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def get_short_name(self) -> str:
+        """Greet officials by name (the admin says “欢迎，…”), not by login."""
+        return self.display_name or self.username
+
     def clean(self) -> None:
         super().clean()
         if self.role in DEPARTMENT_ROLES and not self.department_id:

@@ -33,3 +33,5 @@ class BootstrapFormMixin:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
                 widget.attrs["aria-invalid"] = "true"
+                # templates/includes/field.html gives the error text this id
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"  # type: ignore[index]
