@@ -1,0 +1,182 @@
+"""The platform admin keeps the working-day calendar; the lead office runs a verifiable draw."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import BASE_DIR, Scenario, click_and_wait, open_page
+
+pytestmark = pytest.mark.browser
+
+
+def test_admin_reads_the_2026_grid_and_confirms_2027(
+    page: Page, scenario: Scenario, signed_in: Callable[..., None], shot: Callable[[str], None]
+) -> None:
+    from spotcheck.deadlines.models import CalendarDay, CalendarYear
+    from spotcheck.deadlines.services import calendar_load_bundled
+
+    calendar_load_bundled(actor=None)
+    signed_in("admin", "/calendar/2026/")
+
+    # the 2026 arrangement is confirmed and its make-up Sunday is marked
+    expect(page.get_by_test_id("year-status")).to_have_text("已确认")
+    expect(page.get_by_text("国办发明电〔2025〕7号")).to_be_visible()
+    expect(page.locator('[data-day="2026-01-04"]').locator("..")).to_have_class(
+        re.compile("cal-makeup_workday")
+    )
+    shot("2026")
+
+    # 2027 is entered day by day and confirmed against its notice
+    assert open_page(page, "/calendar/2027/") == 200
+    click_and_wait(page, page.get_by_role("button", name="新建2027年安排"))
+    click_and_wait(page, page.locator('[data-day="2027-01-01"]'))
+    page.get_by_label("类型").select_option("holiday")
+    page.get_by_label("节日名称").fill("元旦")
+    click_and_wait(page, page.get_by_role("button", name="保存"))
+    expect(page.get_by_text("已保存 2027年01月01日 的设置")).to_be_visible()
+    page.get_by_label("依据通知文号").fill("国办发明电〔2026〕X号")
+    click_and_wait(page, page.get_by_test_id("confirm-year"))
+
+    expect(page.get_by_test_id("year-status")).to_have_text("已确认")
+    assert CalendarYear.objects.get(year=2027).confirmed
+    assert CalendarDay.objects.get(day=dt.date(2027, 1, 1)).name == "元旦"
+    shot("2027-confirmed")
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_lead_and_market_admin_draw_and_the_bundle_verifies(
+    page: Page,
+    browser: Browser,
+    scenario: Scenario,
+    live_server: object,
+    signed_in: Callable[..., None],
+    shot: Callable[[str], None],
+    tmp_path: Path,
+) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    from spotcheck.campaigns.choices import TaskState
+    from spotcheck.campaigns.services import plan_create, task_create, task_transition
+    from spotcheck.catalogue.models import ResultCode
+    from spotcheck.catalogue.services import item_create
+    from spotcheck.directory.models import ItemType
+
+    # live_server flushes the database, result codes of the data migration included
+    no_problem, _ = ResultCode.objects.get_or_create(
+        code="1", defaults={"label": "未发现问题", "exclusive": True}
+    )
+    lead_dept = scenario.departments["lead"]
+    scj_dept = scenario.departments["scj"]
+    lead = scenario.users["lead"]
+    items = []
+    for department, code in ((lead_dept, "JR-01"), (scj_dept, "SJ-01")):
+        item_type = ItemType.objects.create(code=code.lower(), name=code, department=department)
+        items.append(
+            item_create(
+                actor=None,
+                values={
+                    "department": department,
+                    "code": code,
+                    "name": f"事项{code}",
+                    "item_type": item_type,
+                    "legal_basis": "依据",
+                    "methods": ["onsite"],
+                    "entity_types": ["enterprise", "individual", "cooperative"],
+                    "item_class": "key",
+                    "ratio_min": Decimal("3"),
+                    "ratio_max": None,
+                },
+                sub_items=["内容"],
+                result_codes=[no_problem],
+            )
+        )
+    plan = plan_create(
+        actor=lead, year=2026, name="计划", number="计划〔2026〕1号", department=lead_dept
+    )
+    task = task_create(
+        actor=lead,
+        values={
+            "plan": plan,
+            "number": "晋州市政府办抽查〔2026〕10号",
+            "name": "第十次联合抽查",
+            "lead_department": lead_dept,
+            "scope_region": scenario.entities[0].region,
+            "ratio_a": Decimal("10"),
+            "ratio_b": Decimal("10"),
+            "ratio_c": Decimal("10"),
+            "ratio_d": Decimal("10"),
+            "ratio_unclassified": Decimal("10"),
+            "window_start": dt.date(2026, 3, 1),
+            "window_end": dt.date(2026, 7, 30),
+        },
+        participants=[(lead_dept, [items[0]]), (scj_dept, [items[1]])],
+    )
+    task_transition(actor=lead, task=task, to=TaskState.PUBLISHED)
+    url = f"/tasks/{task.pk}/draw/"
+
+    # the lead office names two officials of different departments
+    signed_in("lead", url)
+    page.get_by_label(re.compile("晋州市人民政府办公室")).first.check()
+    page.get_by_label(re.compile("晋州市市场监督管理局")).first.check()
+    click_and_wait(page, page.get_by_test_id("prepare"))
+    click_and_wait(page, page.get_by_test_id("commit"))
+    lead_secret = page.get_by_test_id("secret").inner_text()
+
+    # the 市场监管局 admin commits on a phone, in another browser
+    phone = browser.new_context(viewport={"width": 375, "height": 812}, base_url=live_server.url)  # type: ignore[attr-defined]
+    client = Client()
+    client.force_login(scenario.users["scj_admin"])
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    phone.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])  # type: ignore[attr-defined]
+    market = phone.new_page()
+    market.goto(url)
+    click_and_wait(market, market.get_by_test_id("commit"))
+    market_secret = market.get_by_test_id("secret").inner_text()
+
+    # announce, reveal (a wrong secret is refused), draw
+    page.goto(url)
+    click_and_wait(page, page.get_by_test_id("announce"))
+    expect(page.get_by_test_id("attempt-status")).to_have_text("已公告，待公布秘密值")
+    market.goto(url)
+    market.get_by_label("秘密值（64位十六进制）").fill(lead_secret)
+    click_and_wait(market, market.get_by_test_id("reveal"))
+    expect(market.get_by_role("alert")).to_contain_text("与其承诺不符，拒绝接受")
+    market.get_by_label("秘密值（64位十六进制）").fill(market_secret)
+    click_and_wait(market, market.get_by_test_id("reveal"))
+    market.screenshot(
+        path=str(BASE_DIR / "var" / "screenshots" / "draw-market-phone.png"), full_page=True
+    )
+    phone.close()
+    page.get_by_label("秘密值（64位十六进制）").fill(lead_secret)
+    click_and_wait(page, page.get_by_test_id("reveal"))
+    click_and_wait(page, page.get_by_test_id("run"))
+    expect(page.get_by_role("alert")).to_contain_text("抽取完成")
+    expect(page.get_by_test_id("seed")).to_have_text(re.compile("^[0-9a-f]{64}$"))
+    shot("drawn")
+
+    # the downloaded bundle verifies with the standalone script, outside the project
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载复核数据包（DRAW-v1）").click()
+    archive = tmp_path / "bundle.zip"
+    download.value.save_as(archive)
+    zipfile.ZipFile(archive).extractall(tmp_path)
+    bundle = next(p for p in tmp_path.iterdir() if p.is_dir())
+    verified = subprocess.run(  # noqa: S603 - the project's own verifier
+        [sys.executable, str(BASE_DIR / "tools" / "verify_draw.py"), str(bundle)],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
