@@ -136,8 +136,8 @@ def test_a_malformed_uscc_is_refused_next_to_the_field_and_nothing_is_saved(
     assert response.status_code == 200
     assert _errors(response) == {"uscc": [message]}
     assert (
-        f'<div class="invalid-feedback d-block" id="id_uscc-error" data-testid="error-uscc">{message}</div>'
-        in response.content.decode()
+        '<div class="invalid-feedback d-block" id="id_uscc-error" data-testid="error-uscc">'
+        f"{message}</div>" in response.content.decode()
     )
     # screen readers announce the error with the field
     assert 'aria-describedby="id_uscc-error"' in response.content.decode()
