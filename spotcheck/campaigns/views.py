@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,20 +23,10 @@ from spotcheck.campaigns.selectors import (
     task_timeline,
 )
 from spotcheck.campaigns.services import plan_create, task_create, task_transition, task_update
+from spotcheck.common.forms import add_service_errors
 from spotcheck.core.errors import DomainError
 
 _ORGANISERS = (Role.LEAD_ADMIN, Role.PLATFORM_ADMIN)
-
-
-def _form_errors(form: Any, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = "items" if field == "participants" else field
-            form.add_error(target if target in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc.messages)
-    else:
-        form.add_error(None, str(exc))
 
 
 @login_required
@@ -85,7 +73,7 @@ def task_create_view(request: HttpRequest) -> HttpResponse:
         try:
             task = task_create(actor=request.user, **form.service_kwargs())
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc, renamed={"participants": "items"})
         else:
             messages.success(request, f"已创建任务（草稿）：{task.number}")
             return redirect("campaigns:task_detail", pk=task.pk)
@@ -102,7 +90,7 @@ def task_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             task_update(actor=request.user, task=Task.objects.get(pk=pk), **form.service_kwargs())
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc, renamed={"participants": "items"})
         else:
             messages.success(request, "已保存修改")
             return redirect("campaigns:task_detail", pk=pk)
@@ -149,7 +137,7 @@ def plan_create_view(request: HttpRequest) -> HttpResponse:
         try:
             plan_create(actor=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc, renamed={"participants": "items"})
         else:
             messages.success(request, "已创建年度抽查计划")
             return redirect("campaigns:plan_list")

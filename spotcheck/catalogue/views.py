@@ -19,6 +19,7 @@ from spotcheck.catalogue.selectors import (
     item_list,
 )
 from spotcheck.catalogue.services import item_create, item_update
+from spotcheck.common.forms import add_service_errors
 
 
 def _filters(form: ItemFilterForm) -> ItemFilter:
@@ -57,12 +58,8 @@ def _save(
         return item_update(
             actor=request.user, item=InspectionItem.objects.get(pk=item.pk), **form.service_kwargs()
         )
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            target = "sub_items_text" if field == "sub_items" else field
-            form.add_error(target if target in form.fields else None, errors)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        add_service_errors(form, exc, renamed={"sub_items": "sub_items_text"})
     return None
 
 

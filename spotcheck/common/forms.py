@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 class BootstrapFormMixin:
@@ -35,3 +36,24 @@ class BootstrapFormMixin:
                 widget.attrs["aria-invalid"] = "true"
                 # templates/includes/field.html gives the error text this id
                 widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"  # type: ignore[index]
+
+
+def add_service_errors(
+    form: forms.BaseForm,
+    exc: ValidationError | PermissionDenied,
+    *,
+    renamed: dict[str, str] | None = None,
+) -> None:
+    """Show a service's refusal on the form: field errors next to their field, the rest on top.
+
+    ``renamed`` maps a service's field name to the form field that edits it
+    (``sub_items`` → ``sub_items_text``).
+    """
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = (renamed or {}).get(field, field)
+            form.add_error(target if target in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc.messages)
+    else:
+        form.add_error(None, str(exc.args[0]) if exc.args else "无权执行此操作")

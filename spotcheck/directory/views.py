@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from spotcheck.accounts.selectors import user_can_write_any
+from spotcheck.common.forms import add_service_errors
 from spotcheck.directory import exports
 from spotcheck.directory.forms import (
     AvoidanceForm,
@@ -150,7 +151,7 @@ def entity_create_view(request: HttpRequest) -> HttpResponse:
         try:
             entity = entity_create(actor=request.user, **form.service_kwargs())
         except (ValidationError, PermissionDenied) as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已新增检查对象：{entity.name}")
             return redirect("directory:entity_detail", pk=entity.pk)
@@ -172,19 +173,11 @@ def entity_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.service_kwargs(),
             )
         except (ValidationError, PermissionDenied) as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已保存修改")
             return redirect("directory:entity_detail", pk=pk)
     return render(request, "directory/entity_form.html", {"form": form, "entity": entity})
-
-
-def _form_error(form: Any, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, str(exc.args[0]) if exc.args else "无权执行此操作")
 
 
 @login_required
@@ -234,7 +227,7 @@ def inspector_create_view(request: HttpRequest) -> HttpResponse:
         try:
             inspector = inspector_create(actor=request.user, **form.service_kwargs())
         except (ValidationError, PermissionDenied) as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已新增执法检查人员：{inspector.name}")
             return redirect("directory:inspector_detail", pk=inspector.pk)
@@ -255,7 +248,7 @@ def inspector_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.service_kwargs(),
             )
         except (ValidationError, PermissionDenied) as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已保存修改")
             return redirect("directory:inspector_detail", pk=pk)
@@ -279,7 +272,7 @@ def avoidance_add_view(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已登记回避关系")
             return redirect("directory:inspector_detail", pk=pk)

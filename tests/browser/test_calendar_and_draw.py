@@ -68,39 +68,16 @@ def test_lead_and_market_admin_draw_and_the_bundle_verifies(
 
     from spotcheck.campaigns.choices import TaskState
     from spotcheck.campaigns.services import plan_create, task_create, task_transition
-    from spotcheck.catalogue.models import ResultCode
-    from spotcheck.catalogue.services import item_create
-    from spotcheck.directory.models import ItemType
+    from spotcheck.catalogue.tests.factories import make_item
 
-    # live_server flushes the database, result codes of the data migration included
-    no_problem, _ = ResultCode.objects.get_or_create(
-        code="1", defaults={"label": "未发现问题", "exclusive": True}
-    )
     lead_dept = scenario.departments["lead"]
     scj_dept = scenario.departments["scj"]
     lead = scenario.users["lead"]
-    items = []
-    for department, code in ((lead_dept, "JR-01"), (scj_dept, "SJ-01")):
-        item_type = ItemType.objects.create(code=code.lower(), name=code, department=department)
-        items.append(
-            item_create(
-                actor=None,
-                values={
-                    "department": department,
-                    "code": code,
-                    "name": f"事项{code}",
-                    "item_type": item_type,
-                    "legal_basis": "依据",
-                    "methods": ["onsite"],
-                    "entity_types": ["enterprise", "individual", "cooperative"],
-                    "item_class": "key",
-                    "ratio_min": Decimal("3"),
-                    "ratio_max": None,
-                },
-                sub_items=["内容"],
-                result_codes=[no_problem],
-            )
-        )
+    every_type = ["enterprise", "individual", "cooperative"]
+    items = [
+        make_item(lead_dept, "JR-01", entity_types=every_type),
+        make_item(scj_dept, "SJ-01", entity_types=every_type),
+    ]
     plan = plan_create(
         actor=lead, year=2026, name="计划", number="计划〔2026〕1号", department=lead_dept
     )

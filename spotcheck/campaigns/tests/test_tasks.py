@@ -15,36 +15,12 @@ from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import AnnualPlan, Task
 from spotcheck.campaigns.services import plan_create, task_create, task_transition, task_update
-from spotcheck.catalogue.models import InspectionItem, ResultCode
-from spotcheck.catalogue.services import item_create
+from spotcheck.catalogue.models import InspectionItem
+from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.common.testing import Departments, Regions
 from spotcheck.core.taskflow import IllegalTransition
 from spotcheck.deadlines.models import Deadline
 from spotcheck.deadlines.services import calendar_load_bundled
-from spotcheck.directory.models import ItemType
-
-
-def _item(department: Any, code: str) -> InspectionItem:
-    item_type = ItemType.objects.create(
-        code=code.lower(), name=f"事项{code}", department=department
-    )
-    return item_create(
-        actor=None,
-        values={
-            "department": department,
-            "code": code,
-            "name": f"事项{code}",
-            "item_type": item_type,
-            "legal_basis": "依据",
-            "methods": ["onsite"],
-            "entity_types": ["enterprise"],
-            "item_class": "key",
-            "ratio_min": Decimal("3"),
-            "ratio_max": None,
-        },
-        sub_items=["内容"],
-        result_codes=list(ResultCode.objects.filter(code="1")),
-    )
 
 
 @pytest.fixture
@@ -61,8 +37,8 @@ def plan(departments: Departments, lead_admin: User) -> AnnualPlan:
 @pytest.fixture
 def items(departments: Departments) -> dict[str, InspectionItem]:
     return {
-        "lead": _item(departments.lead_office, "JR-01"),
-        "market": _item(departments.market, "SJ-01"),
+        "lead": make_item(departments.lead_office, "JR-01"),
+        "market": make_item(departments.market, "SJ-01"),
     }
 
 

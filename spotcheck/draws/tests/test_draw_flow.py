@@ -18,12 +18,11 @@ from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.services import plan_create, task_create, task_transition
-from spotcheck.catalogue.models import ResultCode
-from spotcheck.catalogue.services import item_create
+from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.common.testing import LOGIN_BACKEND, Departments, Regions
 from spotcheck.core.draw import RevealMismatchError, new_secret
 from spotcheck.core.uscc import build_uscc
-from spotcheck.directory.models import Entity, Inspector, ItemType
+from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.services import entity_create, inspector_create
 from spotcheck.draws.models import AttemptStatus, DrawAttempt
 from spotcheck.draws.services import (
@@ -44,24 +43,8 @@ _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 def task(departments: Departments, regions: Regions, lead_admin: User) -> Task:
     items = {}
     for department, code in ((departments.lead_office, "JR-01"), (departments.market, "SJ-01")):
-        item_type = ItemType.objects.create(code=code.lower(), name=code, department=department)
-        items[department.pk] = item_create(
-            actor=None,
-            values={
-                "department": department,
-                "code": code,
-                "name": f"事项{code}",
-                "item_type": item_type,
-                "legal_basis": "依据",
-                "methods": ["onsite"],
-                "entity_types": ["enterprise"],
-                "item_class": "key",
-                "ratio_min": Decimal("3"),
-                "ratio_max": None,
-            },
-            sub_items=["内容"],
-            result_codes=list(ResultCode.objects.filter(code="1")),
-        )
+        items[department.pk] = make_item(department, code)
+        item_type = items[department.pk].item_type
         for n in range(4):
             inspector_create(
                 actor=None,
