@@ -120,3 +120,11 @@ def plan_years_public() -> list[int]:
     """The years that have a published plan, newest first."""
     years = AnnualPlan.objects.filter(state="published").values_list("year", flat=True)
     return sorted(set(years), reverse=True)
+
+
+def task_get_public(task_id: int) -> Task:
+    """A task anyone may read: every task that has left 草稿."""
+    try:
+        return task_list_public().get(pk=task_id)
+    except Task.DoesNotExist:
+        raise Http404 from None

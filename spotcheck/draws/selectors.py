@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
+from spotcheck.directory.models import Entity, Inspector
 from spotcheck.draws.models import AttemptStatus, DrawAttempt
+from spotcheck.draws.services import rerun
 
 
 def attempts_of(task: Task) -> QuerySet[DrawAttempt]:
@@ -40,3 +44,48 @@ def official_candidates(task: Task) -> QuerySet[User]:
         .distinct()
         .order_by("department__path", "username")
     )
+
+
+def public_draw_record(task: Task) -> list[DrawAttempt]:
+    """Every announced attempt of a task, for the public record: abandoned ones too."""
+    return list(
+        task.draw_attempts.exclude(announcement="")
+        .select_related("created_by", "approved_by")
+        .prefetch_related("officials__user", "officials__department")
+        .order_by("number")
+    )
+
+
+def drawn_entities(attempt: DrawAttempt | None) -> list[dict[str, Any]]:
+    """The drawn entities of an attempt with their groups (names, 执法证号), in draw order."""
+    if attempt is None or not attempt.result:
+        return []
+    outcome = rerun(attempt)
+    ids = outcome.selection.selected_ids()
+    names = {
+        e.uscc or e.reg_no: e
+        for e in Entity.objects.filter(uscc__in=ids) | Entity.objects.filter(reg_no__in=ids)
+    }
+    groups = {g.entity_id: g for g in outcome.matching.groups}
+    certificates = {m.certificate_no for g in outcome.matching.groups for m in g.members}
+    inspectors = dict(
+        Inspector.objects.filter(certificate_no__in=certificates).values_list(
+            "certificate_no", "name"
+        )
+    )
+    return [
+        {
+            "id": i,
+            "entity": names.get(i),
+            "members": [
+                {
+                    "leader": m.slot == 0,
+                    "department": m.department,
+                    "certificate_no": m.certificate_no,
+                    "name": inspectors.get(m.certificate_no, ""),
+                }
+                for m in (groups[i].members if i in groups else [])
+            ],
+        }
+        for i in ids
+    ]

@@ -8,8 +8,10 @@ of another role.
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -359,3 +361,13 @@ def draw_verify_stored(attempt: DrawAttempt) -> list[str]:
     """Re-run a stored draw and compare every output file; return the differing names."""
     outcome = rerun(attempt)
     return [name for name, data in outcome.files().items() if _load(attempt, name) != data]
+
+
+def draw_bundle_zip(attempt: DrawAttempt) -> tuple[str, bytes]:
+    """Return the public bundle as (file name, zip bytes), one folder inside."""
+    folder = f"draw-{attempt.task_id}-{attempt.number}"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(draw_bundle_files(attempt).items()):
+            archive.writestr(f"{folder}/{name}", data)
+    return f"{folder}.zip", buffer.getvalue()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from typing import Any
 
 from django.contrib import messages
@@ -17,20 +15,24 @@ from django.views.decorators.http import require_POST
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.selectors import task_can_organise, task_get_for_user
+from spotcheck.common.http import download
 from spotcheck.core.draw import DrawError, new_secret
-from spotcheck.directory.models import Entity, Inspector
 from spotcheck.draws.forms import AbandonForm, PrepareForm, SecretForm
-from spotcheck.draws.models import DrawAttempt
-from spotcheck.draws.selectors import attempts_of, drawn_attempt, live_attempt, official_candidates
+from spotcheck.draws.selectors import (
+    attempts_of,
+    drawn_attempt,
+    drawn_entities,
+    live_attempt,
+    official_candidates,
+)
 from spotcheck.draws.services import (
     draw_abandon,
     draw_announce,
-    draw_bundle_files,
+    draw_bundle_zip,
     draw_commit,
     draw_prepare,
     draw_reveal,
     draw_run,
-    rerun,
 )
 
 
@@ -56,40 +58,6 @@ def _prepare_form(request: HttpRequest, task: Task, data: Any = None) -> Prepare
     )
 
 
-def _selected_names(attempt: DrawAttempt | None) -> list[dict[str, Any]]:
-    if attempt is None or not attempt.result:
-        return []
-    outcome = rerun(attempt)
-    ids = outcome.selection.selected_ids()
-    names = {
-        e.uscc or e.reg_no: e
-        for e in Entity.objects.filter(uscc__in=ids) | Entity.objects.filter(reg_no__in=ids)
-    }
-    groups = {g.entity_id: g for g in outcome.matching.groups}
-    certificates = {m.certificate_no for g in outcome.matching.groups for m in g.members}
-    inspectors = dict(
-        Inspector.objects.filter(certificate_no__in=certificates).values_list(
-            "certificate_no", "name"
-        )
-    )
-    return [
-        {
-            "id": i,
-            "entity": names.get(i),
-            "members": [
-                {
-                    "leader": m.slot == 0,
-                    "department": m.department,
-                    "certificate_no": m.certificate_no,
-                    "name": inspectors.get(m.certificate_no, ""),
-                }
-                for m in (groups[i].members if i in groups else [])
-            ],
-        }
-        for i in ids
-    ]
-
-
 @login_required
 def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
     task = task_get_for_user(request.user, pk)
@@ -109,7 +77,7 @@ def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
             "drawn": drawn,
             "announcement": announcement,
             "result": result,
-            "selected": _selected_names(drawn),
+            "selected": drawn_entities(drawn),
             "organiser": task_can_organise(request.user, task),
             "prepare_form": _prepare_form(request, task) if live is None else None,
             "secret_form": SecretForm(required=bool(live and live.announcement)),
@@ -247,15 +215,8 @@ def bundle_response(task: Task) -> HttpResponse:
     attempt = drawn_attempt(task)
     if attempt is None:
         raise Http404
-    files = draw_bundle_files(attempt)
-    buffer = io.BytesIO()
-    folder = f"draw-{task.pk}-{attempt.number}"
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in sorted(files.items()):
-            archive.writestr(f"{folder}/{name}", data)
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{folder}.zip"'
-    return response
+    filename, data = draw_bundle_zip(attempt)
+    return download(data, filename, "application/zip")
 
 
 @login_required

@@ -68,6 +68,9 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "publicity:items":                (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
     "publicity:plans":                (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
     "publicity:tasks":                (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
+    # a task page is public once the task leaves 草稿; the bundle exists only after the draw
+    "publicity:task_detail":          (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "publicity:task_bundle":          (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "accounts:login":                 (OK,        DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE),
     "accounts:logout":                (DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE),
     "common:home":                    (LOGIN,     OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
@@ -173,6 +176,9 @@ def _request(case: str, w: World) -> Request:
         "publicity:items": lambda: Request("get", reverse(name), {}, ""),
         "publicity:plans": lambda: Request("get", reverse(name), {}, ""),
         "publicity:tasks": lambda: Request("get", reverse(name), {}, ""),
+        # the matrix has no tasks: an unknown task is 404 for everyone, signed in or not
+        "publicity:task_detail": lambda: Request("get", reverse(name, args=[999999]), {}, ""),
+        "publicity:task_bundle": lambda: Request("get", reverse(name, args=[999999]), {}, ""),
         "accounts:login": lambda: Request("get", reverse(name), {}, reverse("common:home")),
         "accounts:logout": lambda: Request("post", reverse(name), {}, reverse("publicity:home")),
         "common:home": lambda: Request("get", reverse(name), {}, ""),

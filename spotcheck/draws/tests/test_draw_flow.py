@@ -321,3 +321,20 @@ def test_entities_and_inspectors_exist(task: Task) -> None:
     # guards the fixture the other tests rely on
     assert Entity.objects.count() == 40
     assert Inspector.objects.count() == 8
+
+
+def test_the_public_sees_commitments_reveals_seed_and_bundle(
+    task: Task, lead_admin: User, dept_admin: User, client: Client
+) -> None:
+    attempt = _drawn(task, lead_admin, dept_admin)
+
+    page = client.get(f"/public/tasks/{task.pk}/").content.decode()
+    bundle = client.get(f"/public/tasks/{task.pk}/bundle.zip")
+
+    assert attempt.seed in page
+    assert attempt.announcement_sha256 in page
+    for official in attempt.officials.all():
+        assert official.commitment in page
+        assert official.secret in page
+    assert bundle.status_code == 200
+    assert bundle["Content-Type"] == "application/zip"

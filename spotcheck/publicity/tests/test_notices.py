@@ -106,3 +106,16 @@ def test_department_filter_on_tasks(
     police = client.get(f"/public/tasks/?department={departments.police.pk}").content.decode()
 
     assert "暂无公告的抽查任务" in police
+
+
+def test_public_task_page_explains_how_to_check_and_hides_nothing_drawn(
+    published: Task, client: Client
+) -> None:
+    response = client.get(f"/public/tasks/{published.pk}/")
+    draft = Task.objects.get(number="晋州市政府办抽查〔2026〕11号")
+
+    assert response.status_code == 200
+    assert "这次抽取是随机的吗？您可以自己核对" in response.content.decode()
+    assert "本任务尚未发布抽取公告" in response.content.decode()
+    assert client.get(f"/public/tasks/{draft.pk}/").status_code == 404
+    assert client.get(f"/public/tasks/{published.pk}/bundle.zip").status_code == 404

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import glob
+import importlib.util
 import json
 import os
 import shutil
@@ -272,6 +273,51 @@ def test_verifier_reports_an_entity_listed_twice_as_malformed(bundle: Path) -> N
 
 def test_verifier_checks_the_published_announcement_hash(bundle: Path) -> None:
     assert verify(bundle, "--expect-announcement", "ab" * 32).returncode == 1
+
+
+def _verifier_module() -> Any:
+    """Import tools/verify_draw.py as a module, to exercise its internals in-process."""
+    spec = importlib.util.spec_from_file_location("verify_draw_under_test", VERIFIER)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_verifier_merkle_blocks_give_the_same_root(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given: blocks of 4 rows, so the frame is hashed as many perfect subtrees
+    vd = _verifier_module()
+    monkeypatch.setattr(vd, "ROWS_PER_BLOCK", 4)
+
+    # when / then
+    assert vd.main([str(bundle), "--jobs", "1"]) == 0, capsys.readouterr().err
+
+
+def test_verifier_rescans_when_an_estimated_rank_bar_is_too_low(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given: bars estimated for far fewer rows than needed
+    vd = _verifier_module()
+    calls: list[bool] = []
+    scan = vd.scan_frame
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs.get("estimate", True))
+        return scan(*args, **kwargs)
+
+    monkeypatch.setattr(vd, "scan_frame", spy)
+    monkeypatch.setattr(vd.math, "isqrt", lambda n: -(n // 10) - 8)  # bar reaches ~room/5 rows
+
+    # when
+    code = vd.main([str(bundle), "--jobs", "1"])
+
+    # then
+    assert code == 0, capsys.readouterr().err
+    assert calls == [True, False]
 
 
 def test_verifier_source_is_python_38_syntax() -> None:
