@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import User
 from spotcheck.common.forms import BootstrapFormMixin
+from spotcheck.core.draw import PublicSource
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -22,6 +23,16 @@ class PrepareForm(BootstrapFormMixin, forms.Form):
     approved_by = forms.ModelChoiceField(
         label=_("批准人（另一角色的官员）"), queryset=User.objects.none(), required=False
     )
+    lottery_name = forms.CharField(
+        label=_("公共随机源：彩票名称（可选）"),
+        required=False,
+        max_length=40,
+        help_text=_("如“中国福利彩票双色球”。声明后，须待该期开奖后才能抽取"),
+    )
+    lottery_draw = forms.CharField(label=_("开奖期号"), required=False, max_length=20)
+    fallback_draw = forms.CharField(
+        label=_("备用期号（主期号取消时使用）"), required=False, max_length=20
+    )
 
     def __init__(self, *args: Any, candidates: Any, approvers: Any, redraw: bool, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -31,6 +42,25 @@ class PrepareForm(BootstrapFormMixin, forms.Form):
         if not redraw:
             del self.fields["redraw_reason"]
             del self.fields["approved_by"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name, draw = data.get("lottery_name", ""), data.get("lottery_draw", "")
+        if bool(name) != bool(draw):
+            raise forms.ValidationError(_("彩票名称和开奖期号须同时填写"))
+        if data.get("fallback_draw") and not name:
+            raise forms.ValidationError(_("填写备用期号前须先声明彩票名称和期号"))
+        return data
+
+    def sources(self) -> dict[str, PublicSource | None]:
+        name = self.cleaned_data.get("lottery_name", "")
+        if not name:
+            return {"primary": None, "fallback": None}
+        fallback = self.cleaned_data.get("fallback_draw", "")
+        return {
+            "primary": PublicSource("lottery", name=name, draw=self.cleaned_data["lottery_draw"]),
+            "fallback": PublicSource("lottery", name=name, draw=fallback) if fallback else None,
+        }
 
 
 class SecretForm(BootstrapFormMixin, forms.Form):
@@ -52,6 +82,22 @@ class SecretForm(BootstrapFormMixin, forms.Form):
         if not _HEX64.match(value):
             raise forms.ValidationError(_("秘密值应为64位十六进制字符（0-9、a-f）"))
         return bytes.fromhex(value)
+
+
+class RunForm(BootstrapFormMixin, forms.Form):
+    """The published public value, when the announcement named one."""
+
+    used = forms.ChoiceField(
+        label=_("采用"),
+        choices=[("primary", _("主期号的开奖结果")), ("fallback", _("备用期号的开奖结果"))],
+        required=False,
+    )
+    public_value = forms.CharField(
+        label=_("开奖结果（RFC 3797格式）"),
+        required=False,
+        max_length=200,
+        help_text=_("每组号码从小到大，每个号码后加“.”，每组后加“/”，如 3.7.12.19.25.33./9./"),
+    )
 
 
 class AbandonForm(BootstrapFormMixin, forms.Form):

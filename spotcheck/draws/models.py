@@ -61,6 +61,9 @@ class DrawAttempt(models.Model):
     announcement = models.TextField(_("公告（规范JSON）"), blank=True)
     announcement_sha256 = models.CharField(_("公告哈希"), max_length=64, blank=True)
     announced_at = models.DateTimeField(_("公告时间"), null=True, blank=True)
+    public_value_used = models.CharField(
+        _("采用的公共随机源"), max_length=10, default="none", help_text=_("none/primary/fallback")
+    )
     public_value = models.CharField(_("公共随机值"), max_length=400, blank=True)
     seed = models.CharField(_("种子"), max_length=64, blank=True)
     result = models.TextField(_("抽取结果（规范JSON）"), blank=True)

@@ -34,6 +34,7 @@ from spotcheck.core.draw import (
     DrawOutcome,
     FrozenFrame,
     FrozenPool,
+    PublicSource,
     PublicValue,
     Reveal,
     announce,
@@ -73,8 +74,17 @@ def draw_prepare(
     officials: Sequence[User],
     redraw_reason: str = "",
     approved_by: User | None = None,
+    primary: PublicSource | None = None,
+    fallback: PublicSource | None = None,
 ) -> DrawAttempt:
-    """Open an attempt and name the officials (≥2, of different departments) who commit."""
+    """Open an attempt and name the officials (≥2, of different departments) who commit.
+
+    ``primary`` names a future public value (an official lottery draw, a drand round)
+    that must exist before the draw; ``fallback`` is the declared value to use if the
+    primary is cancelled.  Both are fixed in the announcement.
+    """
+    if fallback is not None and primary is None:
+        raise ValidationError({"primary": "声明备用公共随机源前须先声明主公共随机源"})
     task = Task.objects.select_for_update().get(pk=task.pk)
     if actor.role not in _ORGANISERS:
         raise PermissionDenied("只有牵头单位管理员可以组织抽取")
@@ -97,6 +107,10 @@ def draw_prepare(
         created_by=actor,
         redraw_reason=redraw_reason.strip(),
         approved_by=approved_by if previous else None,
+        primary_source={
+            "primary": primary.as_json() if primary else None,
+            "fallback": fallback.as_json() if fallback else None,
+        },
     )
     for official in officials:
         DrawOfficial.objects.create(attempt=attempt, user=official, department=official.department)
@@ -181,6 +195,7 @@ def draw_announce(*, actor: User, attempt: DrawAttempt) -> DrawAttempt:
         pool=pool,
         avoidance=avoidance,
         commitments=[o.as_commitment() for o in officials],
+        **_sources(attempt),
     )
     _store(attempt, "frame.tsv", frame.file())
     _store(attempt, "pool.tsv", pool.file())
@@ -254,6 +269,20 @@ def frozen_inputs(
     return ann, frame, pool, leaves, pairs
 
 
+def _sources(attempt: DrawAttempt) -> dict[str, PublicSource | None]:
+    declared = attempt.primary_source or {}
+    return {
+        role: PublicSource.from_json(declared[role]) if declared.get(role) else None
+        for role in ("primary", "fallback")
+    }
+
+
+def _public_value(attempt: DrawAttempt) -> PublicValue:
+    if attempt.public_value_used == "none":
+        return PublicValue()
+    return PublicValue(attempt.public_value_used, attempt.public_value.encode("utf-8"))
+
+
 def reveals_of(attempt: DrawAttempt) -> list[Reveal]:
     return [
         Reveal(o.official_id, bytes.fromhex(o.secret))
@@ -272,13 +301,20 @@ def rerun(attempt: DrawAttempt) -> DrawOutcome:
         avoidance_leaves=leaves,
         avoidance_pairs=pairs,
         reveals=reveals_of(attempt),
-        public_value=PublicValue(),
+        public_value=_public_value(attempt),
     )
 
 
 @transaction.atomic
-def draw_run(*, actor: User, attempt: DrawAttempt) -> DrawAttempt:
-    """Derive the seed from the published inputs and draw; a second click draws nothing."""
+def draw_run(
+    *, actor: User, attempt: DrawAttempt, public_value: str = "", used: str = "primary"
+) -> DrawAttempt:
+    """Derive the seed from the published inputs and draw; a second click draws nothing.
+
+    When the announcement named a public value, ``public_value`` is its published
+    result (a lottery draw in RFC 3797 form, e.g. "3.7.12.19.25.33./9./") and ``used``
+    says whether it is the primary or the declared fallback source.
+    """
     attempt = _locked(attempt)
     if actor.role not in _ORGANISERS:
         raise PermissionDenied("只有牵头单位管理员可以执行抽取")
@@ -287,10 +323,15 @@ def draw_run(*, actor: User, attempt: DrawAttempt) -> DrawAttempt:
     missing = [str(o.user) for o in attempt.officials.select_related("user") if not o.secret]
     if missing:
         raise ValidationError(f"以下官员尚未公布秘密值：{'、'.join(missing)}")
+    if _sources(attempt)["primary"] is not None:
+        if used not in ("primary", "fallback") or not public_value.strip():
+            raise ValidationError({"public_value": "公告声明了公共随机源，须填写其公布的结果"})
+        attempt.public_value_used = used
+        attempt.public_value = public_value.strip()
     _move(attempt, AttemptStatus.DRAWN)
     try:
         outcome = rerun(attempt)
-    except DrawError as exc:
+    except DrawError as exc:  # includes a public value that does not fit its source
         raise ValidationError(f"抽取失败：{exc}") from exc
     files = outcome.files()
     for name, data in files.items():

@@ -17,7 +17,7 @@ from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.selectors import task_can_organise, task_get_for_user
 from spotcheck.common.http import download
 from spotcheck.core.draw import DrawError, new_secret
-from spotcheck.draws.forms import AbandonForm, PrepareForm, SecretForm
+from spotcheck.draws.forms import AbandonForm, PrepareForm, RunForm, SecretForm
 from spotcheck.draws.selectors import (
     attempts_of,
     drawn_attempt,
@@ -82,6 +82,7 @@ def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
             "prepare_form": _prepare_form(request, task) if live is None else None,
             "secret_form": SecretForm(required=bool(live and live.announcement)),
             "abandon_form": AbandonForm(),
+            "run_form": RunForm(),
         },
     )
 
@@ -106,6 +107,7 @@ def prepare_view(request: HttpRequest, pk: int) -> HttpResponse:
                 officials=list(form.cleaned_data["officials"]),
                 redraw_reason=form.cleaned_data.get("redraw_reason", ""),
                 approved_by=form.cleaned_data.get("approved_by"),
+                **form.sources(),
             )
         except (ValidationError, PermissionDenied) as exc:
             _error(request, exc)
@@ -181,8 +183,15 @@ def run_view(request: HttpRequest, pk: int) -> HttpResponse:
     if live is None:
         messages.info(request, "本任务没有待执行的抽取（可能已经抽取完成）")
         return redirect("draws:draw_page", pk=pk)
+    form = RunForm(request.POST)
+    form.is_valid()
     try:
-        draw_run(actor=request.user, attempt=live)
+        draw_run(
+            actor=request.user,
+            attempt=live,
+            public_value=form.cleaned_data.get("public_value", ""),
+            used=form.cleaned_data.get("used") or "primary",
+        )
     except (ValidationError, PermissionDenied, DrawError) as exc:
         _error(request, exc)
     else:

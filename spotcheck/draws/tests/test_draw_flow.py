@@ -338,3 +338,46 @@ def test_the_public_sees_commitments_reveals_seed_and_bundle(
         assert official.secret in page
     assert bundle.status_code == 200
     assert bundle["Content-Type"] == "application/zip"
+
+
+def test_a_named_lottery_draw_must_be_entered_and_enters_the_seed(
+    task: Task, lead_admin: User, dept_admin: User, tmp_path: Path
+) -> None:
+    # given an attempt that names the 双色球 draw 2026030 (fallback 2026031)
+    from spotcheck.core.draw import PublicSource
+
+    attempt = draw_prepare(
+        actor=lead_admin,
+        task=task,
+        officials=[lead_admin, dept_admin],
+        primary=PublicSource("lottery", name="中国福利彩票双色球", draw="2026030"),
+        fallback=PublicSource("lottery", name="中国福利彩票双色球", draw="2026031"),
+    )
+    s1, s2 = new_secret(), new_secret()
+    draw_commit(actor=lead_admin, attempt=attempt, secret=s1)
+    draw_commit(actor=dept_admin, attempt=attempt, secret=s2)
+    draw_announce(actor=lead_admin, attempt=attempt)
+    draw_reveal(actor=lead_admin, attempt=attempt, secret=s1)
+    draw_reveal(actor=dept_admin, attempt=attempt, secret=s2)
+
+    # when the lead tries to draw without the result, then with a malformed one
+    with pytest.raises(ValidationError, match="须填写其公布的结果"):
+        draw_run(actor=lead_admin, attempt=attempt)
+    with pytest.raises(ValidationError, match="RFC 3797"):
+        draw_run(actor=lead_admin, attempt=attempt, public_value="3 7 12 19 25 33 + 9")
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.ANNOUNCED
+
+    # then the published result is accepted and the bundle carries it
+    done = draw_run(actor=lead_admin, attempt=attempt, public_value="3.7.12.19.25.33./9./")
+    assert (done.public_value_used, done.public_value) == ("primary", "3.7.12.19.25.33./9./")
+    for name, data in draw_bundle_files(done).items():
+        (tmp_path / name).write_bytes(data)
+    verified = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "tools" / "verify_draw.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=False,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
