@@ -22,7 +22,9 @@ import bisect
 import datetime
 import gc
 import hashlib
+import itertools
 import json
+import math
 import os
 import re
 import sys
@@ -178,49 +180,27 @@ def check_sorted(rows, name):
 class Merkle:
     """Streaming RFC 6962 tree: a stack of perfect subtrees, merged like a binary counter.
 
-    Leaves arrive in blocks of BLOCK (a power of two); a full block is reduced to its
-    root at once, which gives the same tree as adding its leaves one by one.
+    Adding a perfect subtree of 2^j leaves when the tree holds a multiple of 2^j leaves
+    gives the same tree as adding those leaves one by one; the frame is hashed in such
+    aligned blocks (perfect_root), possibly in worker processes.
     """
-
-    BLOCK = 1 << 16
 
     def __init__(self):
         self.stack = []  # (size, hash), sizes strictly decreasing powers of two
         self.count = 0
-        self.waiting = []  # leaf hashes of the block being filled
 
-    def push(self, size, node):
+    def add_subtree(self, size, node):
+        self.count += size
         while self.stack and self.stack[-1][0] == size:
             node = sha(b"\x01" + self.stack.pop()[1] + node)
             size *= 2
         self.stack.append((size, node))
 
-    def add_subtree(self, size, root):
-        """Add a perfect subtree of `size` leaves; the tree must hold a multiple of size."""
-        self.root_pending()
-        self.count += size
-        self.push(size, root)
-
-    def root_pending(self):
-        for leaf in self.waiting:
-            self.push(1, leaf)
-        self.waiting = []
-
     def add_leaves(self, hashes):
-        self.count += len(hashes)
-        self.waiting.extend(hashes)
-        while len(self.waiting) >= self.BLOCK:
-            level = self.waiting[: self.BLOCK]
-            del self.waiting[: self.BLOCK]
-            while len(level) > 1:
-                level = [sha(b"\x01" + level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-            self.push(self.BLOCK, level[0])
-
-    def add(self, row):
-        self.add_leaves([sha(b"\x00" + row)])
+        for leaf in hashes:
+            self.add_subtree(1, leaf)
 
     def root(self):
-        self.root_pending()
         if not self.stack:
             return EMPTY_ROOT
         node = self.stack[-1][1]
@@ -229,9 +209,19 @@ class Merkle:
         return node
 
 
+def perfect_root(leaves):
+    """Root of a perfect subtree (a power of two of leaf hashes)."""
+    sha256 = hashlib.sha256
+    while len(leaves) > 1:
+        leaves = [
+            sha256(b"\x01" + leaves[i] + leaves[i + 1]).digest() for i in range(0, len(leaves), 2)
+        ]
+    return leaves[0]
+
+
 def merkle_of(rows):
     tree = Merkle()
-    tree.add_leaves([sha(b"\x00" + row) for row in rows])
+    tree.add_leaves(sha(b"\x00" + row) for row in rows)
     return tree.root()
 
 
@@ -489,12 +479,13 @@ FRAME_BLOCK = re.compile(rb"(?:(?:[0-9A-Z]{18}|[0-9]{15})\t[ABCDU]\t[^\t\n]*\t[^
 NEVER = b"\xff" * 33  # above every rank: no cutoff yet
 
 
-def scan_block(block, key, keyed, bar):
+def scan_block(block, key, keyed, bars):
     """Check and hash one block of whole rows; pure, so it may run in a worker process.
 
     Returns an error message, or: the first and last entity id (for the sort check
-    across blocks), the leaf hashes, the item lists and stratum keys seen, and the rows
-    ranked at or below the bar of their stratum key (a stale bar lets more rows through).
+    across blocks), the block's subtree root (its leaf hashes if it is the last, partial
+    block), the item lists and stratum keys seen, and the rows ranked at or below the
+    bar of their stratum (`bars`: stratum label -> rank; a stale bar lets more through).
     """
     # Problems are returned, not raised: an exception may not survive the trip back
     # from a worker process.
@@ -514,13 +505,20 @@ def scan_block(block, key, keyed, bar):
         return "未声明分层键却有分层值 / stratum value without a key"
     else:
         strata = [f[1] for f in fields]
+    pairs = Counter(strata)
+    bar_of = {}  # stratum key -> bar of its stratum; an unannounced stratum passes nothing
+    for pair in pairs:
+        risk, _, extra = pair.partition(b"\t")
+        label = risk.decode() + (":" + extra.decode("utf-8", "replace") if keyed else "")
+        bar_of[pair] = bars.get(label, b"")
     ranks = [sha256(key + f[0]).digest() for f in fields]
     passed = [
         (pair, rank, f[0], f[3])
         for rank, f, pair in zip(ranks, fields, strata)  # noqa: B905 - Python 3.8
-        if rank <= bar.get(pair, NEVER)
+        if rank <= bar_of[pair]
     ]
-    return ids[0], ids[-1], leaves, {f[3] for f in fields}, Counter(strata), passed
+    tree_part = perfect_root(leaves) if len(rows) == ROWS_PER_BLOCK else leaves
+    return ids[0], ids[-1], tree_part, {f[3] for f in fields}, pairs, passed
 
 
 def probe():
@@ -551,30 +549,41 @@ def scanned_blocks(path, key, keyed, current_bar, jobs):
             yield waiting.popleft().result()
 
 
-def frame_blocks(path, size=1 << 23):
-    """Yield blocks of whole rows (bytes ending in LF) of frame.tsv."""
+ROWS_PER_BLOCK = 1 << 18  # a power of two, so that every full block is a perfect subtree
+
+
+def frame_blocks(path):
+    """Yield frame.tsv in blocks of ROWS_PER_BLOCK whole rows (the last may be shorter)."""
     with open(path, "rb") as fh:
-        carry = b""
         while True:
-            data = fh.read(size)
-            if not data:
-                break
-            data = carry + data
-            cut = data.rfind(b"\n") + 1
-            if cut:
-                yield data[:cut]
-            carry = data[cut:]
-        if carry:
-            raise Malformed("frame.tsv 须以LF结尾 / the last row must end with LF")
+            lines = list(itertools.islice(fh, ROWS_PER_BLOCK))
+            if not lines:
+                return
+            if not lines[-1].endswith(b"\n"):
+                raise Malformed("frame.tsv 须以LF结尾 / the last row must end with LF")
+            yield b"".join(lines)
 
 
-def scan_frame(path, a, key, jobs=1):
-    """One pass over frame.tsv: validate, hash into the tree, keep each stratum's best ranks."""
+def scan_frame(path, a, key, jobs=1, estimate=True):
+    """One pass over frame.tsv: validate, hash into the tree, keep each stratum's best ranks.
+
+    Ranks are uniform, so a stratum's `room` smallest ranks almost surely lie below the
+    rank bar that `room` plus eight standard deviations of rows would reach; only rows
+    under that bar are kept.  Should a stratum end with fewer than `room` rows kept
+    (odds far below 1e-9), the frame is scanned again without estimated bars.
+    """
     base, _, short = allocate(a, a["strata"])
-    keep = {}
+    keep, bars = {}, {}
     for s, n in a["strata"].items():
         reach = base[s] + short
-        keep[s] = min(n, reach + ceil_of(a["reserve"] * reach))
+        keep[s] = room = min(n, reach + ceil_of(a["reserve"] * reach))
+        expected = room + 8 * math.isqrt(room) + 64
+        if room == 0:
+            bars[s] = b""
+        elif not estimate or expected >= n:
+            bars[s] = NEVER
+        else:
+            bars[s] = (expected * 2**256 // n).to_bytes(32, "big")
     best = {s: [] for s in a["strata"]}  # stratum -> list of (rank, id, items)
     cutoff = {}  # stratum -> (rank, id) of its current last kept row
     counts = {}
@@ -585,22 +594,19 @@ def scan_frame(path, a, key, jobs=1):
 
     def bar():
         """Rows ranked above their stratum's bar can no longer be drawn."""
-        out = {}
-        for pair, label in labels.items():
-            if not keep.get(label):
-                out[pair] = b""
-            elif label in cutoff:
-                out[pair] = cutoff[label][0]
-        return out
+        return {s: min(b, cutoff[s][0]) if s in cutoff else b for s, b in bars.items()}
 
     for result in scanned_blocks(path, key, a["keyed"], bar, jobs):
         if isinstance(result, str):
             raise Malformed(result)
-        first, last, leaves, items_seen, pair_counts, passed = result
+        first, last, tree_part, items_seen, pair_counts, passed = result
         if not previous < first:
             raise Malformed("frame.tsv 未按字节排序或有重复 / rows not sorted or repeated")
         previous = last
-        tree.add_leaves(leaves)
+        if isinstance(tree_part, bytes):
+            tree.add_subtree(ROWS_PER_BLOCK, tree_part)
+        else:
+            tree.add_leaves(tree_part)
         for items in items_seen - known_items:
             codes = sorted_list(items.decode("utf-8"), "item")
             if not codes or any(c not in a["items"] for c in codes):
@@ -626,6 +632,8 @@ def scan_frame(path, a, key, jobs=1):
     for label, pile in best.items():
         pile.sort()
         del pile[keep[label] :]
+        if len(pile) < keep[label] and estimate and counts.get(label) == a["strata"][label]:
+            return scan_frame(path, a, key, jobs, estimate=False)
     return tree.root(), tree.count, counts, best
 
 
@@ -816,17 +824,24 @@ def match(a, chosen, drawn, openings, key):
     entities.sort(key=lambda x: (sha(key + x[0].encode("utf-8")), x[0]))
     groups, infeasible, specialists = [], [], []
     seats_of = {d: {} for d in order}  # d -> inspector index -> list of (position, seat)
+    wanted = {}  # item list -> (departments in task order, their qualifications)
+    nobody = frozenset()
     for position, (eid, items) in enumerate(entities, 1):
-        wants = {}
-        for code in items.decode("utf-8").split(","):
-            item = a["items"][code]
-            wants.setdefault(item["department"], set())
-            if item["qualification"]:
-                wants[item["department"]].add(item["qualification"])
-        depts = sorted(wants, key=lambda d: at[d])
+        if items not in wanted:
+            wants = {}
+            for code in items.decode("utf-8").split(","):
+                item = a["items"][code]
+                wants.setdefault(item["department"], set())
+                if item["qualification"]:
+                    wants[item["department"]].add(item["qualification"])
+            wanted[items] = (sorted(wants, key=lambda d: at[d]), wants)
+        depts, wants = wanted[items]
         req = 2 if len(depts) == 1 else 1
-        avoid = openings.get(eid, set())
-        barred = {d: {index[d][c] for c in avoid if c in index[d]} for d in depts}
+        avoid = openings.get(eid, nobody)
+        if avoid:
+            barred = {d: {index[d][c] for c in avoid if c in index[d]} for d in depts}
+        else:
+            barred = {d: nobody for d in depts}
         short = [d for d in depts if len(drawn[d]) - len(barred[d]) < req]
         if short:
             for d in short:
@@ -849,13 +864,14 @@ def match(a, chosen, drawn, openings, key):
                     specialists.append({"department": d, "entity_id": eid, "qualification": q})
         seats = []
         s = 0
+        prefix = key + eid.encode("utf-8") + b"\t"
         for d in depts:
             people = drawn[d]
             pending = set(cover[d])
             taken = set()
             filled = 0
             while filled < req or pending:
-                u = int.from_bytes(sha(key + f"{eid}\t{s}".encode()), "big")
+                u = int.from_bytes(sha(prefix + str(s).encode()), "big")
                 banned = barred[d] | taken
                 i = loads[d].pick(banned, pending, u)
                 loads[d].change(i, 1)
