@@ -123,3 +123,64 @@ class DrawOfficial(models.Model):
         return OfficialCommitment(
             self.official_id, self.department.name, bytes.fromhex(self.commitment)
         )
+
+
+class ObjectState(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    REPLACED = "replaced", _("已替补")
+
+
+class ReplacementReason(models.TextChoices):
+    """The reasons DRAW-v1 announces for taking the next entity of the reserve list."""
+
+    CANCELLED = "cancelled", _("已注销")
+    MOVED_OUT = "moved_out", _("已迁出")
+    NOT_FOUND = "not_found", _("查无此户")
+
+
+class DrawnObject(models.Model):
+    """An entity dispatched to the participating departments after the draw."""
+
+    attempt = models.ForeignKey(
+        DrawAttempt, verbose_name=_("抽取"), on_delete=models.PROTECT, related_name="drawn_objects"
+    )
+    entity_code = models.CharField(_("统一社会信用代码/注册号"), max_length=18)
+    stratum = models.CharField(_("分层"), max_length=40)
+    from_reserve = models.BooleanField(_("来自备选名单"), default=False)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("替补对象"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replacement",
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=ObjectState.choices, default=ObjectState.PENDING
+    )
+    replace_reason = models.CharField(
+        _("替补理由"), max_length=12, choices=ReplacementReason.choices, blank=True
+    )
+    replace_note = models.CharField(_("情况说明"), max_length=255, blank=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("退回人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("派发对象")
+        verbose_name_plural = _("派发对象")
+        ordering = ["attempt", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "entity_code"], name="drawn_object_once_per_attempt"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.entity_code

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
 from spotcheck.directory.models import Entity, Inspector
-from spotcheck.draws.models import AttemptStatus, DrawAttempt
+from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject
 from spotcheck.draws.services import rerun
 
 
@@ -89,3 +89,18 @@ def drawn_entities(attempt: DrawAttempt | None) -> list[dict[str, Any]]:
         }
         for i in ids
     ]
+
+
+def dispatched_objects(task: Task) -> list[dict[str, Any]]:
+    """The dispatched list of a task with each entity, newest attempt only."""
+    objects = list(
+        DrawnObject.objects.filter(attempt__task=task, attempt__status=AttemptStatus.DRAWN)
+        .select_related("replaces", "replaced_by")
+        .order_by("stratum", "id")
+    )
+    codes = [o.entity_code for o in objects]
+    entities = {
+        e.uscc or e.reg_no: e
+        for e in Entity.objects.filter(uscc__in=codes) | Entity.objects.filter(reg_no__in=codes)
+    }
+    return [{"object": o, "entity": entities.get(o.entity_code)} for o in objects]

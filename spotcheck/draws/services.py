@@ -23,10 +23,11 @@ from django.utils import timezone
 
 from spotcheck.accounts.choices import Role
 from spotcheck.accounts.models import User
+from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
 from spotcheck.campaigns.choices import TaskState
-from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.models import Task, TaskDepartment
 from spotcheck.campaigns.services import task_transition
 from spotcheck.core.draw import (
     Announcement,
@@ -43,13 +44,25 @@ from spotcheck.core.draw import (
     commitment,
     freeze_frame,
     freeze_pool,
+    next_reserve,
     run_draw,
     write_bundle,
 )
 from spotcheck.core.draw.canonical import parse_frame_line, parse_pool_line, split_lines
 from spotcheck.core.draw.commit import AvoidancePair
+from spotcheck.deadlines.choices import DeadlineState
+from spotcheck.deadlines.models import Deadline
+from spotcheck.deadlines.services import deadline_complete
 from spotcheck.draws.inputs import task_inputs
-from spotcheck.draws.models import ATTEMPT_TRANSITIONS, AttemptStatus, DrawAttempt, DrawOfficial
+from spotcheck.draws.models import (
+    ATTEMPT_TRANSITIONS,
+    AttemptStatus,
+    DrawAttempt,
+    DrawnObject,
+    DrawOfficial,
+    ObjectState,
+    ReplacementReason,
+)
 
 _ORGANISERS = (Role.LEAD_ADMIN, Role.PLATFORM_ADMIN)
 
@@ -412,3 +425,144 @@ def draw_bundle_zip(attempt: DrawAttempt) -> tuple[str, bytes]:
         for name, data in sorted(draw_bundle_files(attempt).items()):
             archive.writestr(f"{folder}/{name}", data)
     return f"{folder}.zip", buffer.getvalue()
+
+
+# ---------------------------------------------------------------- dispatch and confirmation
+
+
+@transaction.atomic
+def draw_dispatch(*, actor: User, task: Task) -> list[DrawnObject]:
+    """Dispatch the drawn list to every participating department; their 2 working days start."""
+    if actor.role not in _ORGANISERS:
+        raise PermissionDenied("只有牵头单位管理员可以派发")
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    attempt = task.draw_attempts.filter(status=AttemptStatus.DRAWN).order_by("-number").first()
+    if attempt is None or task.state != TaskState.DRAWN:
+        raise ValidationError("任务尚未完成抽取，不能派发")
+    outcome = rerun(attempt)
+    objects = [
+        DrawnObject.objects.create(attempt=attempt, entity_code=entity_id, stratum=s.stratum)
+        for s in outcome.selection.strata
+        for _rank, entity_id in s.selected
+    ]
+    task_transition(actor=actor, task=task, to=TaskState.DISPATCHED, step="dispatch")
+    # comparing and confirming starts at once, for every department (seed plan §四(一))
+    task_transition(actor=None, task=task, to=TaskState.CONFIRMING, note="派发后自动开始比对确认")
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_DISPATCHED,
+        target=task,
+        data={"attempt": attempt.number, "objects": [o.entity_code for o in objects]},
+    )
+    return objects
+
+
+def _require_participant(actor: User, task: Task) -> TaskDepartment:
+    allowed = writable_department_ids(actor)
+    roles = task.participants.select_related("department")
+    mine = [p for p in roles if allowed is None or p.department_id in allowed]
+    if actor.role not in (Role.DEPT_ADMIN, Role.LEAD_ADMIN, Role.PLATFORM_ADMIN) or not mine:
+        raise PermissionDenied("只有参与部门的管理员可以比对确认")
+    return mine[0]
+
+
+@transaction.atomic
+def drawn_object_replace(
+    *, actor: User, obj: DrawnObject, reason: str, note: str = ""
+) -> DrawnObject | None:
+    """Send back an object for a declared reason; the next reserve of its stratum takes its place.
+
+    Returns the replacement, or None when the stratum's reserve list is used up.
+    """
+    obj = DrawnObject.objects.select_for_update().select_related("attempt__task").get(pk=obj.pk)
+    task = obj.attempt.task
+    _require_participant(actor, task)
+    if task.state != TaskState.CONFIRMING:
+        raise ValidationError("只有在部门确认期间可以退回对象")
+    if reason not in ReplacementReason.values:
+        raise ValidationError({"reason": "退回理由须为公告声明的理由：已注销、已迁出或查无此户"})
+    if obj.state != ObjectState.PENDING:
+        raise ValidationError("该对象已处理，不能重复退回")
+    used = DrawnObject.objects.filter(attempt=obj.attempt).values_list("entity_code", flat=True)
+    successor_id = next_reserve(rerun(obj.attempt).selection, obj.stratum, used)
+    obj.state = ObjectState.REPLACED
+    obj.replace_reason = reason
+    obj.replace_note = note.strip()
+    obj.replaced_by = actor
+    obj.save()
+    successor = None
+    if successor_id is not None:
+        successor = DrawnObject.objects.create(
+            attempt=obj.attempt,
+            entity_code=successor_id,
+            stratum=obj.stratum,
+            from_reserve=True,
+            replaces=obj,
+        )
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_OBJECT_REPLACED,
+        target=task,
+        data={
+            "entity": obj.entity_code,
+            "reason": reason,
+            "note": obj.replace_note,
+            "replacement": successor_id,
+        },
+    )
+    return successor
+
+
+@transaction.atomic
+def department_confirm(
+    *, actor: User, task: Task, on_behalf_of: TaskDepartment | None = None, reason: str = ""
+) -> TaskDepartment:
+    """A department confirms the dispatched list; the lead office may confirm for a
+    department that let its 2 working days pass, with a reason (docs/domain/dispatch.md)."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.state != TaskState.CONFIRMING:
+        raise ValidationError("任务不在部门确认阶段")
+    if on_behalf_of is None:
+        participant = _require_participant(actor, task)
+    else:
+        if actor.role not in _ORGANISERS:
+            raise PermissionDenied("只有牵头单位可以代为确认")
+        if not reason.strip():
+            raise ValidationError({"reason": "代为确认须写明理由"})
+        participant = on_behalf_of
+        overdue = Deadline.objects.filter(
+            target_type="campaigns.task",
+            target_id=str(task.pk),
+            department=participant.department,
+            state=DeadlineState.OVERDUE,
+        ).exists()
+        if not overdue:
+            raise ValidationError("该部门的确认时限尚未超期，须由该部门自行确认")
+    participant = TaskDepartment.objects.select_for_update().get(pk=participant.pk)
+    if participant.confirmed_at is not None:
+        raise ValidationError(f"{participant.department.name}已确认，无需重复确认")
+    participant.confirmed_at = timezone.now()
+    participant.save(update_fields=["confirmed_at"])
+    for deadline in Deadline.objects.filter(
+        target_type="campaigns.task",
+        target_id=str(task.pk),
+        department=participant.department,
+        state__in=(DeadlineState.OPEN, DeadlineState.OVERDUE),
+    ):
+        deadline_complete(actor=actor, deadline=deadline)
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_DEPARTMENT_CONFIRMED,
+        target=task,
+        data={
+            "department": participant.department.name,
+            "on_behalf": on_behalf_of is not None,
+            "reason": reason.strip(),
+        },
+    )
+    if not task.participants.filter(confirmed_at__isnull=True).exists():
+        DrawnObject.objects.filter(attempt__task=task, state=ObjectState.PENDING).update(
+            state=ObjectState.CONFIRMED
+        )
+        task_transition(actor=None, task=task, to=TaskState.CONFIRMED, note="各部门均已确认")
+    return participant

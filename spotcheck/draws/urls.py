@@ -15,4 +15,8 @@ urlpatterns = [
     path("tasks/<int:pk>/draw/run/", views.run_view, name="run"),
     path("tasks/<int:pk>/draw/abandon/", views.abandon_view, name="abandon"),
     path("tasks/<int:pk>/draw/bundle.zip", views.bundle_view, name="bundle"),
+    path("tasks/<int:pk>/draw/dispatch/", views.dispatch_view, name="dispatch"),
+    path("tasks/<int:pk>/objects/", views.objects_page, name="objects"),
+    path("tasks/<int:pk>/objects/<int:object_pk>/replace/", views.replace_view, name="replace"),
+    path("tasks/<int:pk>/objects/confirm/", views.confirm_view, name="confirm"),
 ]

@@ -13,26 +13,32 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from spotcheck.accounts.models import User
-from spotcheck.campaigns.models import Task
+from spotcheck.accounts.selectors import writable_department_ids
+from spotcheck.campaigns.models import Task, TaskDepartment
 from spotcheck.campaigns.selectors import task_can_organise, task_get_for_user
 from spotcheck.common.http import download
 from spotcheck.core.draw import DrawError, new_secret
 from spotcheck.draws.forms import AbandonForm, PrepareForm, RunForm, SecretForm
+from spotcheck.draws.models import DrawnObject, ReplacementReason
 from spotcheck.draws.selectors import (
     attempts_of,
+    dispatched_objects,
     drawn_attempt,
     drawn_entities,
     live_attempt,
     official_candidates,
 )
 from spotcheck.draws.services import (
+    department_confirm,
     draw_abandon,
     draw_announce,
     draw_bundle_zip,
     draw_commit,
+    draw_dispatch,
     draw_prepare,
     draw_reveal,
     draw_run,
+    drawn_object_replace,
 )
 
 
@@ -231,3 +237,90 @@ def bundle_response(task: Task) -> HttpResponse:
 @login_required
 def bundle_view(request: HttpRequest, pk: int) -> HttpResponse:
     return bundle_response(task_get_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _organised_task(request, pk)
+    try:
+        objects = draw_dispatch(actor=request.user, task=task)
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+        return redirect("draws:draw_page", pk=pk)
+    messages.success(request, f"已派发 {len(objects)} 户，各参与部门须在2个工作日内完成比对确认")
+    return redirect("draws:objects", pk=pk)
+
+
+@login_required
+def objects_page(request: HttpRequest, pk: int) -> HttpResponse:
+    task = task_get_for_user(request.user, pk)
+    participants = list(task.participants.select_related("department"))
+    return render(
+        request,
+        "draws/objects.html",
+        {
+            "task": task,
+            "rows": dispatched_objects(task),
+            "participants": participants,
+            "organiser": task_can_organise(request.user, task),
+            "mine": [p for p in participants if _is_mine(request, p)],
+            "reasons": ReplacementReason.choices,
+        },
+    )
+
+
+def _is_mine(request: HttpRequest, participant: TaskDepartment) -> bool:
+    allowed = writable_department_ids(request.user)
+    return request.user.role in ("dept_admin", "lead_admin", "platform_admin") and (
+        allowed is None or participant.department_id in allowed
+    )
+
+
+@login_required
+@require_POST
+def replace_view(request: HttpRequest, pk: int, object_pk: int) -> HttpResponse:
+    task = task_get_for_user(request.user, pk)
+    obj = DrawnObject.objects.filter(pk=object_pk, attempt__task=task).first()
+    if obj is None:
+        raise Http404
+    try:
+        successor = drawn_object_replace(
+            actor=request.user,
+            obj=obj,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", "")[:255],
+        )
+    except (ValidationError, PermissionDenied, DrawError) as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request,
+            f"已退回 {obj.entity_code}，由备选名单 {successor.entity_code} 替补"
+            if successor
+            else f"已退回 {obj.entity_code}；该类别备选名单已用完，无替补",
+        )
+    return redirect("draws:objects", pk=pk)
+
+
+@login_required
+@require_POST
+def confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = task_get_for_user(request.user, pk)
+    on_behalf = None
+    if request.POST.get("on_behalf"):
+        on_behalf = task.participants.filter(pk=request.POST["on_behalf"]).first()
+        if on_behalf is None:
+            raise Http404
+    try:
+        confirmed = department_confirm(
+            actor=request.user,
+            task=task,
+            on_behalf_of=on_behalf,
+            reason=request.POST.get("reason", ""),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"{confirmed.department.name}已确认派发名单")
+    return redirect("draws:objects", pk=pk)
