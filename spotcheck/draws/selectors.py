@@ -10,7 +10,7 @@ from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject
-from spotcheck.draws.services import rerun
+from spotcheck.draws.services import stored_groups, stored_selection
 
 
 def attempts_of(task: Task) -> QuerySet[DrawAttempt]:
@@ -60,14 +60,13 @@ def drawn_entities(attempt: DrawAttempt | None) -> list[dict[str, Any]]:
     """The drawn entities of an attempt with their groups (names, 执法证号), in draw order."""
     if attempt is None or not attempt.result:
         return []
-    outcome = rerun(attempt)
-    ids = outcome.selection.selected_ids()
+    ids = [e for _s, kind, e in stored_selection(attempt) if kind == "selected"]
+    groups = stored_groups(attempt)
     names = {
         e.uscc or e.reg_no: e
         for e in Entity.objects.filter(uscc__in=ids) | Entity.objects.filter(reg_no__in=ids)
     }
-    groups = {g.entity_id: g for g in outcome.matching.groups}
-    certificates = {m.certificate_no for g in outcome.matching.groups for m in g.members}
+    certificates = {c for members in groups.values() for _s, _d, c in members}
     inspectors = dict(
         Inspector.objects.filter(certificate_no__in=certificates).values_list(
             "certificate_no", "name"
@@ -79,12 +78,12 @@ def drawn_entities(attempt: DrawAttempt | None) -> list[dict[str, Any]]:
             "entity": names.get(i),
             "members": [
                 {
-                    "leader": m.slot == 0,
-                    "department": m.department,
-                    "certificate_no": m.certificate_no,
-                    "name": inspectors.get(m.certificate_no, ""),
+                    "leader": slot == 0,
+                    "department": department,
+                    "certificate_no": certificate_no,
+                    "name": inspectors.get(certificate_no, ""),
                 }
-                for m in (groups[i].members if i in groups else [])
+                for slot, department, certificate_no in groups.get(i, [])
             ],
         }
         for i in ids

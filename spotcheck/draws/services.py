@@ -44,7 +44,6 @@ from spotcheck.core.draw import (
     commitment,
     freeze_frame,
     freeze_pool,
-    next_reserve,
     run_draw,
     write_bundle,
 )
@@ -263,6 +262,30 @@ def draw_reveal(*, actor: User, attempt: DrawAttempt, secret: bytes) -> DrawOffi
     return official
 
 
+def stored_selection(attempt: DrawAttempt) -> list[tuple[str, str, str]]:
+    """Read the stored selection.tsv: (stratum, "selected"/"reserve", entity id), in rank order.
+
+    Pages read the stored result instead of re-running the draw; ``draw_verify`` checks
+    that the stored files are what the draw computes.
+    """
+    rows = []
+    for line in split_lines(_load(attempt, "selection.tsv"), "selection.tsv"):
+        stratum, kind, _position, entity_id, _rank = line.decode("utf-8").split("\t")
+        rows.append((stratum, kind, entity_id))
+    return rows
+
+
+def stored_groups(attempt: DrawAttempt) -> dict[str, list[tuple[int, str, str]]]:
+    """Read the stored groups.tsv: entity id → [(seat, department, 执法证号)], leader first."""
+    groups: dict[str, list[tuple[int, str, str]]] = {}
+    for line in split_lines(_load(attempt, "groups.tsv"), "groups.tsv"):
+        _pos, entity_id, slot, department, certificate_no, _role, _covers = line.decode(
+            "utf-8"
+        ).split("\t")
+        groups.setdefault(entity_id, []).append((int(slot), department, certificate_no))
+    return {e: sorted(members) for e, members in groups.items()}
+
+
 def frozen_inputs(
     attempt: DrawAttempt,
 ) -> tuple[Announcement, FrozenFrame, FrozenPool, list[bytes], list[AvoidancePair]]:
@@ -439,11 +462,10 @@ def draw_dispatch(*, actor: User, task: Task) -> list[DrawnObject]:
     attempt = task.draw_attempts.filter(status=AttemptStatus.DRAWN).order_by("-number").first()
     if attempt is None or task.state != TaskState.DRAWN:
         raise ValidationError("任务尚未完成抽取，不能派发")
-    outcome = rerun(attempt)
     objects = [
-        DrawnObject.objects.create(attempt=attempt, entity_code=entity_id, stratum=s.stratum)
-        for s in outcome.selection.strata
-        for _rank, entity_id in s.selected
+        DrawnObject.objects.create(attempt=attempt, entity_code=entity_id, stratum=stratum)
+        for stratum, kind, entity_id in stored_selection(attempt)
+        if kind == "selected"
     ]
     task_transition(actor=actor, task=task, to=TaskState.DISPATCHED, step="dispatch")
     # comparing and confirming starts at once, for every department (seed plan §四(一))
@@ -483,8 +505,18 @@ def drawn_object_replace(
         raise ValidationError({"reason": "退回理由须为公告声明的理由：已注销、已迁出或查无此户"})
     if obj.state != ObjectState.PENDING:
         raise ValidationError("该对象已处理，不能重复退回")
-    used = DrawnObject.objects.filter(attempt=obj.attempt).values_list("entity_code", flat=True)
-    successor_id = next_reserve(rerun(obj.attempt).selection, obj.stratum, used)
+    used = set(
+        DrawnObject.objects.filter(attempt=obj.attempt).values_list("entity_code", flat=True)
+    )
+    # the best-ranked unused reserve of the stratum (core.draw.next_reserve, on the stored list)
+    successor_id = next(
+        (
+            entity_id
+            for stratum, kind, entity_id in stored_selection(obj.attempt)
+            if stratum == obj.stratum and kind == "reserve" and entity_id not in used
+        ),
+        None,
+    )
     obj.state = ObjectState.REPLACED
     obj.replace_reason = reason
     obj.replace_note = note.strip()
