@@ -8,6 +8,7 @@ records) run later in SQL, see ``staging.py``.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import re
 import unicodedata
@@ -176,7 +177,7 @@ def _decimal(raw: str) -> Decimal:
 # --- the validators ----------------------------------------------------------------
 
 
-class RowValidator:
+class RowValidator(abc.ABC):
     """Check rows of one kind against the header and the platform's reference data."""
 
     kind = ""
@@ -227,9 +228,9 @@ class RowValidator:
     def present(self, field_name: str) -> bool:
         return field_name in self.index
 
+    @abc.abstractmethod
     def updatable_columns(self) -> list[str]:
         """Return the stage columns that a matched record takes from the file."""
-        raise NotImplementedError
 
     def validate(self, raw: RawRow) -> RowResult | None:
         """Check a row; None means it was blank and is skipped."""
@@ -271,8 +272,9 @@ class RowValidator:
                 return self.headers[field_name]
         return f"第{position + 1}列"
 
+    @abc.abstractmethod
     def _validate(self, row: _Row) -> tuple[tuple[Any, ...] | None, dict[str, list[int]]]:
-        raise NotImplementedError
+        """Turn a row into its staging tuple and its links, recording every problem."""
 
     def _department(self, row: _Row, field_name: str, name: str) -> int | None:
         found = self.departments.get(name)
