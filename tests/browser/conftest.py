@@ -60,7 +60,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-expect.set_options(timeout=10_000)
+# generous: CI shares two cores with PostgreSQL, the live server and Chromium
+expect.set_options(timeout=30_000)
 
 
 # --------------------------------------------------------------------------- browser
@@ -104,7 +105,7 @@ def context(browser: Browser, live_server: Any, viewport: str) -> Iterator[Brows
         has_touch=phone,
         accept_downloads=True,
     )
-    ctx.set_default_timeout(10_000)
+    ctx.set_default_timeout(30_000)
     # The site has no favicon; answering the browser's request here keeps Django's 404 log
     # quiet and keeps a stray request off the in-memory SQLite connection the test shares.
     ctx.route("**/favicon.ico", lambda route: route.fulfill(status=204))
