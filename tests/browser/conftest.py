@@ -218,6 +218,9 @@ def nav(page: Page) -> Callable[[str], None]:
         if toggler.is_visible():
             toggler.click()
             expect(toggler).to_have_attribute("aria-expanded", "true")
+            # Bootstrap marks the menu "show" only when its opening animation has ended;
+            # a click on a link that is still sliding can be lost
+            expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
         click_and_wait(page, page.locator("#mainnav").get_by_role("link", name=name, exact=True))
 
     return follow
