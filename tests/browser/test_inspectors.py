@@ -43,8 +43,8 @@ def test_expired_certificate_warning_and_avoidance_added_through_the_form(
     expect(page.get_by_test_id("drawable")).to_have_count(0)
     expect(page.get_by_text("暂无回避关系。")).to_be_visible()
 
-    # a code that is not in the directory is refused next to the field
-    page.get_by_label("检查对象统一社会信用代码/注册号").fill("91130183MA0XXXXX1X")
+    # a well-formed code (check character right) that is not in the directory is refused
+    page.get_by_label("检查对象统一社会信用代码/注册号").fill("91130183MA0NEW9928")
     page.get_by_label("回避原因").select_option(label="曾在该单位任职")
     page.get_by_label("情况说明").fill("2019年至2021年曾在该企业任会计")
     click_and_wait(page, page.get_by_role("button", name="登记"))

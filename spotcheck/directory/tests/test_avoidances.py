@@ -169,7 +169,7 @@ def test_the_avoidance_page_refuses_an_unknown_entity_code_and_saves_nothing(
     # when
     response = client.post(
         reverse("directory:avoidance_add", args=[inspector_record.pk]),
-        {"entity_code": "91130183MA0XXXXXX1", "reason_type": "relative", "reason": "测试"},
+        {"entity_code": "91130183MA0NEW9928", "reason_type": "relative", "reason": "测试"},
     )
 
     # then
