@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "spotcheck.draws",
     "spotcheck.deadlines",
     "spotcheck.imports",
+    "spotcheck.inspections",
     "django_tasks",
     "spotcheck.common.tasks_app.TasksDatabaseConfig",
     "spotcheck.demo",
