@@ -1,0 +1,104 @@
+"""一企一表 in the browser: from the task page to the record, its PDF, and a department's inbox."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import VIEWPORTS, Scenario, click_and_wait
+
+pytestmark = pytest.mark.browser
+
+
+def _matched_task(scenario: Scenario) -> Any:
+    """A matched task of the three departments with one record for 恒丰 (group 1)."""
+    from spotcheck.accounts.models import Region
+    from spotcheck.catalogue.tests.factories import make_item
+    from spotcheck.inspections.models import JointRecord
+    from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+
+    deps = scenario.departments
+    lead_item = make_item(deps["lead"], "JR-XD-01", name="小额贷款公司经营业务类检查")
+    market_item = make_item(deps["scj"], "SJ-GS-02", name="公示信息检查")
+    police_item = make_item(deps["gaj"], "GA-BA-01", name="保安服务业检查")
+    task = make_task(
+        SimpleNamespace(lead_office=deps["lead"]),  # type: ignore[arg-type]
+        SimpleNamespace(county=Region.objects.get(code="130183")),  # type: ignore[arg-type]
+        scenario.users["lead"],
+        [(deps["lead"], [lead_item]), (deps["scj"], [market_item]), (deps["gaj"], [police_item])],
+    )
+    people = scenario.inspectors
+    group = make_group(task, [people["杨帆"], people["张明"], people["刘洋"]])
+    record = make_record(task, scenario.entities[6], group, [lead_item, market_item, police_item])
+    JointRecord.objects.filter(pk=record.pk).update(
+        specialist_needed=[{"department": "晋州市公安局", "qualification": "技防设施检测"}]
+    )
+    make_record(task, scenario.entities[9], None, [police_item])
+    return SimpleNamespace(task=task, record=record)
+
+
+def test_lead_office_opens_a_record_and_prints_it(
+    page: Page,
+    scenario: Scenario,
+    signed_in: Callable[..., None],
+    shot: Callable[[str], None],
+    viewport: str,
+) -> None:
+    from pypdf import PdfReader
+
+    matched = _matched_task(scenario)
+    signed_in("lead", f"/tasks/{matched.task.pk}/")
+
+    click_and_wait(page, page.get_by_test_id("records-link"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("联合检查记录表（一企一表）")
+    expect(page.get_by_test_id("record-row")).to_have_count(2)
+    shot("list")
+
+    click_and_wait(page, page.get_by_role("link", name=re.compile(scenario.entities[6].name)))
+    expect(page.get_by_role("heading", level=1)).to_have_text("随机抽查联合检查记录表")
+    expect(page.get_by_test_id("entity-name")).to_have_text(scenario.entities[6].name)
+    expect(page.get_by_test_id("group-leader")).to_have_text("杨帆（晋州市人民政府办公室）")
+    expect(page.get_by_test_id("member-row")).to_have_count(3)
+    expect(page.get_by_test_id("department-section")).to_have_count(3)
+    expect(page.get_by_test_id("specialists")).to_contain_text("晋州市公安局：技防设施检测")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= VIEWPORTS[viewport]["width"], width
+    shot("detail")
+
+    href = page.get_by_test_id("record-pdf").get_attribute("href")
+    response = page.request.get(href)
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    text = "".join(
+        "".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(response.body())).pages
+    )
+    assert scenario.entities[6].name in text
+    assert "杨帆" in text
+
+
+def test_department_admin_finds_the_records_from_its_inbox(
+    page: Page,
+    scenario: Scenario,
+    signed_in: Callable[..., None],
+    nav: Callable[[str], None],
+    shot: Callable[[str], None],
+) -> None:
+    from spotcheck.campaigns.choices import TaskState
+    from spotcheck.campaigns.models import Task
+
+    matched = _matched_task(scenario)
+    Task.objects.filter(pk=matched.task.pk).update(state=TaskState.CHECKING)
+    signed_in("gaj_admin")
+
+    nav("部门待办")
+    expect(page.get_by_role("heading", level=1)).to_have_text("待办任务")
+    expect(page.get_by_test_id("count-to_enter")).to_have_text("2")
+    shot("inbox")
+    click_and_wait(page, page.get_by_role("link", name="一企一表 2 份"))
+    expect(page.get_by_test_id("record-row")).to_have_count(2)
