@@ -160,7 +160,7 @@ def test_pdf_marks_the_results_entered(persona_client, matched: Matched) -> None
     # then
     text = _pdf_text(response.content)
     assert "√未发现问题" in text
-    assert "主要检查情况：年报信息与实际一致" in text
+    assert "主要检查情况年报信息与实际一致" in text
 
 
 def test_record_list_counts_and_filters(persona_client, matched: Matched) -> None:
