@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -145,7 +146,9 @@ def catalogue_transfer_view(request: HttpRequest) -> HttpResponse:
             "result": result,
             "errors": errors[:200],
             "more_errors": max(len(errors) - 200, 0),
-            "departments": Department.objects.filter(items__isnull=False).distinct(),
+            "departments": Department.objects.filter(
+                Q(items__isnull=False) | Q(pk=request.user.department_id)
+            ).distinct(),
             "own": _export_department(request),
         },
     )

@@ -102,3 +102,65 @@ def test_department_admin_finds_the_records_from_its_inbox(
     shot("inbox")
     click_and_wait(page, page.get_by_role("link", name="一企一表 2 份"))
     expect(page.get_by_test_id("record-row")).to_have_count(2)
+
+
+def test_lead_office_merges_two_visits_to_one_enterprise(
+    page: Page,
+    scenario: Scenario,
+    signed_in: Callable[..., None],
+    shot: Callable[[str], None],
+) -> None:
+    import datetime as dt
+
+    from spotcheck.campaigns.models import Task
+    from spotcheck.inspections.tests.factories import make_record, make_task
+
+    matched = _matched_task(scenario)
+    deps = scenario.departments
+    items = list(matched.task.participants.get(department=deps["scj"]).items.all())
+    lead_items = list(matched.task.participants.get(department=deps["lead"]).items.all())
+    second = make_task(
+        SimpleNamespace(lead_office=deps["lead"]),  # type: ignore[arg-type]
+        SimpleNamespace(county=matched.task.scope_region),  # type: ignore[arg-type]
+        scenario.users["lead"],
+        [(deps["lead"], lead_items), (deps["scj"], items)],
+        number="晋州市政府办抽查〔2026〕11号",
+    )
+    Task.objects.filter(pk=second.pk).update(
+        window_start=dt.date(2026, 5, 1), window_end=dt.date(2026, 6, 30)
+    )
+    make_record(second, scenario.entities[6], None, items)
+    signed_in("lead", "/merges/")
+
+    expect(page.get_by_test_id("proposal")).to_have_count(1)
+    expect(page.get_by_test_id("proposal")).to_contain_text("2026-05-01 至 2026-06-30")
+    shot("proposal")
+    click_and_wait(page, page.get_by_role("button", name="合并检查"))
+    expect(page.get_by_test_id("visits-saved")).to_have_text("已合并检查，节省上门检查 1 次。")
+    expect(page.get_by_test_id("proposal")).to_have_count(0)
+    expect(page.get_by_test_id("decision")).to_contain_text("已合并")
+
+
+def test_department_admin_imports_a_catalogue_file_with_errors(
+    page: Page,
+    scenario: Scenario,
+    signed_in: Callable[..., None],
+    shot: Callable[[str], None],
+    tmp_path: Any,
+) -> None:
+    path = tmp_path / "清单.csv"
+    path.write_bytes(
+        "抽查主体,事项编码,抽查事项名称,事项类别,重点或一般,抽查比例下限（%）,抽查方式,"
+        "抽查对象类型,抽查依据,检查内容,检查结果选项\n"
+        "晋州市公安局,GA-01,保安服务业检查,保安服务类,重点检查事项,3,实地核查,企业,"
+        "《保安服务管理条例》,保安员是否持证上岗,1\n".encode("gb18030")
+    )
+    signed_in("scj_admin", "/catalogue/")
+
+    click_and_wait(page, page.get_by_role("link", name="导入导出"))
+    page.get_by_label("文件").set_input_files(str(path))
+    click_and_wait(page, page.get_by_role("button", name="导入"))
+    errors = page.get_by_test_id("import-errors")
+    expect(errors).to_contain_text("文件有误，未导入任何事项。")
+    expect(errors).to_contain_text("第2行：事项类别“保安服务类”不存在，请先在名录库中添加")
+    shot("errors")
