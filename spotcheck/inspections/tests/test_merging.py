@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -237,3 +239,35 @@ def test_inspectors_have_no_merge_page(persona_client, matched: Matched) -> None
 
     # then
     assert response.status_code == 404
+
+
+def test_two_lead_admins_accepting_at_once_merge_once(
+    transactional_db: None, matched: Matched, second: JointRecord, lead_admin: User
+) -> None:
+    # given: two requests racing on the same proposal (PostgreSQL row locks)
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def accept() -> None:
+        barrier.wait()
+        try:
+            visit_merge_accept(actor=lead_admin, record=second, into=matched.jia)
+            outcomes.append("merged")
+        except ValidationError as exc:
+            outcomes.append(exc.messages[0])
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=accept) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    # then
+    assert sorted(outcomes) == ["merged", f"记录表 {second.number} 已合并检查，无需重复操作"]
+    assert VisitMerge.objects.count() == 1
+    assert _merge_events() == [events.VISIT_MERGED]
