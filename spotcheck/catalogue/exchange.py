@@ -10,6 +10,7 @@ the same Chinese messages.  This module only reads and checks; the write is
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from openpyxl import Workbook
 
 from spotcheck.accounts.models import Department
 from spotcheck.catalogue.choices import CheckMethod, ItemClass
@@ -366,3 +368,55 @@ def row_unchanged(row: ItemRow) -> bool:
         and {c.pk for c in item.result_codes.all()} == {c.pk for c in row.result_codes}
         and {t.pk for t in item.tags.all()} == {t.pk for t in row.tags}
     )
+
+
+# ----------------------------------------------------------------------------- template
+
+_HELP: dict[str, tuple[str, str]] = {
+    "抽查主体": ("平台已有部门的全称或简称", "晋州市公安局"),
+    "事项编码": ("本部门内唯一；与已有编码相同时更新该事项", "GA-BA-01"),
+    "抽查事项名称": ("", "保安服务业检查"),
+    "事项类别": ("平台已有的抽查事项类别名称（执法检查人员按类别标注检查资格）", "保安服务类"),
+    "重点或一般": ("重点检查事项 或 一般检查事项", "一般检查事项"),
+    "抽查比例下限（%）": ("数字，如 3 或 5.5", "3"),
+    "抽查比例上限（%）": ("一般检查事项必填；重点检查事项可留空（不设上限）", "10"),
+    "抽查频次": ("留空为“每年不少于1次”", "每年不少于1次"),
+    "抽查方式": (
+        "、".join(str(label) for _, label in CheckMethod.choices) + "，多个用“；”分隔",
+        "实地核查；书面检查",
+    ),
+    "抽查对象类型": (
+        "、".join(str(label) for _, label in EntityType.choices) + "，多个用“；”分隔",
+        "企业",
+    ),
+    "适用对象标签": ("平台已有的标签名称，多个用“；”分隔；可留空", ""),
+    "抽查依据": ("", "《保安服务管理条例》第四十九条"),
+    "检查内容": ("每条一行（单元格内换行）", "保安员是否持证上岗\n保安服务合同是否备案"),
+    "检查人员专长要求": ("平台已有的业务专长名称；可留空", ""),
+    "检查结果选项": ("检查结果代码（见“检查结果代码”表），多个用“；”分隔", "1；A；G"),
+    "有效": ("是 或 否；留空为是", "是"),
+    "备注": ("", ""),
+}
+
+
+def catalogue_template_xlsx() -> bytes:
+    """The import template: the header and one example row, 填写说明, the result codes."""
+    workbook = Workbook(write_only=True)
+    data = workbook.create_sheet(title=SHEET_TITLE)
+    data.append(HEADERS)
+    data.append([_HELP[h][1] for h in HEADERS])
+    notes = workbook.create_sheet(title="填写说明")
+    notes.append(["列名", "是否必填", "说明", "示例"])
+    for header in HEADERS:
+        help_text, example = _HELP[header]
+        notes.append([header, "必填" if header in REQUIRED else "选填", help_text, example])
+    notes.append([])
+    notes.append(["整份文件全部正确才导入；有任何一行有误，列出全部问题，不导入任何一行。"])
+    notes.append(["按“抽查主体＋事项编码”新增或更新；从本平台导出的文件可修改后直接导入。"])
+    codes = workbook.create_sheet(title="检查结果代码")
+    codes.append(["代码", "名称", "上级代码"])
+    for code in ResultCode.objects.select_related("parent").order_by("sort", "code"):
+        codes.append([code.code, code.label, code.parent.code if code.parent else ""])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

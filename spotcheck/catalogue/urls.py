@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.item_edit_view, name="item_edit"),
     path("transfer/", views.catalogue_transfer_view, name="transfer"),
     path("export.xlsx", views.catalogue_export_view, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("template.xlsx", views.catalogue_template_view, name="template"),
     path("export.csv", views.catalogue_export_view, {"fmt": "csv"}, name="export_csv"),
 ]

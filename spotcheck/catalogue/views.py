@@ -14,7 +14,12 @@ from django.utils.http import content_disposition_header
 
 from spotcheck.accounts.models import Department
 from spotcheck.accounts.selectors import user_can_write_any
-from spotcheck.catalogue.exchange import CatalogueFileError, catalogue_csv, catalogue_xlsx
+from spotcheck.catalogue.exchange import (
+    CatalogueFileError,
+    catalogue_csv,
+    catalogue_template_xlsx,
+    catalogue_xlsx,
+)
 from spotcheck.catalogue.forms import CatalogueImportForm, ItemFilterForm, ItemForm
 from spotcheck.catalogue.models import InspectionItem
 from spotcheck.catalogue.selectors import (
@@ -165,4 +170,14 @@ def catalogue_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         response = StreamingHttpResponse(catalogue_csv(items), content_type="text/csv")
     response["Content-Disposition"] = content_disposition_header(True, f"{stem}.{fmt}") or ""
+    return response
+
+
+@login_required
+def catalogue_template_view(request: HttpRequest) -> HttpResponse:
+    """The import template with 填写说明 and the result codes."""
+    response = HttpResponse(catalogue_template_xlsx(), content_type=_XLSX)
+    response["Content-Disposition"] = (
+        content_disposition_header(True, "抽查事项清单导入模板.xlsx") or ""
+    )
     return response

@@ -390,3 +390,21 @@ def test_import_command_reports_the_rows_in_error(security_type: ItemType, tmp_p
         "企业、个体工商户、农民专业合作社、外国企业常驻代表机构"
     )
     assert not InspectionItem.objects.filter(code="GA-BA-01").exists()
+
+
+def test_the_template_example_row_imports(persona_client, security_type: ItemType) -> None:
+    # given
+    response = persona_client("platform_admin").get(reverse("catalogue:template"))
+    workbook = load_workbook(io.BytesIO(response.content))
+
+    # when
+    result = _import(io.BytesIO(response.content), "模板.xlsx")
+
+    # then
+    assert workbook.sheetnames == ["抽查事项清单", "填写说明", "检查结果代码"]
+    assert (result.created, result.updated) == (1, 0)
+    item = InspectionItem.objects.get(code="GA-BA-01")
+    assert [s.content for s in item.sub_items.all()] == [
+        "保安员是否持证上岗",
+        "保安服务合同是否备案",
+    ]
