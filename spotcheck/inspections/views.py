@@ -141,17 +141,19 @@ def _specialists(record: JointRecord, departments: dict[int, Department]) -> lis
 
 def record_sheet(record: JointRecord) -> dict[str, Any]:
     """Everything the 随机抽查联合检查记录表 shows, for the page and the PDF alike."""
+    # the selector may have fetched the rows already: complete them rather than refetch
+    rows = list(record.items.all())
     prefetch_related_objects(
-        [record],
-        Prefetch(
-            "items",
-            queryset=RecordItem.objects.select_related(
-                "department", "item", "entered_by"
-            ).prefetch_related("result_codes", "item__sub_items", "item__result_codes"),
-        ),
+        rows,
+        "department",
+        "item",
+        "entered_by",
+        "result_codes",
+        "item__sub_items",
+        "item__result_codes",
     )
     sections: dict[int, DepartmentSection] = {}
-    for row in record.items.all():
+    for row in rows:
         sections.setdefault(row.department_id, DepartmentSection(row.department)).rows.append(row)
     members = list(record.group.members.all()) if record.group else []
     departments = {s.department.pk: s.department for s in sections.values()}

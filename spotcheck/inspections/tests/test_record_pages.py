@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.common.testing import JIA, LOGIN_BACKEND, YI
 from spotcheck.inspections.choices import RecordState
-from spotcheck.inspections.models import JointRecord
+from spotcheck.inspections.models import JointRecord, RecordItem
 from spotcheck.inspections.tests.conftest import Matched
 from spotcheck.inspections.tests.factories import make_record
 
@@ -262,3 +263,26 @@ def test_record_list_queries_do_not_grow_with_the_records(
 
     # then
     assert len(four.captured_queries) == len(two.captured_queries)
+
+
+def test_record_page_queries_do_not_grow_with_the_items(
+    persona_client, matched: Matched, departments
+) -> None:
+    # given
+    client = persona_client("lead_admin")
+    url = reverse("inspections:record_detail", args=[matched.jia.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as three:
+        client.get(url)
+    for code in ("SJ-09", "GA-09"):
+        department = departments.market if code.startswith("SJ") else departments.police
+        RecordItem.objects.create(
+            record=matched.jia, department=department, item=make_item(department, code)
+        )
+
+    # when
+    with CaptureQueriesContext(connection) as five:
+        client.get(url)
+
+    # then
+    assert len(five.captured_queries) == len(three.captured_queries)
