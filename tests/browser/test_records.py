@@ -53,8 +53,11 @@ def test_lead_office_opens_a_record_and_prints_it(
     from pypdf import PdfReader
 
     matched = _matched_task(scenario)
-    signed_in("lead", f"/tasks/{matched.task.pk}/")
+    signed_in("lead", "/tasks/")
+    expect(page.get_by_test_id("task-figures")).to_have_text("已确认部门 0/3 · 一企一表 2 份")
+    shot("board")
 
+    click_and_wait(page, page.get_by_role("link", name=re.compile("第十次联合抽查")))
     click_and_wait(page, page.get_by_test_id("records-link"))
     expect(page.get_by_role("heading", level=1)).to_have_text("联合检查记录表（一企一表）")
     expect(page.get_by_test_id("record-row")).to_have_count(2)
