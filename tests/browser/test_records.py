@@ -52,7 +52,7 @@ def test_lead_office_opens_a_record_and_prints_it(
 ) -> None:
     from pypdf import PdfReader
 
-    matched = _matched_task(scenario)
+    _matched_task(scenario)
     signed_in("lead", "/tasks/")
     expect(page.get_by_test_id("task-figures")).to_have_text("已确认部门 0/3 · 一企一表 2 份")
     shot("board")
