@@ -25,6 +25,8 @@ from spotcheck.campaigns.selectors import (
 from spotcheck.campaigns.services import plan_create, task_create, task_transition, task_update
 from spotcheck.common.forms import add_service_errors
 from spotcheck.core.errors import DomainError
+from spotcheck.inspections.inbox import board_figures
+from spotcheck.inspections.selectors import joint_record_list_for_user
 
 _ORGANISERS = (Role.LEAD_ADMIN, Role.PLATFORM_ADMIN)
 
@@ -34,7 +36,10 @@ def task_board(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in TaskState.values:
         state = ""
-    tasks = task_list_for_user(request.user, state=state)
+    tasks = list(task_list_for_user(request.user, state=state))
+    figures = board_figures(tasks)
+    for task in tasks:
+        task.figures = figures[task.pk]  # type: ignore[attr-defined]
     return render(
         request,
         "campaigns/task_board.html",
@@ -60,6 +65,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadlines": task_deadlines(task),
             "next_states": task_next_states(request.user, task),
             "can_edit": task_can_organise(request.user, task) and task.state == TaskState.DRAFT,
+            "record_count": joint_record_list_for_user(request.user, task_id=task.pk).count(),
         },
     )
 

@@ -96,3 +96,32 @@ class ItemForm(BootstrapFormMixin, forms.ModelForm):
             "result_codes": list(data["result_codes"]),
             "tags": list(data["tags"]),
         }
+
+
+MAX_CATALOGUE_UPLOAD_BYTES = 10 << 20
+
+
+class CatalogueImportForm(BootstrapFormMixin, forms.Form):
+    """Upload an item catalogue file; every row must be right or nothing is imported."""
+
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_("Excel 工作簿（.xlsx）或 CSV；可先导出本部门清单，修改后再导入"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
+        error_messages={"empty": _("文件是空的（0 字节），请检查是否选错了文件")},
+    )
+    encoding = forms.ChoiceField(
+        label=_("CSV 编码"),
+        required=False,
+        choices=[("", _("自动识别")), ("utf-8", "UTF-8"), ("gb18030", "GB18030 / GBK")],
+        help_text=_("一般无需选择；识别错误时再指定"),
+    )
+    dry_run = forms.BooleanField(
+        label=_("试运行"), required=False, help_text=_("只检查并统计，不写入抽查事项清单")
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_CATALOGUE_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件超过 10 MB，请拆分后分批导入"))
+        return upload

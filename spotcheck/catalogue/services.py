@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,6 +13,7 @@ from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record, model_diff
+from spotcheck.catalogue.exchange import CatalogueFileError, read_catalogue, row_unchanged
 from spotcheck.catalogue.models import InspectionItem, ResultCode, SubItem
 from spotcheck.directory.models import Tag
 
@@ -133,3 +135,69 @@ def item_update(
         },
     )
     return item
+
+
+@dataclass(frozen=True)
+class CatalogueImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+
+
+@transaction.atomic
+def catalogue_import(
+    *,
+    actor: User | None,
+    stream: IO[bytes],
+    name: str,
+    encoding: str = "",
+    dry_run: bool = False,
+) -> CatalogueImportResult:
+    """Import a catalogue file (XLSX or CSV): every row or none.
+
+    Rows are matched on (抽查主体, 事项编码): new codes are added, known ones updated,
+    identical ones left alone.  Any bad row raises ``CatalogueFileError`` with one
+    Chinese line per problem, and nothing is written.  ``actor=None`` is the command
+    line (all departments).
+    """
+    writable = writable_department_ids(actor) if actor is not None else None
+    rows = read_catalogue(stream, name, encoding=encoding, writable=writable)
+    created = updated = unchanged = 0
+    for row in rows:
+        if row_unchanged(row):
+            unchanged += 1
+            continue
+        kwargs = {
+            "actor": actor,
+            "values": row.values,
+            "sub_items": row.sub_items,
+            "result_codes": row.result_codes,
+            "tags": row.tags,
+        }
+        try:
+            if row.existing is None:
+                item_create(**kwargs)
+                created += 1
+            else:
+                item_update(item=row.existing, **kwargs)
+                updated += 1
+        except (ValidationError, PermissionDenied) as exc:
+            # checked already; a concurrent change can still refuse: report it on its row
+            text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            raise CatalogueFileError([f"第{row.row_no}行：{text}"]) from None
+    result = CatalogueImportResult(created, updated, unchanged, dry_run)
+    audit_record(
+        actor=actor,
+        event_type=events.CATALOGUE_IMPORTED,
+        data={
+            "file": name[:200],
+            "created": created,
+            "updated": updated,
+            "unchanged": unchanged,
+            "dry_run": dry_run,
+        },
+    )
+    if dry_run:
+        transaction.set_rollback(True)
+    return result

@@ -162,3 +162,54 @@ class RecordItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} · {self.item}"
+
+
+class MergeOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("已合并")
+    REFUSED = "refused", _("不合并")
+
+
+class VisitMerge(models.Model):
+    """A decision on the platform's proposal to visit an enterprise once for two tasks.
+
+    When one enterprise is drawn by two tasks whose check windows overlap, the platform
+    proposes folding the later task's visit into the earlier one's (``record`` into
+    ``into``).  Accepting sets ``record.merged_into``; refusing is kept so the proposal
+    does not come back.  Proposals themselves are computed, never stored.
+    """
+
+    record = models.ForeignKey(
+        JointRecord,
+        verbose_name=_("并入的记录表"),
+        on_delete=models.PROTECT,
+        related_name="merge_decisions",
+    )
+    into = models.ForeignKey(
+        JointRecord,
+        verbose_name=_("保留上门检查的记录表"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    outcome = models.CharField(_("决定"), max_length=10, choices=MergeOutcome.choices)
+    reason = models.CharField(_("理由"), max_length=255, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("合并检查决定")
+        verbose_name_plural = _("合并检查决定")
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "into"], name="visit_merge_decided_once"),
+            models.CheckConstraint(
+                condition=~models.Q(record=models.F("into")), name="visit_merge_two_records"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} → {self.into}（{self.get_outcome_display()}）"
