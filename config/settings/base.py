@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "spotcheck.deadlines",
     "spotcheck.imports",
     "spotcheck.inspections",
+    "spotcheck.followup",
     "django_tasks",
     "spotcheck.common.tasks_app.TasksDatabaseConfig",
     "spotcheck.demo",
