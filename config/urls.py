@@ -16,5 +16,7 @@ urlpatterns = [
     path("", include("spotcheck.campaigns.urls")),
     path("", include("spotcheck.draws.urls")),
     path("", include("spotcheck.deadlines.urls")),
+    path("followup/", include("spotcheck.followup.urls")),
+    path("stats/", include("spotcheck.stats.urls")),
     path("maintenance/", admin.site.urls),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "spotcheck.imports",
     "spotcheck.inspections",
     "spotcheck.followup",
+    "spotcheck.stats",
     "django_tasks",
     "spotcheck.common.tasks_app.TasksDatabaseConfig",
     "spotcheck.demo",
