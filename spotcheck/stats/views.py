@@ -1,7 +1,75 @@
+"""The statistics page (charts, tables, XLSX exports) and the task report."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from spotcheck.accounts.models import User
+from spotcheck.stats.exports import figures_xlsx
+from spotcheck.stats.forms import StatsFilterForm
+from spotcheck.stats.selectors import (
+    StatsFilter,
+    all_figures,
+    build_filter,
+    stats_scope_for_user,
+)
+from spotcheck.stats.services import stats_export_record
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _chosen(user: User, request: HttpRequest) -> tuple[StatsFilterForm, StatsFilter, int, str]:
+    scope = stats_scope_for_user(user)
+    form = StatsFilterForm(request.GET or None, user=user)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    stats_filter = build_filter(
+        scope=scope,
+        year=data.get("year"),
+        task_id=data["task"].pk if data.get("task") else None,
+        department=data.get("department"),
+        region=data.get("region"),
+    )
+    year = data.get("year") or (data["task"].plan.year if data.get("task") else None)
+    year = year or timezone.localdate().year
+    parts = [
+        f"{data['year']}年" if data.get("year") else "全部年度",
+        data["task"].number if data.get("task") else "全部任务",
+        data["department"].name
+        if data.get("department")
+        else ("全部部门" if scope is None else "本部门及下级部门"),
+        data["region"].name if data.get("region") else "全部区域",
+    ]
+    return form, stats_filter, year, "筛选条件：" + " · ".join(parts)
+
+
+@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    form, stats_filter, year, caption = _chosen(request.user, request)
+    figures = all_figures(stats_filter, today=timezone.localdate(), year=year)
+    export = request.GET.get("export", "")
+    if export:
+        chosen = figures if export == "all" else [f for f in figures if f.key == export]
+        if not chosen:
+            raise Http404
+        stats_export_record(
+            actor=request.user,
+            what=export,
+            filters={k: v for k, v in request.GET.items() if k != "export"},
+            rows=sum(len(f.rows) for f in chosen),
+        )
+        response = HttpResponse(figures_xlsx(chosen, caption=caption), content_type=_XLSX)
+        name = f"spotcheck-stats-{export}-{timezone.localdate():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    query = request.GET.copy()
+    query.pop("export", None)
+    return render(
+        request,
+        "stats/dashboard.html",
+        {"form": form, "figures": figures, "caption": caption, "query": query.urlencode()},
+    )
