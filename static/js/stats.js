@@ -11,10 +11,11 @@
 
   function narrow() { return window.matchMedia("(max-width: 576px)").matches; }
 
-  function option(data) {
+  function option(data, width) {
     var stacked = data.kind === "stacked";
     var unit = data.unit || "";
-    var manyLabels = data.categories.length > 4 || narrow();
+    var slot = Math.max(60, Math.floor((width - 60) / Math.max(1, data.categories.length)) - 8);
+    var manyLabels = slot < 90;
     return {
       color: PALETTE,
       animation: false,
@@ -23,7 +24,7 @@
       legend: { top: 0, type: "scroll" },
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.categories,
-        axisLabel: { interval: 0, rotate: manyLabels ? 30 : 0, width: narrow() ? 70 : 120,
+        axisLabel: { interval: 0, rotate: manyLabels ? 30 : 0, width: manyLabels ? 90 : slot,
           overflow: "truncate" } },
       yAxis: { type: "value", minInterval: unit ? 0 : 1,
         axisLabel: { formatter: "{value}" + unit } },
@@ -41,7 +42,7 @@
     var data = JSON.parse(source.textContent);
     el.style.height = narrow() ? "260px" : "320px";
     var chart = window.echarts.init(el, null, { renderer: "svg" });
-    chart.setOption(option(data));
+    chart.setOption(option(data, el.clientWidth));
     charts.push(chart);
   });
 
