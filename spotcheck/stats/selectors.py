@@ -605,3 +605,48 @@ def all_figures(f: StatsFilter, *, today: dt.date, year: int) -> list[Figure]:
         visits_saved(f),
         repeat_checks(f, year=year),
     ]
+
+
+# ---------------------------------------------------------------- the task report
+
+
+def stats_task_get_for_user(user: User, task_id: int) -> Task:
+    """Return a task whose report the user may print, or 404."""
+    try:
+        return (
+            stats_tasks_for_user(user)
+            .select_related("lead_department", "plan")
+            .prefetch_related("participants__department")
+            .get(pk=task_id)
+        )
+    except Task.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    """The headline figures of a task's report."""
+
+    records: int
+    items: int
+    departments: int
+    problems: int
+    cases: int
+    cases_closed: int
+    visits_saved: int
+
+
+def task_summary(f: StatsFilter) -> TaskSummary:
+    records = _records(f)
+    items = _record_items(f)
+    cases = _cases(f)
+    visits = visits_saved(f)
+    return TaskSummary(
+        records=records.count(),
+        items=items.count(),
+        departments=items.values("department").distinct().count(),
+        problems=items.filter(result_codes__needs_follow_up=True).distinct().count(),
+        cases=cases.count(),
+        cases_closed=cases.filter(state=CaseState.CLOSED).count(),
+        visits_saved=sum(row[-1] for row in visits.rows),
+    )

@@ -8,4 +8,5 @@ app_name = "stats"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("tasks/<int:pk>/report.pdf", views.task_report, name="task_report"),
 ]

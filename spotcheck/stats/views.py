@@ -8,8 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from spotcheck.accounts.models import User
+from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.stats.exports import figures_xlsx
 from spotcheck.stats.forms import StatsFilterForm
 from spotcheck.stats.selectors import (
@@ -17,8 +19,11 @@ from spotcheck.stats.selectors import (
     all_figures,
     build_filter,
     stats_scope_for_user,
+    stats_task_get_for_user,
+    task_summary,
 )
 from spotcheck.stats.services import stats_export_record
+from spotcheck.stats.svg import bar_chart_svg
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -71,5 +76,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stats/dashboard.html",
-        {"form": form, "figures": figures, "caption": caption, "query": query.urlencode()},
+        {
+            "form": form,
+            "figures": figures,
+            "caption": caption,
+            "query": query.urlencode(),
+            "report_task": form.cleaned_data.get("task")
+            if form.is_bound and form.is_valid()
+            else None,
+        },
     )
+
+
+@login_required
+def task_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """抽查情况报告: the task's figures with their charts, as an A4 PDF in Chinese."""
+    task = stats_task_get_for_user(request.user, pk)
+    scope = stats_scope_for_user(request.user)
+    stats_filter = build_filter(scope=scope, task_id=task.pk)
+    today = timezone.localdate()
+    figures = [f for f in all_figures(stats_filter, today=today, year=task.plan.year)]
+    charts = [
+        (figure, mark_safe(bar_chart_svg(figure.chart())) if figure.rows else "")  # noqa: S308
+        for figure in figures
+        if figure.key != "repeat"
+    ]
+    context = {
+        "task": task,
+        "participants": [p.department.name for p in task.participants.all()],
+        "summary": task_summary(stats_filter),
+        "charts": charts,
+        "scope_note": "" if scope is None else f"（{request.user.department}及下级部门范围）",
+        "today": today,
+    }
+    pdf = render_pdf("stats/task_report.html", context, request=request)
+    return pdf_response(pdf, filename=f"抽查情况报告-{task.number}.pdf")

@@ -113,3 +113,12 @@ def test_all_figures_export_one_sheet_each(
 def test_an_unknown_export_is_404(persona_client: Callable[[str], Client]) -> None:
     assert persona_client("lead_admin").get("/stats/?export=nothing").status_code == 404
     assert not AuditEvent.objects.filter(event_type="stats.exported").exists()
+
+
+def test_choosing_a_task_offers_its_printed_report(
+    stats_fixture: Fixture, persona_client: Callable[[str], Client]
+) -> None:
+    client = persona_client("lead_admin")
+    assert 'data-testid="task-report"' not in client.get("/stats/").content.decode()
+    html = client.get(f"/stats/?task={stats_fixture.t1.pk}").content.decode()
+    assert f'href="/stats/tasks/{stats_fixture.t1.pk}/report.pdf"' in html
