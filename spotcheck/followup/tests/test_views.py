@@ -228,3 +228,30 @@ def test_a_reader_without_rights_is_refused_on_post(case: Case, auditor: User) -
     assert "只有部门管理员可以办理后续处置事项" in response.content.decode()
     case.refresh_from_db()
     assert case.state == CaseState.OPEN
+
+
+def test_case_list_queries_do_not_grow_with_the_cases(
+    case: Case, scene: Scene, dept_admin: User, lead_admin: User, catalogue: object
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from spotcheck.followup.tests.conftest import set_result
+    from spotcheck.inspections.tests.factories import make_record
+
+    # given
+    client = _client(dept_admin)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/followup/cases/")
+    for entity in (catalogue.jia, catalogue.yi):  # type: ignore[attr-defined]
+        record = make_record(scene.task, entity, scene.record.group, [scene.market_item])
+        set_result(record.items.get(), ["8"], "拒不配合", dept_admin)
+        cases_open_for_record(actor=lead_admin, record=record)
+
+    # when
+    with CaptureQueriesContext(connection) as three:
+        response = client.get("/followup/cases/")
+
+    # then
+    assert response.context["page"].paginator.count == 3
+    assert len(three.captured_queries) == len(one.captured_queries)
