@@ -23,7 +23,7 @@ from spotcheck.inspections.models import JointRecord, RecordItem
 class Case(TimeStampedModel):
     """A 后续处置事项: a problem found on one item of a joint record, until it is disposed of."""
 
-    number = models.CharField(_("处置事项编号"), max_length=100, unique=True)
+    number = models.CharField(_("处置事项编号"), max_length=120, unique=True)
     task = models.ForeignKey(
         Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="cases"
     )

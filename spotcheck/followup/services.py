@@ -127,7 +127,7 @@ def _open_deadline(case: Case, *, actor: User | None, start_event: str, start: d
     return deadline_open(
         actor=actor,
         kind=DeadlineKind.DISPOSAL,
-        title=f"{case.entity.name}：{case.item.name}后续处置",
+        title=f"{case.entity.name}：{case.item.name}后续处置"[:200],
         department=case.department,
         start_event=start_event,
         start_date=start,
