@@ -403,24 +403,28 @@ def _root_labels() -> dict[int, tuple[int, str]]:
 def result_distribution(f: StatsFilter) -> Figure:
     """Results per department and item, counted once per item row and top-level result."""
     roots = _root_labels()
-    items = (
-        _record_items(f)
-        .select_related("department", "item")
-        .prefetch_related("result_codes")
-        .order_by("department__path", "item__code", "pk")
-    )
+    items = _record_items(f)
+    codes_of: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    through = RecordItem.result_codes.through
+    for item_id, code_id in through.objects.filter(recorditem__in=items.values("pk")).values_list(
+        "recorditem_id", "resultcode_id"
+    ):
+        if code_id in roots:
+            codes_of[item_id].add(roots[code_id])
     per_row: Counter[tuple[str, str, str, tuple[int, str]]] = Counter()
     per_department: dict[str, Counter[tuple[int, str]]] = defaultdict(Counter)
     departments: list[str] = []
-    for row in items:
-        codes = {roots[c.pk] for c in row.result_codes.all() if c.pk in roots}
+    rows = items.order_by("department__path", "item__code", "pk").values_list(
+        "pk", "department__path", "department__name", "item__code", "item__name"
+    )
+    for pk, path, name, code, item_name in rows:
+        codes = codes_of.get(pk)
         if not codes:
             continue
-        name = row.department.name
         if name not in departments:
             departments.append(name)
         for root in codes:
-            per_row[(row.department.path, name, f"{row.item.code} {row.item.name}", root)] += 1
+            per_row[(path, name, f"{code} {item_name}", root)] += 1
             per_department[name][root] += 1
     labels = sorted({root for counter in per_department.values() for root in counter})
     return Figure(
@@ -500,29 +504,26 @@ def case_status(f: StatsFilter, *, today: dt.date) -> Figure:
 def visits_saved(f: StatsFilter) -> Figure:
     """进一次门、查多项事: visits each department would have made alone, against the joint ones."""
     per_task: dict[int, dict[str, Any]] = {}
-    records = (
-        _records(f)
-        .select_related("task")
-        .prefetch_related("items")
-        .order_by("task__window_start", "task__number", "number")
+    records = _records(f)
+    departments_of: dict[int, set[int]] = defaultdict(set)
+    items_of: Counter[int] = Counter()
+    for record_id, department_id in RecordItem.objects.filter(
+        record__in=records.values("pk")
+    ).values_list("record_id", "department_id"):
+        departments_of[record_id].add(department_id)
+        items_of[record_id] += 1
+    ordered = records.order_by("task__window_start", "task__number", "number").values_list(
+        "pk", "task_id", "task__number", "merged_into_id"
     )
-    for record in records:
+    for pk, task_id, task_number, merged_into in ordered:
         row = per_task.setdefault(
-            record.task_id,
-            {
-                "task": record.task.number,
-                "records": 0,
-                "items": 0,
-                "alone": 0,
-                "visits": 0,
-                "merged": 0,
-            },
+            task_id,
+            {"task": task_number, "records": 0, "items": 0, "alone": 0, "visits": 0, "merged": 0},
         )
-        items = list(record.items.all())
         row["records"] += 1
-        row["items"] += len(items)
-        row["alone"] += len({i.department_id for i in items})
-        if record.merged_into_id is None:
+        row["items"] += items_of[pk]
+        row["alone"] += len(departments_of[pk])
+        if merged_into is None:
             row["visits"] += 1
         else:
             row["merged"] += 1
@@ -571,12 +572,12 @@ def repeat_checks(f: StatsFilter, *, year: int) -> Figure:
     records = (
         _records(scoped)
         .filter(merged_into__isnull=True)
-        .select_related("entity", "task")
         .order_by("task__window_start", "task__number")
+        .values_list("entity_id", "entity__name", "entity__uscc", "entity__reg_no", "task__number")
     )
-    for record in records:
-        visits[record.entity_id].append(record.task.number)
-        names[record.entity_id] = (record.entity.name, record.entity.uscc or record.entity.reg_no)
+    for entity_id, name, uscc, reg_no, task_number in records:
+        visits[entity_id].append(task_number)
+        names[entity_id] = (name, uscc or reg_no)
     histogram: Counter[str] = Counter()
     for tasks in visits.values():
         histogram["1次" if len(tasks) == 1 else "2次" if len(tasks) == 2 else "3次及以上"] += 1
