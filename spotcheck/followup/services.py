@@ -35,7 +35,7 @@ from spotcheck.inspections.models import JointRecord, RecordItem
 _ACTING_ROLES = frozenset({Role.DEPT_ADMIN, Role.LEAD_ADMIN, Role.PLATFORM_ADMIN})
 
 
-# ---------------------------------------------------------------- helpers
+# ---------------------------------------------------------------- shared steps
 
 
 def _refuse(exc: rules.CaseRuleError) -> ValidationError:
