@@ -125,6 +125,7 @@ class CaseFilterForm(BootstrapFormMixin, forms.Form):
         required=False,
         choices=[
             ("", _("全部")),
+            ("incoming", _("待本部门接收")),
             ("open", _("处置中")),
             ("transferring", _("移交待接收")),
             ("overdue", _("已超期")),

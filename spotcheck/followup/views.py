@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from spotcheck.accounts.models import User
+from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.common.forms import add_service_errors
 from spotcheck.core import followup as rules
 from spotcheck.deadlines.choices import DeadlineState
@@ -40,7 +41,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = case_list_for_user(request.user)
     if form.is_valid():
         state = form.cleaned_data["state"]
-        if state == "overdue":
+        if state == "incoming":
+            writable = writable_department_ids(request.user)
+            cases = cases.filter(state=CaseState.TRANSFERRING)
+            if writable is not None:
+                cases = cases.filter(transfer_to__in=writable)
+        elif state == "overdue":
             cases = cases.exclude(state=CaseState.CLOSED).filter(
                 Q(deadline__state=DeadlineState.OVERDUE)
                 | Q(deadline__due_date__lt=timezone.localdate())

@@ -255,3 +255,23 @@ def test_case_list_queries_do_not_grow_with_the_cases(
     # then
     assert response.context["page"].paginator.count == 3
     assert len(three.captured_queries) == len(one.captured_queries)
+
+
+def test_the_receiver_finds_its_incoming_transfers(
+    case: Case, dept_admin: User, other_dept_admin: User, departments: Departments
+) -> None:
+    # given
+    _client(dept_admin).post(
+        f"/followup/cases/{case.pk}/transfer/",
+        {
+            "transfer-version": "1",
+            "transfer-to_department": departments.police.pk,
+            "transfer-reason": "涉及保安服务，属公安机关管辖",
+        },
+    )
+    # when
+    police = _client(other_dept_admin).get("/followup/cases/?state=incoming")
+    market = _client(dept_admin).get("/followup/cases/?state=incoming")
+    # then
+    assert [c.pk for c in police.context["page"]] == [case.pk]
+    assert list(market.context["page"]) == []
