@@ -178,8 +178,9 @@ def main() -> None:
         import cProfile
         import pstats
 
-        cProfile.runctx("figures()", globals(), {"figures": figures}, "/tmp/stats.prof")
-        pstats.Stats("/tmp/stats.prof").sort_stats("cumulative").print_stats(25)
+        profile = str(Path(scratch) / "stats.prof")
+        cProfile.runctx("figures()", globals(), {"figures": figures}, profile)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
     t_figures = _best(figures)
     t_base = _best(baseline)
     print(
