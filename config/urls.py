@@ -17,5 +17,7 @@ urlpatterns = [
     path("", include("spotcheck.draws.urls")),
     path("", include("spotcheck.deadlines.urls")),
     path("", include("spotcheck.inspections.urls")),
+    path("followup/", include("spotcheck.followup.urls")),
+    path("stats/", include("spotcheck.stats.urls")),
     path("maintenance/", admin.site.urls),
 ]

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "spotcheck.deadlines",
     "spotcheck.imports",
     "spotcheck.inspections",
+    "spotcheck.followup",
+    "spotcheck.stats",
     "django_tasks",
     "spotcheck.common.tasks_app.TasksDatabaseConfig",
     "spotcheck.demo",
