@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("spotcheck.campaigns.urls")),
     path("", include("spotcheck.draws.urls")),
     path("", include("spotcheck.deadlines.urls")),
+    path("", include("spotcheck.inspections.urls")),
     path("maintenance/", admin.site.urls),
 ]
