@@ -157,6 +157,19 @@ def lead_can_confirm(user: User, record: JointRecord) -> bool:
     )
 
 
+def lead_confirm_queue(user: User) -> list[JointRecord]:
+    """Approved records of tasks the user's department leads, not yet confirmed as a whole."""
+    if user.role not in (Role.LEAD_ADMIN, Role.PLATFORM_ADMIN):
+        return []
+    qs = JointRecord.objects.filter(
+        state=RecordState.APPROVED, lead_confirmed_at__isnull=True
+    ).select_related("task", "entity")
+    writable = writable_department_ids(user)
+    if writable is not None:
+        qs = qs.filter(task__lead_department__in=writable)
+    return list(qs.order_by("updated_at"))
+
+
 def _fmt(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 

@@ -36,6 +36,7 @@ from spotcheck.inspections.field_selectors import (
     current_reviews,
     field_records_for_inspector,
     lead_can_confirm,
+    lead_confirm_queue,
     membership,
     own_items,
     record_snapshot,
@@ -158,6 +159,7 @@ def field_home(request: HttpRequest) -> HttpResponse:
         {
             "lists": field_records_for_inspector(user),
             "review_queue": review_queue_for_user(user),
+            "confirm_queue": lead_confirm_queue(user),
             "today": timezone.localdate(),
         },
     )
