@@ -30,6 +30,7 @@ install: $(VENV)/.base-installed
 install-dev: $(VENV)/.dev-installed
 
 run: install
+	scripts/ensure-system.sh pdf
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py calendar_load
@@ -51,18 +52,19 @@ typecheck: install-dev
 	$(BIN)/mypy
 
 checks: install-dev
+	scripts/ensure-system.sh pdf
 	mkdir -p var
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install-dev
-	scripts/ensure-system.sh browser
+	scripts/ensure-system.sh browser pdf
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck checks pytest
 
 test-postgres: install-dev
-	scripts/ensure-system.sh browser
+	scripts/ensure-system.sh browser pdf
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q
 
 clean:

@@ -1,28 +1,44 @@
 #!/bin/sh
-# Install the Debian packages a target needs, only when they are missing (idempotent).
+# Install the Debian packages the given targets need, only when they are missing (idempotent).
 #   scripts/ensure-system.sh venv     -> python3-venv (ensurepip) for creating .venv
 #   scripts/ensure-system.sh browser  -> chromium and CJK fonts for the browser tests
+#   scripts/ensure-system.sh pdf      -> Pango, HarfBuzz and CJK fonts for WeasyPrint (PDF),
+#                                        poppler-utils to look at the PDFs (pdftotext, pdftoppm)
+# Several targets may be given at once: scripts/ensure-system.sh browser pdf
 set -eu
 
 missing=""
 need() {
+    case " $missing " in *" $1 "*) return 0 ;; esac
     dpkg -s "$1" >/dev/null 2>&1 || missing="$missing $1"
 }
 
-case "${1:-}" in
-    venv)
-        if python3 -c "import ensurepip, venv" >/dev/null 2>&1; then exit 0; fi
-        need python3-venv
-        ;;
-    browser)
-        command -v chromium >/dev/null 2>&1 || need chromium
-        need fonts-noto-cjk
-        ;;
-    *)
-        echo "usage: $0 venv|browser" >&2
-        exit 2
-        ;;
-esac
+[ $# -gt 0 ] || { echo "usage: $0 venv|browser|pdf ..." >&2; exit 2; }
+for target in "$@"; do
+    case "$target" in
+        venv)
+            if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+                need python3-venv
+            fi
+            ;;
+        browser)
+            command -v chromium >/dev/null 2>&1 || need chromium
+            need fonts-noto-cjk
+            ;;
+        pdf)
+            need libpango-1.0-0
+            need libpangoft2-1.0-0
+            need libharfbuzz-subset0
+            need fontconfig
+            need fonts-noto-cjk
+            need poppler-utils
+            ;;
+        *)
+            echo "usage: $0 venv|browser|pdf ..." >&2
+            exit 2
+            ;;
+    esac
+done
 
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
