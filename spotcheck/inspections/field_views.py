@@ -31,6 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from spotcheck.accounts.models import User
+from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.inspections.choices import RecordState, ReviewDecision, SignerRole
 from spotcheck.inspections.field_selectors import (
     current_reviews,
@@ -550,8 +551,6 @@ def record_final(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def record_final_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from spotcheck.common.pdf import render_pdf
-
     record = joint_record_get_for_user(_user(request), pk)
     snapshot, _version = _snapshot_for(request, record)
     pdf = render_pdf(
@@ -559,9 +558,7 @@ def record_final_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         _final_context(request, record, snapshot, embed=True),
         request=request,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="record-{record.pk}.pdf"'
-    return response
+    return pdf_response(pdf, filename=f"联合检查记录表-{record.number}.pdf")
 
 
 # --------------------------------------------------------------------------- review
