@@ -120,6 +120,10 @@ def test_inspector_fills_signs_offline_and_submits_then_reviewer_approves(
     kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('spotcheck.field.'))")
     assert len(kept) == 1
     shot("offline")
+    # the browser is closed and the page opened again, still without network
+    page.reload()
+    expect(findings).to_have_value("查验营业执照、食品经营许可证，均在有效期内；后厨卫生良好")
+    expect(status).to_contain_text("已保存在手机")
 
     # the network returns: the draft reaches the server by itself
     context.set_offline(False)
@@ -146,4 +150,12 @@ def test_inspector_fills_signs_offline_and_submits_then_reviewer_approves(
     expect(reviewer.get_by_test_id("record-state")).to_have_text("已通过")
     reviewer.screenshot(path="var/screenshots/test_field_review-approved-phone.png", full_page=True)
     ctx.close()
-    assert JointRecord.objects.get(pk=record.pk).state == "approved"
+    # and the lead office confirms the joint record as a whole
+    ctx, lead = _reviewer(browser, live_server, "lead")
+    lead.goto("/field/")
+    click_and_wait(lead, lead.get_by_test_id("confirm-record"))
+    click_and_wait(lead, lead.get_by_test_id("lead-confirm"))
+    expect(lead.get_by_test_id("lead-confirmed")).to_be_visible()
+    ctx.close()
+    approved = JointRecord.objects.get(pk=record.pk)
+    assert (approved.state, approved.lead_confirmed_by.username) == ("approved", "lead")
