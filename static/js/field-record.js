@@ -292,8 +292,17 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
       body: JSON.stringify(body)
     }).then(function (res) {
-      return res.json().catch(function () { return { ok: false, errors: ["服务器返回了无法识别的结果（" + res.status + "）"] }; })
-        .then(function (data) { data.status = res.status; return data; });
+      if (res.redirected && res.url.indexOf("/accounts/login") >= 0) {
+        return { ok: false, retry: true, errors: ["登录已过期，请重新登录；记录仍保存在手机上，登录后自动同步"] };
+      }
+      return res.json().catch(function () {
+        // not an answer of ours (a proxy, a server error): nothing was applied, send again later
+        return { ok: false, retry: true, errors: ["服务器暂时无法接收（" + res.status + "），记录仍保存在手机上，稍后自动重试"] };
+      }).then(function (data) {
+        data.status = res.status;
+        if (res.status >= 500) { data.retry = true; }
+        return data;
+      });
     });
   }
 
@@ -312,6 +321,8 @@
   function sendEntries() {
     if (!draft.outbox) {
       if (draft.rev <= draft.syncedRev) { return Promise.resolve(true); }
+      // the server refused exactly this content: wait for the inspector to change it
+      if (draft.rev === draft.rejectedRev) { return Promise.resolve(false); }
       var errors = itemErrors();
       if (errors.length) {
         status("local", "已保存在手机；检查结果未完善，暂未同步");
@@ -324,6 +335,11 @@
     status("saving", "已保存在手机，正在同步到服务器…");
     return post(S.sync_url, draft.outbox.payload).then(function (data) {
       var rev = draft.outbox.rev;
+      if (data.retry) {
+        showErrors(data.errors);
+        status("error", "已保存在手机；尚未同步到服务器");
+        return false;
+      }
       draft.outbox = null;
       if (data.ok) {
         draft.syncedRev = Math.max(draft.syncedRev, rev);
@@ -333,6 +349,7 @@
         status("synced", "已同步到服务器 " + data.saved_at);
         return true;
       }
+      draft.rejectedRev = rev;
       persist();
       showErrors(data.errors);
       status("error", "已保存在手机；服务器未接收，请按提示修改");
@@ -344,6 +361,11 @@
     if (!draft.signOutbox) { return Promise.resolve(true); }
     status("saving", "正在提交签字确认…");
     return post(S.sign_url, draft.signOutbox).then(function (data) {
+      if (data.retry) {
+        showErrors(data.errors);
+        status("error", "记录和签字已保存在手机；尚未提交到服务器");
+        return false;
+      }
       if (data.ok) {
         window.localStorage.removeItem(KEY);
         status("synced", "已提交到服务器：" + data.state_label);
@@ -361,7 +383,8 @@
   function flush() {
     if (sending) { return; }
     if (!navigator.onLine) { offline(); return; }
-    var hasWork = draft.outbox || draft.signOutbox || draft.photos.length || (!S.frozen && draft.rev > draft.syncedRev);
+    var hasWork = draft.outbox || draft.signOutbox || draft.photos.length ||
+      (!S.frozen && draft.rev > draft.syncedRev && draft.rev !== draft.rejectedRev);
     if (!hasWork) { return; }
     sending = true;
     var chain = S.frozen ? Promise.resolve(true) : sendEntries();
@@ -394,6 +417,7 @@
       if (!navigator.onLine) { status("offline", "更正已保存在手机，联网后点击“提交更正”"); return; }
       status("saving", "正在提交更正…");
       post(S.sync_url, draft.outbox.payload).then(function (data) {
+        if (data.retry) { showErrors(data.errors); status("error", "更正已保存在手机；尚未提交到服务器"); return; }
         draft.outbox = null;
         if (data.ok) {
           window.localStorage.removeItem(KEY);
