@@ -428,6 +428,10 @@ def record_sign(
             f"{record.pk}-{m.pk}-{stamp}.png", ContentFile(member_pngs[m.pk]), save=False
         )
         sig.save()
+    if record.started_at is None:
+        # not set on the phone: the first entry that reached the server
+        first = record.submissions.order_by("received_at").first()
+        record.started_at = first.received_at if first else now
     if record.ended_at is None:
         record.ended_at = now
     record.signed_at = now

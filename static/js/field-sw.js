@@ -31,7 +31,7 @@ self.addEventListener("fetch", function (event) {
   }
   if (url.pathname.indexOf("/field/") === 0 && req.mode === "navigate") {
     event.respondWith(fetch(req).then(function (res) {
-      if (res.ok) { var copy = res.clone(); caches.open(CACHE).then(function (c) { c.put(req, copy); }); }
+      if (res.ok && !res.redirected) { var copy = res.clone(); caches.open(CACHE).then(function (c) { c.put(req, copy); }); }
       return res;
     }).catch(function () {
       return caches.match(req).then(function (hit) {
