@@ -87,7 +87,7 @@ def record_schedule(
         raise ValidationError("记录表已签字确认，不能再修改检查安排")
     before = {"planned_on": str(record.planned_on or ""), "materials": record.materials}
     record.planned_on = planned_on
-    record.materials = materials.strip()
+    record.materials = "\n".join(line.strip() for line in materials.splitlines() if line.strip())
     record.full_clean()
     record.save(update_fields=["planned_on", "materials", "updated_at"])
     audit_record(
