@@ -8,6 +8,7 @@ from spotcheck.audit.models import AuditEvent
 from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState, ReviewDecision
+from spotcheck.inspections.field_selectors import lead_confirm_queue, review_queue_for_user
 from spotcheck.inspections.models import (
     DepartmentReview,
     FieldSubmission,
@@ -402,3 +403,52 @@ def test_an_inspector_of_another_group_cannot_enter(field: Field, inspector_user
             entries=[entry(field.other_record.items.get())],
         )
     assert not FieldSubmission.objects.exists()
+
+
+def test_each_department_reviews_only_its_own_items(
+    field: Field,
+    inspector_user: User,
+    other_inspector_user: User,
+    dept_admin: User,
+    other_dept_admin: User,
+) -> None:
+    # given
+    _enter_all(field, inspector_user, other_inspector_user)
+    _sign(field, inspector_user)
+    # when 公安局 approves
+    rows = record_review(
+        actor=other_dept_admin, record=field.record, decision=ReviewDecision.APPROVED
+    )
+    # then only its department is decided, the record still waits for 市场监管局
+    assert [r.department.name for r in rows] == ["晋州市公安局"]
+    assert [r.pk for r in review_queue_for_user(dept_admin)] == [field.record.pk]
+    assert review_queue_for_user(other_dept_admin) == []
+    assert JointRecord.objects.get(pk=field.record.pk).state == RecordState.SUBMITTED
+
+
+def test_a_department_without_items_on_the_record_cannot_review(
+    field: Field, inspector_user: User, other_inspector_user: User, lead_admin: User
+) -> None:
+    _enter_all(field, inspector_user, other_inspector_user)
+    _sign(field, inspector_user)
+    with pytest.raises(PermissionDenied, match="没有需要您所在部门审核的事项"):
+        record_review(actor=lead_admin, record=field.record, decision=ReviewDecision.APPROVED)
+    assert not DepartmentReview.objects.exists()
+
+
+def test_the_lead_office_sees_approved_records_to_confirm(
+    field: Field,
+    inspector_user: User,
+    other_inspector_user: User,
+    dept_admin: User,
+    other_dept_admin: User,
+    lead_admin: User,
+) -> None:
+    _enter_all(field, inspector_user, other_inspector_user)
+    _sign(field, inspector_user)
+    record_review(actor=dept_admin, record=field.record, decision=ReviewDecision.APPROVED)
+    record_review(actor=other_dept_admin, record=field.record, decision=ReviewDecision.APPROVED)
+    assert [r.pk for r in lead_confirm_queue(lead_admin)] == [field.record.pk]
+    assert lead_confirm_queue(dept_admin) == []
+    with pytest.raises(PermissionDenied, match="只有牵头部门可以确认"):
+        record_lead_confirm(actor=dept_admin, record=field.record)
