@@ -74,6 +74,7 @@ class TaskLists:
     overdue: list[JointRecord]
     unscheduled: list[JointRecord]
     done: list[JointRecord]
+    returned: list[JointRecord]
 
 
 def field_records_for_inspector(user: User) -> TaskLists:
@@ -86,9 +87,11 @@ def field_records_for_inspector(user: User) -> TaskLists:
         .select_related("task", "entity")
         .order_by("planned_on", "number")
     )
-    lists = TaskLists([], [], [], [], [])
+    lists = TaskLists([], [], [], [], [], [])
     for r in records:
-        if r.state in (RecordState.SUBMITTED, RecordState.APPROVED):
+        if r.state == RecordState.RETURNED:
+            lists.returned.append(r)
+        elif r.state in (RecordState.SUBMITTED, RecordState.APPROVED):
             lists.done.append(r)
         elif (r.planned_on and r.planned_on < today) or r.task.window_end < today:
             lists.overdue.append(r)

@@ -24,6 +24,7 @@ from spotcheck.audit.services import audit_record
 from spotcheck.catalogue.models import ResultCode
 from spotcheck.core import recordflow
 from spotcheck.core.errors import DomainError
+from spotcheck.core.masking import mask_identifier
 from spotcheck.core.results import ResultError
 from spotcheck.inspections.choices import (
     NoticeMethod,
@@ -412,7 +413,11 @@ def record_sign(
         record.party_role = ""
         record.refusal_reason = party.refusal_reason.strip()
         record.witness_name = party.witness_name.strip()
-        record.witness_id_masked = party.witness_id.strip()
+        witness_id = party.witness_id.strip()
+        # a full ID number is never stored: keep the first and last four characters
+        record.witness_id_masked = (
+            mask_identifier(witness_id) if len(witness_id) > 8 else witness_id
+        )
         record.witness_signature.save(
             f"{record.pk}-witness-{stamp}.png", ContentFile(witness_png), save=False
         )

@@ -261,6 +261,7 @@ def test_a_refusal_with_a_witness_is_recorded(
             refused=True,
             refusal_reason="负责人称不认可检查结论，拒绝签字",
             witness_name="赵六",
+            witness_id="130183199001011234",
             witness_signature=signature(),
         ),
         member_signatures=members,
@@ -271,6 +272,8 @@ def test_a_refusal_with_a_witness_is_recorded(
         "赵六",
         RecordState.SUBMITTED,
     )
+    # the witness's ID number is stored masked
+    assert record.witness_id_masked == "1301**********1234"
 
 
 def test_a_change_to_a_signed_record_without_a_reason_is_refused(
