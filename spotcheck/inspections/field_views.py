@@ -62,6 +62,7 @@ from spotcheck.inspections.services import (
     record_entries_save,
     record_lead_confirm,
     record_photo_add,
+    record_photo_delete,
     record_review,
     record_schedule,
     record_sign,
@@ -434,6 +435,7 @@ def photo_upload(request: HttpRequest, pk: int) -> JsonResponse:
             "duplicate": not created,
             "id": photo.pk,
             "url": reverse("inspections:field_photo", args=[photo.pk]),
+            "delete_url": reverse("inspections:field_photo_delete", args=[photo.pk]),
         }
     )
 
@@ -447,6 +449,21 @@ def photo_view(request: HttpRequest, photo_pk: int) -> FileResponse:
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Disposition"] = f'inline; filename="photo-{photo.pk}.jpg"'
     return response
+
+
+@login_required
+@require_POST
+def photo_delete(request: HttpRequest, photo_pk: int) -> JsonResponse:
+    user = _user(request)
+    photo = get_object_or_404(RecordPhoto.objects.select_related("record", "item"), pk=photo_pk)
+    joint_record_get_for_user(user, photo.record_id)  # 404 outside the user's scope
+    try:
+        record_photo_delete(actor=user, photo=photo)
+    except ValidationError as exc:
+        return _json_error(exc, 400)
+    except PermissionDenied as exc:
+        return _json_error(exc, 403)
+    return JsonResponse({"ok": True})
 
 
 @login_required

@@ -30,6 +30,11 @@ urlpatterns += [
     path("field/records/<int:pk>/photos/", field_views.photo_upload, name="field_photo_upload"),
     path("field/photos/<int:photo_pk>/", field_views.photo_view, name="field_photo"),
     path(
+        "field/photos/<int:photo_pk>/delete/",
+        field_views.photo_delete,
+        name="field_photo_delete",
+    ),
+    path(
         "field/records/<int:pk>/signatures/<str:kind>/",
         field_views.signature_view,
         name="field_signature",

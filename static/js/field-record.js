@@ -504,7 +504,19 @@
       persist();
       var fig = document.querySelector('[data-pending="' + entry.id + '"]');
       if (data.ok) {
-        if (fig) { fig.querySelector("figcaption").textContent = "已上传"; fig.removeAttribute("data-pending"); }
+        if (fig) {
+          var cap = fig.querySelector("figcaption");
+          cap.textContent = "已上传 ";
+          if (data.delete_url) {
+            var del = document.createElement("button");
+            del.type = "button";
+            del.className = "btn btn-link btn-sm p-0 text-danger";
+            del.dataset.photoDelete = data.delete_url;
+            del.textContent = "删除";
+            cap.appendChild(del);
+          }
+          fig.removeAttribute("data-pending");
+        }
       } else {
         if (fig) { fig.remove(); }
         var err = document.querySelector('[data-photo-error="' + entry.item + '"]');
@@ -513,6 +525,16 @@
       return uploadPhotos();
     });
   }
+
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest ? ev.target.closest("[data-photo-delete]") : null;
+    if (!btn) { return; }
+    if (!window.confirm("删除这张照片？")) { return; }
+    post(btn.dataset.photoDelete, {}).then(function (data) {
+      if (data.ok) { btn.closest("figure").remove(); return; }
+      showErrors(data.errors);
+    }).catch(function () { showErrors(["没有网络，联网后再删除照片"]); });
+  });
 
   // ------------------------------------------------------------------ signatures
 

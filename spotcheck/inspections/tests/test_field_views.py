@@ -288,3 +288,20 @@ def test_the_service_worker_is_served_for_the_field_scope(client: Client) -> Non
     assert response.status_code == 200
     assert response["Service-Worker-Allowed"] == "/field/"
     assert response["Content-Type"] == "application/javascript; charset=utf-8"
+
+
+def test_a_photo_is_deleted_only_by_its_department_before_signing(
+    field: Field, inspector_user: User, other_inspector_user: User
+) -> None:
+    # given
+    _photo(_client(inspector_user), field, "a.jpg", jpeg())
+    photo = RecordPhoto.objects.get()
+    url = f"/field/photos/{photo.pk}/delete/"
+    # when the 公安局 inspector tries, then the 市场监管局 inspector
+    refused = _client(other_inspector_user).post(url)
+    assert (refused.status_code, refused.json()["errors"]) == (403, ["不能删除其他部门的照片"])
+    assert RecordPhoto.objects.count() == 1
+    deleted = _client(inspector_user).post(url)
+    # then
+    assert deleted.status_code == 200
+    assert not RecordPhoto.objects.exists()
