@@ -61,6 +61,12 @@ def _draw(page: Page, pad: Locator) -> None:
     page.mouse.up()
 
 
+def _fits_phone(page: Page) -> None:
+    """No sideways scrolling at 375 px."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= VIEWPORTS["phone"]["width"], f"{page.url}: {width}px wide"
+
+
 def _reviewer(browser: Browser, live_server: Any, username: str) -> tuple[BrowserContext, Page]:
     from django.conf import settings
     from django.test import Client
@@ -94,9 +100,11 @@ def test_inspector_fills_signs_offline_and_submits_then_reviewer_approves(
     signed_in("scj_inspector", "/field/")
     expect(page.locator("#h-today + .list-group")).to_contain_text(scenario.scj_only.name)
     shot("tasks")
+    _fits_phone(page)
     click_and_wait(page, page.get_by_test_id("field-record").first)
     expect(page.get_by_test_id("members")).to_contain_text("执法证号 13020183240001")
     shot("record")
+    _fits_phone(page)
     click_and_wait(page, page.get_by_test_id("open-fill"))
     status = page.get_by_test_id("sync-status")
 
@@ -111,6 +119,7 @@ def test_inspector_fills_signs_offline_and_submits_then_reviewer_approves(
     for pad in page.locator('[data-pad^="member-"] canvas').all():
         _draw(page, pad)
     shot("signed")
+    _fits_phone(page)
 
     # the network drops; the inspector adds a sentence
     context.set_offline(True)
@@ -138,6 +147,7 @@ def test_inspector_fills_signs_offline_and_submits_then_reviewer_approves(
     expect(page.get_by_test_id("record-state")).to_have_text("待审核")
     expect(page.get_by_test_id("record-body")).to_contain_text("后厨卫生良好")
     shot("submitted")
+    _fits_phone(page)
     frozen = JointRecord.objects.get(pk=record.pk)
     assert (frozen.state, frozen.version, frozen.signatures.count()) == ("submitted", 1, 2)
 
