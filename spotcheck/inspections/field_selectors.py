@@ -78,7 +78,12 @@ class TaskLists:
 
 
 def field_records_for_inspector(user: User) -> TaskLists:
-    """An inspector's records: today, this week, overdue, not yet scheduled, done."""
+    """An inspector's records: returned, today, this week, overdue, not yet scheduled, done.
+
+    Only an inspector has field work; other roles get empty lists.
+    """
+    if user.role != Role.INSPECTOR:
+        return TaskLists([], [], [], [], [], [])
     today = timezone.localdate()
     week_end = today + dt.timedelta(days=6 - today.weekday())
     records = list(

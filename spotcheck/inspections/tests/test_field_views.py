@@ -305,3 +305,12 @@ def test_a_photo_is_deleted_only_by_its_department_before_signing(
     # then
     assert deleted.status_code == 200
     assert not RecordPhoto.objects.exists()
+
+
+def test_a_department_admin_sees_the_review_page_not_field_lists(
+    field: Field, dept_admin: User
+) -> None:
+    page = _client(dept_admin).get("/field/").content.decode()
+    assert '<h1 class="h3 mb-3">记录审核</h1>' in page
+    assert field.record.entity.name not in page
+    assert "暂无待审核或待确认的记录表" in page
