@@ -20,6 +20,7 @@
   S.rules.forEach(function (c) { codes[c.code] = c; });
   var pads = {};
   var sending = false;
+  var finished = false; // submitted: the page is leaving, nothing more is saved or sent
 
   // ------------------------------------------------------------------ helpers
 
@@ -90,6 +91,7 @@
   var draft = loadDraft();
 
   function persist() {
+    if (finished) { return true; }
     try {
       window.localStorage.setItem(KEY, JSON.stringify(draft));
       return true;
@@ -367,6 +369,7 @@
         return false;
       }
       if (data.ok) {
+        finished = true;
         window.localStorage.removeItem(KEY);
         status("synced", "已提交到服务器：" + data.state_label);
         window.location.assign(data.next);
@@ -374,6 +377,8 @@
       }
       draft.signOutbox = null;
       persist();
+      var again = document.getElementById("submit-record");
+      if (again) { again.disabled = false; }
       showErrors(data.errors);
       status("error", "签字确认未被接收，请按提示修改后重新提交（记录仍保存在手机）");
       return false;
@@ -381,7 +386,7 @@
   }
 
   function flush() {
-    if (sending) { return; }
+    if (sending || finished) { return; }
     if (!navigator.onLine) { offline(); return; }
     var hasWork = draft.outbox || draft.signOutbox || draft.photos.length ||
       (!S.frozen && draft.rev > draft.syncedRev && draft.rev !== draft.rejectedRev);
@@ -420,6 +425,7 @@
         if (data.retry) { showErrors(data.errors); status("error", "更正已保存在手机；尚未提交到服务器"); return; }
         draft.outbox = null;
         if (data.ok) {
+          finished = true;
           window.localStorage.removeItem(KEY);
           window.location.assign(S.done_url);
           return;
@@ -614,6 +620,7 @@
         members: members
       };
       persist();
+      submitBtn.disabled = true; // a second tap must not sign twice
       if (!navigator.onLine) { offline(); return; }
       flush();
     });
