@@ -236,7 +236,7 @@ def record_entries_save(
     record.full_clean()
     record.save()
     if correction:
-        RecordVersion.objects.create(
+        version = RecordVersion(
             record=record,
             number=record.version,
             kind=VersionKind.CORRECTION,
@@ -245,6 +245,8 @@ def record_entries_save(
             created_by=actor,
             created_at=now,
         )
+        version.full_clean()
+        version.save()
     FieldSubmission.objects.create(
         client_id=submission_id, record=record, user=actor, correction=correction
     )
@@ -432,6 +434,7 @@ def record_sign(
         sig.image.save(
             f"{record.pk}-{m.pk}-{stamp}.png", ContentFile(member_pngs[m.pk]), save=False
         )
+        sig.full_clean()
         sig.save()
     if record.started_at is None:
         # not set on the phone: the first entry that reached the server
@@ -446,7 +449,7 @@ def record_sign(
     record.version = 1
     record.full_clean()
     record.save()
-    RecordVersion.objects.create(
+    version = RecordVersion(
         record=record,
         number=1,
         kind=VersionKind.SIGNED,
@@ -454,6 +457,8 @@ def record_sign(
         created_by=actor,
         created_at=now,
     )
+    version.full_clean()
+    version.save()
     FieldSubmission.objects.create(client_id=submission_id, record=record, user=actor)
     audit_record(
         actor=actor,
