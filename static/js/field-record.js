@@ -22,7 +22,7 @@
   var sending = false;
   var finished = false; // submitted: the page is leaving, nothing more is saved or sent
 
-  // ------------------------------------------------------------------ helpers
+  // ------------------------------------------------------------------ utilities
 
   function uuid() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
