@@ -12,3 +12,24 @@ class RecordState(models.TextChoices):
     SUBMITTED = "submitted", _("待审核")
     RETURNED = "returned", _("已退回")
     APPROVED = "approved", _("已通过")
+
+
+class NoticeMethod(models.TextChoices):
+    PHONE = "phone", _("电话")
+    WRITTEN = "written", _("书面")
+    SMS = "sms", _("短信")
+
+
+class SignerRole(models.TextChoices):
+    LEGAL_REP = "legal_rep", _("法定代表人")
+    PERSON_IN_CHARGE = "in_charge", _("负责人")
+
+
+class VersionKind(models.TextChoices):
+    SIGNED = "signed", _("签字确认")
+    CORRECTION = "correction", _("更正")
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVED = "approved", _("通过")
+    RETURNED = "returned", _("退回")

@@ -17,7 +17,13 @@ from spotcheck.campaigns.models import Task
 from spotcheck.catalogue.models import InspectionItem, ResultCode
 from spotcheck.common.models import TimeStampedModel
 from spotcheck.directory.models import Entity, Inspector
-from spotcheck.inspections.choices import RecordState
+from spotcheck.inspections.choices import (
+    NoticeMethod,
+    RecordState,
+    ReviewDecision,
+    SignerRole,
+    VersionKind,
+)
 
 
 class InspectionGroup(TimeStampedModel):
@@ -105,6 +111,43 @@ class JointRecord(TimeStampedModel):
         related_name="merged_records",
         help_text=_("同一对象在同一时段被两个任务抽中时，合并为一次上门检查"),
     )
+    planned_on = models.DateField(_("检查日期"), null=True, blank=True)
+    materials = models.TextField(
+        _("需准备的材料（一次告知）"),
+        blank=True,
+        help_text=_("告知检查对象提前准备的材料，每行一项"),
+    )
+    started_at = models.DateTimeField(_("检查开始时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("检查结束时间"), null=True, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    party_name = models.CharField(_("签字人"), max_length=50, blank=True)
+    party_role = models.CharField(
+        _("签字人身份"), max_length=20, choices=SignerRole.choices, blank=True
+    )
+    party_signature = models.FileField(
+        _("检查对象签字"), upload_to="inspections/signatures/", blank=True
+    )
+    party_refused = models.BooleanField(_("拒绝签字"), default=False)
+    refusal_reason = models.TextField(_("拒签情况"), blank=True)
+    witness_name = models.CharField(_("见证人"), max_length=50, blank=True)
+    witness_id_masked = models.CharField(_("见证人证件号（脱敏）"), max_length=40, blank=True)
+    witness_signature = models.FileField(
+        _("见证人签字"), upload_to="inspections/signatures/", blank=True
+    )
+    signed_at = models.DateTimeField(_("签字确认时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签字确认提交人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    review_round = models.PositiveIntegerField(_("送审轮次"), default=0)
     lead_confirmed_at = models.DateTimeField(_("牵头部门确认时间"), null=True, blank=True)
     lead_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -125,6 +168,11 @@ class JointRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_frozen(self) -> bool:
+        """A signed record is frozen: later changes are corrections."""
+        return self.signed_at is not None
 
 
 class RecordItem(models.Model):
@@ -213,3 +261,177 @@ class VisitMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} → {self.into}（{self.get_outcome_display()}）"
+
+
+class NoticeDelivery(models.Model):
+    """How and when the 检查通知书 reached the enterprise."""
+
+    record = models.ForeignKey(
+        JointRecord, verbose_name=_("记录表"), on_delete=models.CASCADE, related_name="notices"
+    )
+    method = models.CharField(_("告知方式"), max_length=10, choices=NoticeMethod.choices)
+    delivered_at = models.DateTimeField(_("告知时间"))
+    note = models.CharField(_("说明"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检查通知送达")
+        verbose_name_plural = _("检查通知送达")
+        ordering = ["record", "delivered_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.record} · {self.get_method_display()}"
+
+
+class RecordPhoto(models.Model):
+    """A photo taken as evidence on site; the file lives outside the web root."""
+
+    record = models.ForeignKey(
+        JointRecord, verbose_name=_("记录表"), on_delete=models.CASCADE, related_name="photos"
+    )
+    item = models.ForeignKey(
+        RecordItem,
+        verbose_name=_("检查事项"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    image = models.FileField(_("照片"), upload_to="inspections/photos/")
+    width = models.PositiveIntegerField(_("宽"))
+    height = models.PositiveIntegerField(_("高"))
+    size = models.PositiveIntegerField(_("字节数"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    client_id = models.UUIDField(_("客户端编号"), unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+        ordering = ["record", "item", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.record} · 照片{self.pk}"
+
+
+class InspectorSignature(models.Model):
+    """A group member's signature on the record."""
+
+    record = models.ForeignKey(
+        JointRecord, verbose_name=_("记录表"), on_delete=models.CASCADE, related_name="signatures"
+    )
+    member = models.ForeignKey(
+        GroupMember, verbose_name=_("检查人员"), on_delete=models.PROTECT, related_name="+"
+    )
+    image = models.FileField(_("签字"), upload_to="inspections/signatures/")
+    signed_at = models.DateTimeField(_("签字时间"))
+
+    class Meta:
+        verbose_name = _("检查人员签字")
+        verbose_name_plural = _("检查人员签字")
+        ordering = ["record", "member__group", "-member__is_leader", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "member"], name="one_signature_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} · {self.member}"
+
+
+class RecordVersion(models.Model):
+    """A frozen copy of the record: the signed version and every correction after it."""
+
+    record = models.ForeignKey(
+        JointRecord, verbose_name=_("记录表"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("版本号"))
+    kind = models.CharField(_("类型"), max_length=12, choices=VersionKind.choices)
+    reason = models.TextField(_("更正理由"), blank=True)
+    snapshot = models.JSONField(_("内容"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("形成人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("形成时间"))
+
+    class Meta:
+        verbose_name = _("记录表版本")
+        verbose_name_plural = _("记录表版本")
+        ordering = ["record", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "number"], name="record_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} 第{self.number}版"
+
+
+class FieldSubmission(models.Model):
+    """One submission from a phone, by its client-generated id: a repeat is ignored."""
+
+    client_id = models.UUIDField(_("提交编号"), unique=True)
+    record = models.ForeignKey(
+        JointRecord, verbose_name=_("记录表"), on_delete=models.CASCADE, related_name="submissions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+    correction = models.BooleanField(_("更正"), default=False)
+
+    class Meta:
+        verbose_name = _("现场提交")
+        verbose_name_plural = _("现场提交")
+        ordering = ["record", "received_at"]
+
+    def __str__(self) -> str:
+        return str(self.client_id)
+
+
+class DepartmentReview(models.Model):
+    """A department's 审核 of its items on a submitted record, in one review round."""
+
+    record = models.ForeignKey(
+        JointRecord, verbose_name=_("记录表"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("审核部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    review_round = models.PositiveIntegerField(_("送审轮次"))
+    decision = models.CharField(_("审核结论"), max_length=10, choices=ReviewDecision.choices)
+    comment = models.TextField(_("审核意见"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"))
+
+    class Meta:
+        verbose_name = _("部门审核")
+        verbose_name_plural = _("部门审核")
+        ordering = ["record", "review_round", "reviewed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "department", "review_round"], name="one_review_per_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} · {self.department} · {self.get_decision_display()}"

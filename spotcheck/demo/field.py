@@ -1,0 +1,119 @@
+"""Opt-in field-work demo (``manage.py demo_field``): a matched task with 一企一表 records
+for the demo inspectors, so the phone pages can be shown before the real draw and
+matching of the seed task have been run.
+
+It is kept apart from the seed scenario on purpose: the seed task stays untouched (still to
+be drawn), and this separate demo task says in its name that it is for field-work practice.
+Groups and records are created the way matching creates them (one group of the three demo
+inspectors, one record per enterprise with each participating department's item).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+
+from spotcheck.accounts.models import Department, User
+from spotcheck.audit import events
+from spotcheck.audit.services import audit_record
+from spotcheck.campaigns.choices import TaskState, TaskType
+from spotcheck.campaigns.models import AnnualPlan, Task
+from spotcheck.campaigns.services import task_create
+from spotcheck.catalogue.models import InspectionItem
+from spotcheck.demo.scenario import GAJ, LEAD, SCJ
+from spotcheck.directory.choices import EntityType
+from spotcheck.directory.models import Entity, Inspector
+from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
+
+FIELD_TASK_NUMBER = "晋州市政府办抽查〔2026〕90号"
+FIELD_LOGINS = ("zfb_inspector", "scj_inspector", "gaj_inspector")
+
+
+class FieldDemoError(Exception):
+    """The field demo cannot be loaded (the scenario is missing, or it is loaded already)."""
+
+
+@transaction.atomic
+def load_field_demo(*, today: dt.date) -> list[JointRecord]:
+    """Create the practice task, its group of the three demo inspectors and four records."""
+    if Task.objects.filter(number=FIELD_TASK_NUMBER).exists():
+        raise FieldDemoError("现场检查演示任务已存在，无需重复载入")
+    try:
+        lead_admin = User.objects.get(username="lead")
+        inspectors = [Inspector.objects.get(user__username=u) for u in FIELD_LOGINS]
+        plan = AnnualPlan.objects.filter(department__name=LEAD).order_by("pk").first()
+    except (User.DoesNotExist, Inspector.DoesNotExist) as exc:
+        raise FieldDemoError("请先载入演示场景（manage.py demo_load）") from exc
+    if plan is None:
+        raise FieldDemoError("请先载入演示场景（manage.py demo_load）")
+    departments = {d.name: d for d in Department.objects.filter(name__in=(LEAD, SCJ, GAJ))}
+    items: dict[str, InspectionItem] = {}
+    for name in (LEAD, SCJ, GAJ):
+        item = (
+            InspectionItem.objects.filter(department=departments[name], is_active=True)
+            .order_by("code")
+            .first()
+        )
+        if item is None:
+            raise FieldDemoError(f"{name}没有抽查事项，无法生成演示记录表")
+        items[name] = item
+    task = task_create(
+        actor=lead_admin,
+        values={
+            "plan": plan,
+            "number": FIELD_TASK_NUMBER,
+            "name": "现场检查演练（演示用，非正式抽查）",
+            "task_type": TaskType.DIRECTED,
+            "lead_department": departments[LEAD],
+            "scope_entity_types": [EntityType.ENTERPRISE],
+            "scope_region": plan.department.region,
+            "ratio_a": Decimal("3"),
+            "ratio_b": Decimal("3"),
+            "ratio_c": Decimal("3"),
+            "ratio_d": Decimal("3"),
+            "floor_ratio": Decimal("3"),
+            "window_start": today,
+            "window_end": today + dt.timedelta(days=60),
+        },
+        participants=[(departments[n], [items[n]]) for n in (LEAD, SCJ, GAJ)],
+    )
+    # The draw and the matching are their own steps (and tested there); the practice task
+    # starts where they end.
+    Task.objects.filter(pk=task.pk).update(state=TaskState.CHECKING)
+    group = InspectionGroup.objects.create(task=task, number=1)
+    for i, inspector in enumerate(inspectors):
+        GroupMember.objects.create(
+            group=group, inspector=inspector, department=inspector.department, is_leader=i == 0
+        )
+    entities = list(
+        Entity.objects.filter(entity_type=EntityType.ENTERPRISE, region=plan.department.region)
+        .exclude(joint_records__isnull=False)
+        .order_by("pk")[:4]
+    )
+    plans = [
+        (today, (LEAD, SCJ, GAJ)),
+        (today, (SCJ,)),
+        (today + dt.timedelta(days=2), (GAJ,)),
+        (None, (LEAD,)),
+    ]
+    records = []
+    for n, (entity, (planned_on, names)) in enumerate(zip(entities, plans, strict=False), start=1):
+        record = JointRecord.objects.create(
+            task=task,
+            entity=entity,
+            group=group,
+            number=f"{FIELD_TASK_NUMBER}-{n:04d}",
+            planned_on=planned_on,
+        )
+        for name in names:
+            RecordItem.objects.create(record=record, department=departments[name], item=items[name])
+        records.append(record)
+    audit_record(
+        actor=None,
+        event_type=events.DEMO_FIELD_LOADED,
+        target=task,
+        data={"records": [r.number for r in records]},
+    )
+    return records

@@ -1,0 +1,287 @@
+"""Reads of the field work: an inspector's records, what they may fill, the record's content.
+
+``record_snapshot`` is the one description of a record's content: the web page of the
+final record, its PDF and every stored version are rendered from it, so they cannot
+differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from spotcheck.accounts.choices import Role
+from spotcheck.accounts.models import User
+from spotcheck.accounts.selectors import writable_department_ids
+from spotcheck.catalogue.models import ResultCode
+from spotcheck.core.results import Code, ResultRules
+from spotcheck.inspections.choices import RecordState
+from spotcheck.inspections.models import (
+    DepartmentReview,
+    GroupMember,
+    JointRecord,
+    RecordItem,
+)
+from spotcheck.inspections.selectors import joint_record_list_for_user
+
+
+def result_rules() -> ResultRules:
+    """The national result code table as core rules."""
+    return ResultRules(
+        Code(
+            code=c.code,
+            label=c.label,
+            parent=c.parent.code if c.parent_id else None,
+            exclusive=c.exclusive,
+            requires_child=c.requires_child,
+            terminal=c.terminal,
+        )
+        for c in ResultCode.objects.select_related("parent").order_by("sort", "code")
+    )
+
+
+def membership(user: User, record: JointRecord) -> GroupMember | None:
+    """The user's membership of the record's group, if any."""
+    if record.group_id is None or not user.is_authenticated:
+        return None
+    return (
+        GroupMember.objects.select_related("inspector", "department")
+        .filter(group_id=record.group_id, inspector__user=user)
+        .first()
+    )
+
+
+def own_items(user: User, record: JointRecord) -> QuerySet[RecordItem]:
+    """The items of the record the user records ("谁检查、谁录入"): their department's."""
+    member = membership(user, record)
+    if member is None:
+        return RecordItem.objects.none()
+    return (
+        record.items.filter(department_id=member.department_id)
+        .select_related("item", "department")
+        .prefetch_related("result_codes", "item__result_codes", "item__sub_items", "photos")
+    )
+
+
+@dataclass(frozen=True)
+class TaskLists:
+    today: list[JointRecord]
+    week: list[JointRecord]
+    overdue: list[JointRecord]
+    unscheduled: list[JointRecord]
+    done: list[JointRecord]
+    returned: list[JointRecord]
+
+
+def field_records_for_inspector(user: User) -> TaskLists:
+    """An inspector's records: returned, today, this week, overdue, not yet scheduled, done.
+
+    Only an inspector has field work; other roles get empty lists.
+    """
+    if user.role != Role.INSPECTOR:
+        return TaskLists([], [], [], [], [], [])
+    today = timezone.localdate()
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    records = list(
+        joint_record_list_for_user(user)
+        .filter(merged_into__isnull=True)
+        .select_related("task", "entity")
+        .order_by("planned_on", "number")
+    )
+    lists = TaskLists([], [], [], [], [], [])
+    for r in records:
+        if r.state == RecordState.RETURNED:
+            lists.returned.append(r)
+        elif r.state in (RecordState.SUBMITTED, RecordState.APPROVED):
+            lists.done.append(r)
+        elif (r.planned_on and r.planned_on < today) or r.task.window_end < today:
+            lists.overdue.append(r)
+        elif r.planned_on == today:
+            lists.today.append(r)
+        elif r.planned_on and r.planned_on <= week_end:
+            lists.week.append(r)
+        else:
+            lists.unscheduled.append(r)
+    return lists
+
+
+def review_departments(user: User, record: JointRecord) -> list[int]:
+    """The departments of the record's items whose review is the user's."""
+    if user.role not in (Role.DEPT_ADMIN, Role.LEAD_ADMIN, Role.PLATFORM_ADMIN):
+        return []
+    ids = {i.department_id for i in record.items.all()}
+    writable = writable_department_ids(user)
+    return sorted(ids if writable is None else ids & writable)
+
+
+def current_reviews(record: JointRecord) -> dict[int, DepartmentReview]:
+    """The decisions of the current review round, by department."""
+    return {
+        r.department_id: r
+        for r in DepartmentReview.objects.filter(
+            record=record, review_round=record.review_round
+        ).select_related("department", "reviewed_by")
+    }
+
+
+def review_queue_for_user(user: User) -> list[JointRecord]:
+    """Submitted records with an item of the user's departments not yet reviewed this round."""
+    writable = writable_department_ids(user)
+    if writable is not None and not writable:
+        return []
+    qs = (
+        JointRecord.objects.filter(state=RecordState.SUBMITTED)
+        .select_related("task", "entity", "group")
+        .prefetch_related(
+            Prefetch("items", queryset=RecordItem.objects.only("department_id", "record_id"))
+        )
+        .order_by("signed_at")
+    )
+    if writable is not None:
+        qs = qs.filter(items__department__in=writable).distinct()
+    out = []
+    for record in qs:
+        mine = set(review_departments(user, record))
+        done = set(current_reviews(record))
+        if mine - done:
+            out.append(record)
+    return out
+
+
+def lead_can_confirm(user: User, record: JointRecord) -> bool:
+    if record.state != RecordState.APPROVED or record.lead_confirmed_at is not None:
+        return False
+    if user.role == Role.PLATFORM_ADMIN:
+        return True
+    writable = writable_department_ids(user)
+    return (
+        user.role == Role.LEAD_ADMIN
+        and writable is not None
+        and record.task.lead_department_id in writable
+    )
+
+
+def lead_confirm_queue(user: User) -> list[JointRecord]:
+    """Approved records of tasks the user's department leads, not yet confirmed as a whole."""
+    if user.role not in (Role.LEAD_ADMIN, Role.PLATFORM_ADMIN):
+        return []
+    qs = JointRecord.objects.filter(
+        state=RecordState.APPROVED, lead_confirmed_at__isnull=True
+    ).select_related("task", "entity")
+    writable = writable_department_ids(user)
+    if writable is not None:
+        qs = qs.filter(task__lead_department__in=writable)
+    return list(qs.order_by("updated_at"))
+
+
+def _fmt(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def record_snapshot(record: JointRecord) -> dict[str, Any]:
+    """Everything the record says, as plain data (stored in versions, rendered in web and PDF)."""
+    record = (
+        JointRecord.objects.select_related("task", "entity", "task__lead_department")
+        .prefetch_related(
+            "items__department",
+            "items__item",
+            "items__result_codes",
+            "items__entered_by",
+            "items__photos",
+            "notices",
+            "signatures__member__inspector",
+            "signatures__member__department",
+        )
+        .get(pk=record.pk)
+    )
+    entity = record.entity
+    members = (
+        list(
+            GroupMember.objects.filter(group_id=record.group_id).select_related(
+                "inspector", "department"
+            )
+        )
+        if record.group_id
+        else []
+    )
+    return {
+        "number": record.number,
+        "task": {"number": record.task.number, "name": record.task.name},
+        "lead_department": record.task.lead_department.name,
+        "entity": {
+            "name": entity.name,
+            "uscc": entity.uscc or entity.reg_no,
+            "address": entity.business_address or entity.address,
+            "legal_rep": entity.legal_rep_name,
+        },
+        "members": [
+            {
+                "name": m.inspector.name,
+                "department": m.department.name,
+                "certificate_no": m.inspector.certificate_no,
+                "leader": m.is_leader,
+            }
+            for m in members
+        ],
+        "planned_on": record.planned_on.isoformat() if record.planned_on else "",
+        "started_at": _fmt(record.started_at),
+        "ended_at": _fmt(record.ended_at),
+        "location": (
+            f"{record.latitude}, {record.longitude}"
+            if record.latitude is not None and record.longitude is not None
+            else ""
+        ),
+        "notices": [
+            {"method": str(n.get_method_display()), "at": _fmt(n.delivered_at)}
+            for n in record.notices.all()
+        ],
+        "items": [
+            {
+                "id": i.pk,
+                "department": i.department.name,
+                "code": i.item.code,
+                "name": i.item.name,
+                "findings": i.findings,
+                "results": [
+                    f"{c.code} {c.label}"
+                    for c in sorted(i.result_codes.all(), key=lambda c: (c.sort, c.code))
+                ],
+                "notes": i.notes,
+                "entered_by": str(i.entered_by) if i.entered_by_id else "",
+                "entered_at": _fmt(i.entered_at),
+                "photos": [p.pk for p in i.photos.all()],
+            }
+            for i in record.items.all()
+        ],
+        "party": {
+            "name": record.party_name,
+            "role": str(record.get_party_role_display()) if record.party_role else "",
+            "refused": record.party_refused,
+            "refusal_reason": record.refusal_reason,
+            "witness_name": record.witness_name,
+            "witness_id": record.witness_id_masked,
+            "signature": record.party_signature.name if record.party_signature else "",
+            "witness_signature": record.witness_signature.name if record.witness_signature else "",
+        },
+        "signatures": [
+            {
+                "name": s.member.inspector.name,
+                "department": s.member.department.name,
+                "certificate_no": s.member.inspector.certificate_no,
+                "image": s.image.name,
+                "at": _fmt(s.signed_at),
+            }
+            for s in record.signatures.all()
+        ],
+        "signed_at": _fmt(record.signed_at),
+    }
+
+
+def reviews_of(record: JointRecord) -> list[DepartmentReview]:
+    return list(
+        DepartmentReview.objects.filter(record=record).select_related("department", "reviewed_by")
+    )

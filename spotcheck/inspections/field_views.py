@@ -1,0 +1,635 @@
+"""The inspector's area on the phone (现场检查), and the review of submitted records.
+
+Pages are server-rendered; the on-site record page keeps its draft on the phone
+(static/js/field-record.js) and sends it as JSON to ``record_sync`` / ``record_sign``,
+each submission carrying a client-generated id so that a repeat is harmless.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from spotcheck.accounts.models import User
+from spotcheck.common.pdf import pdf_response, render_pdf
+from spotcheck.inspections.choices import RecordState, ReviewDecision, SignerRole
+from spotcheck.inspections.field_selectors import (
+    current_reviews,
+    field_records_for_inspector,
+    lead_can_confirm,
+    lead_confirm_queue,
+    membership,
+    own_items,
+    record_snapshot,
+    result_rules,
+    review_departments,
+    review_queue_for_user,
+    reviews_of,
+)
+from spotcheck.inspections.forms import (
+    NoticeDeliveryForm,
+    PhotoForm,
+    ReviewForm,
+    ScheduleForm,
+    parse_sign,
+    parse_sync,
+)
+from spotcheck.inspections.images import photo_max_bytes
+from spotcheck.inspections.models import GroupMember, JointRecord, RecordPhoto, RecordVersion
+from spotcheck.inspections.selectors import joint_record_get_for_user
+from spotcheck.inspections.services import (
+    notice_delivery_record,
+    record_entries_save,
+    record_lead_confirm,
+    record_photo_add,
+    record_photo_delete,
+    record_review,
+    record_schedule,
+    record_sign,
+)
+
+STATIC_JS = Path(settings.BASE_DIR) / "static" / "js"
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _messages_of(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return exc.messages
+    return [str(exc.args[0]) if exc.args else "操作失败"]
+
+
+def _flash(request: HttpRequest, exc: Exception) -> None:
+    messages.error(request, "；".join(_messages_of(exc)))
+
+
+def _json_error(exc: Exception, status: int) -> JsonResponse:
+    return JsonResponse({"ok": False, "errors": _messages_of(exc)}, status=status)
+
+
+def _members(record: JointRecord) -> list[GroupMember]:
+    if record.group_id is None:
+        return []
+    return list(
+        GroupMember.objects.filter(group_id=record.group_id).select_related(
+            "inspector", "department"
+        )
+    )
+
+
+def _materials(record: JointRecord) -> list[str]:
+    lines = [line.strip() for line in record.materials.splitlines() if line.strip()]
+    if lines:
+        return lines
+    return default_materials(record)
+
+
+def default_materials(record: JointRecord) -> list[str]:
+    """What every enterprise prepares, plus one line per item to check."""
+    lines = ["营业执照（副本）", "法定代表人（负责人）身份证明；委托他人的，授权委托书"]
+    for item in record.items.select_related("item").order_by("item__code"):
+        lines.append(f"与“{item.item.name}”有关的许可证件、台账和记录")
+    return lines
+
+
+def notice_context(record: JointRecord) -> dict[str, Any]:
+    """What the 检查通知书 and the short message say."""
+    members = _members(record)
+    items = list(record.items.select_related("item", "department").order_by("item__code"))
+    materials = _materials(record)
+    date = record.planned_on.strftime("%Y年%-m月%-d日") if record.planned_on else "近日"
+    names = "、".join(
+        f"{m.inspector.name}（执法证号{m.inspector.certificate_no}）" for m in members
+    )
+    sms = (
+        f"【{record.task.lead_department.short_name or record.task.lead_department.name}】"
+        f"{record.entity.name}：根据{record.task.number}，联合检查组将于{date}"
+        f"对贵单位进行“双随机、一公开”联合抽查，检查事项："
+        + "、".join(i.item.name for i in items)
+        + f"。检查人员：{names}。请提前准备："
+        + "；".join(materials)
+        + "。"
+    )
+    return {
+        "record": record,
+        "members": members,
+        "items": items,
+        "materials": materials,
+        "date_text": date,
+        "sms_text": sms,
+        "today": timezone.localdate(),
+    }
+
+
+def _map_url(address: str) -> str:
+    from urllib.parse import quote
+
+    return f"https://uri.amap.com/search?keyword={quote(address)}&src=spotcheck&callnative=1"
+
+
+# --------------------------------------------------------------------------- inspector area
+
+
+@login_required
+def field_home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "inspections/field/home.html",
+        {
+            "lists": field_records_for_inspector(user),
+            "review_queue": review_queue_for_user(user),
+            "confirm_queue": lead_confirm_queue(user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def record_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    member = membership(user, record)
+    entity = record.entity
+    address = entity.business_address or entity.address
+    context = notice_context(record)
+    context.update(
+        {
+            "member": member,
+            "entity": entity,
+            "address": address,
+            "map_url": _map_url(address),
+            "schedule_form": ScheduleForm(
+                initial={
+                    "planned_on": record.planned_on,
+                    "materials": "\n".join(_materials(record)),
+                }
+            ),
+            "notice_form": NoticeDeliveryForm(
+                initial={"delivered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+            ),
+            "notices": record.notices.all(),
+            "my_department_id": member.department_id if member else None,
+        }
+    )
+    return render(request, "inspections/field/record.html", context)
+
+
+@login_required
+@require_POST
+def record_schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            record_schedule(
+                actor=user,
+                record=record,
+                planned_on=form.cleaned_data["planned_on"],
+                materials=form.cleaned_data["materials"],
+            )
+            messages.success(request, "检查安排已保存")
+        except (ValidationError, PermissionDenied) as exc:
+            _flash(request, exc)
+    else:
+        messages.error(request, "检查日期格式不正确")
+    return redirect("inspections:field_record", pk=record.pk)
+
+
+@login_required
+@require_POST
+def notice_delivery_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    form = NoticeDeliveryForm(request.POST)
+    if form.is_valid():
+        try:
+            notice_delivery_record(actor=user, record=record, **form.cleaned_data)
+            messages.success(request, "已登记检查通知的送达方式和时间")
+        except (ValidationError, PermissionDenied) as exc:
+            _flash(request, exc)
+    else:
+        messages.error(
+            request, "；".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+    return redirect("inspections:field_record", pk=record.pk)
+
+
+@login_required
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from spotcheck.common.pdf import render_pdf
+
+    record = joint_record_get_for_user(_user(request), pk)
+    pdf = render_pdf("inspections/field/notice_pdf.html", notice_context(record), request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{record.pk}.pdf"'
+    return response
+
+
+# --------------------------------------------------------------------------- on-site record
+
+
+def _rules_json() -> list[dict[str, Any]]:
+    from spotcheck.catalogue.models import ResultCode
+
+    return [
+        {
+            "code": c.code,
+            "label": c.label,
+            "parent": c.parent.code if c.parent_id else None,
+            "exclusive": c.exclusive,
+            "requires_child": c.requires_child,
+            "terminal": c.terminal,
+        }
+        for c in ResultCode.objects.select_related("parent").order_by("sort", "code")
+    ]
+
+
+@login_required
+def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    member = membership(user, record)
+    if member is None:
+        raise Http404
+    items = list(own_items(user, record))
+    rules = result_rules()
+    rows = []
+    for item in items:
+        options = sorted(item.item.result_codes.all(), key=lambda c: (c.sort, c.code))
+        option_codes = {c.code for c in options}
+        rows.append(
+            {
+                "row": item,
+                "options": [
+                    {
+                        "code": c,
+                        "depth": len([a for a in rules.ancestors(c.code) if a in option_codes]),
+                    }
+                    for c in options
+                ],
+                "chosen": [c.code for c in item.result_codes.all()],
+                "photos": list(item.photos.all()),
+            }
+        )
+    members = _members(record)
+    state = {
+        "record": record.pk,
+        "user": user.pk,
+        "frozen": record.is_frozen,
+        "state": record.state,
+        "version": record.version,
+        "updated": record.updated_at.isoformat(),
+        "sync_url": reverse("inspections:field_sync", args=[record.pk]),
+        "sign_url": reverse("inspections:field_sign", args=[record.pk]),
+        "photo_url": reverse("inspections:field_photo_upload", args=[record.pk]),
+        "done_url": reverse("inspections:field_final", args=[record.pk]),
+        "photo_max": photo_max_bytes(),
+        "items": [
+            {
+                "id": r["row"].pk,
+                "findings": r["row"].findings,
+                "notes": r["row"].notes,
+                "codes": r["chosen"],
+                "options": [o["code"].code for o in r["options"]],
+            }
+            for r in rows
+        ],
+        "started_at": timezone.localtime(record.started_at).isoformat()
+        if record.started_at
+        else "",
+        "ended_at": timezone.localtime(record.ended_at).isoformat() if record.ended_at else "",
+        "members": [m.pk for m in members],
+        "rules": _rules_json(),
+    }
+    return render(
+        request,
+        "inspections/field/fill.html",
+        {
+            "record": record,
+            "member": member,
+            "rows": rows,
+            "members": members,
+            "others": record.items.exclude(department_id=member.department_id).select_related(
+                "item", "department"
+            ),
+            "field_state": state,
+            "signer_roles": SignerRole.choices,
+            "reviews": reviews_of(record),
+        },
+    )
+
+
+def _json_body(request: HttpRequest) -> Any:
+    try:
+        return json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError("提交的数据格式不正确") from exc
+
+
+@login_required
+@require_POST
+def record_sync(request: HttpRequest, pk: int) -> JsonResponse:
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    try:
+        outcome = record_entries_save(actor=user, record=record, **parse_sync(_json_body(request)))
+    except ValidationError as exc:
+        return _json_error(exc, 400)
+    except PermissionDenied as exc:
+        return _json_error(exc, 403)
+    return JsonResponse(
+        {
+            "ok": True,
+            "duplicate": outcome.duplicate,
+            "state": outcome.record.state,
+            "state_label": str(outcome.record.get_state_display()),
+            "version": outcome.version,
+            "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+        }
+    )
+
+
+@login_required
+@require_POST
+def record_sign_view(request: HttpRequest, pk: int) -> JsonResponse:
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    try:
+        outcome = record_sign(actor=user, record=record, **parse_sign(_json_body(request)))
+    except ValidationError as exc:
+        return _json_error(exc, 400)
+    except PermissionDenied as exc:
+        return _json_error(exc, 403)
+    return JsonResponse(
+        {
+            "ok": True,
+            "duplicate": outcome.duplicate,
+            "state": outcome.record.state,
+            "state_label": str(outcome.record.get_state_display()),
+            "next": reverse("inspections:field_final", args=[record.pk]),
+        }
+    )
+
+
+@login_required
+@require_POST
+def photo_upload(request: HttpRequest, pk: int) -> JsonResponse:
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    upload = request.FILES.get("photo")
+    # refuse an oversized file before reading it
+    if upload is not None and upload.size and upload.size > photo_max_bytes():
+        limit = photo_max_bytes() // (1024 * 1024)
+        return _json_error(
+            ValidationError(f"照片不能超过 {limit} MB（本张 {upload.size / 1024 / 1024:.1f} MB）"),
+            400,
+        )
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return JsonResponse(
+            {"ok": False, "errors": [str(e) for errs in form.errors.values() for e in errs]},
+            status=400,
+        )
+    item = record.items.filter(pk=form.cleaned_data["item"]).first()
+    if item is None:
+        return _json_error(ValidationError("照片所属的检查事项不在本记录表中"), 400)
+    try:
+        photo, created = record_photo_add(
+            actor=user,
+            record=record,
+            item=item,
+            data=form.cleaned_data["photo"].read(),
+            client_id=form.cleaned_data["client_id"],
+        )
+    except ValidationError as exc:
+        return _json_error(exc, 400)
+    except PermissionDenied as exc:
+        return _json_error(exc, 403)
+    return JsonResponse(
+        {
+            "ok": True,
+            "duplicate": not created,
+            "id": photo.pk,
+            "url": reverse("inspections:field_photo", args=[photo.pk]),
+            "delete_url": reverse("inspections:field_photo_delete", args=[photo.pk]),
+        }
+    )
+
+
+@login_required
+@require_GET
+def photo_view(request: HttpRequest, photo_pk: int) -> FileResponse:
+    photo = get_object_or_404(RecordPhoto.objects.select_related("record"), pk=photo_pk)
+    joint_record_get_for_user(_user(request), photo.record_id)  # 404 outside the user's scope
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = f'inline; filename="photo-{photo.pk}.jpg"'
+    return response
+
+
+@login_required
+@require_POST
+def photo_delete(request: HttpRequest, photo_pk: int) -> JsonResponse:
+    user = _user(request)
+    photo = get_object_or_404(RecordPhoto.objects.select_related("record", "item"), pk=photo_pk)
+    joint_record_get_for_user(user, photo.record_id)  # 404 outside the user's scope
+    try:
+        record_photo_delete(actor=user, photo=photo)
+    except ValidationError as exc:
+        return _json_error(exc, 400)
+    except PermissionDenied as exc:
+        return _json_error(exc, 403)
+    return JsonResponse({"ok": True})
+
+
+@login_required
+@require_GET
+def signature_view(request: HttpRequest, pk: int, kind: str, ref: int = 0) -> FileResponse:
+    record = joint_record_get_for_user(_user(request), pk)
+    if kind == "party" and record.party_signature:
+        file = record.party_signature
+    elif kind == "witness" and record.witness_signature:
+        file = record.witness_signature
+    elif kind == "member":
+        sig = get_object_or_404(record.signatures, pk=ref)
+        file = sig.image
+    else:
+        raise Http404
+    response = FileResponse(file.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --------------------------------------------------------------------------- final record
+
+
+def _data_uri(name: str, content_type: str) -> str:
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(name, "rb") as fh:
+        return f"data:{content_type};base64,{base64.b64encode(fh.read()).decode('ascii')}"
+
+
+def _final_context(
+    request: HttpRequest, record: JointRecord, snapshot: dict[str, Any], *, embed: bool
+) -> dict[str, Any]:
+    """Attach image sources to the snapshot: URLs on the web page, data URIs in the PDF."""
+    photos = {
+        p.pk: p
+        for p in RecordPhoto.objects.filter(
+            pk__in=[pid for i in snapshot["items"] for pid in i["photos"]]
+        )
+    }
+    for item in snapshot["items"]:
+        item["photo_srcs"] = [
+            _data_uri(photos[pid].image.name, "image/jpeg")
+            if embed
+            else reverse("inspections:field_photo", args=[pid])
+            for pid in item["photos"]
+            if pid in photos
+        ]
+    party = snapshot["party"]
+    signatures = {s.image.name: s for s in record.signatures.all()}
+    for key, kind in (("signature", "party"), ("witness_signature", "witness")):
+        name = party.get(key)
+        if name:
+            party[f"{key}_src"] = (
+                _data_uri(name, "image/png")
+                if embed
+                else reverse("inspections:field_signature", args=[record.pk, kind])
+            )
+    for sig in snapshot["signatures"]:
+        stored = signatures.get(sig["image"])
+        if stored is not None:
+            sig["src"] = (
+                _data_uri(stored.image.name, "image/png")
+                if embed
+                else reverse(
+                    "inspections:field_signature_member", args=[record.pk, "member", stored.pk]
+                )
+            )
+    return {"record": record, "s": snapshot}
+
+
+def _snapshot_for(request: HttpRequest, record: JointRecord) -> tuple[dict[str, Any], Any]:
+    number = request.GET.get("v")
+    if number:
+        version = get_object_or_404(RecordVersion, record=record, number=number)
+        return dict(version.snapshot), version
+    return record_snapshot(record), None
+
+
+@login_required
+def record_final(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    snapshot, version = _snapshot_for(request, record)
+    context = _final_context(request, record, snapshot, embed=False)
+    departments = review_departments(user, record)
+    done = current_reviews(record)
+    context.update(
+        {
+            "version": version,
+            "versions": record.versions.select_related("created_by"),
+            "reviews": reviews_of(record),
+            "can_review": record.state == RecordState.SUBMITTED
+            and any(d not in done for d in departments),
+            "review_form": ReviewForm(),
+            "can_confirm": lead_can_confirm(user, record),
+            "member": membership(user, record),
+        }
+    )
+    return render(request, "inspections/field/final.html", context)
+
+
+@login_required
+def record_final_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    record = joint_record_get_for_user(_user(request), pk)
+    snapshot, _version = _snapshot_for(request, record)
+    pdf = render_pdf(
+        "inspections/field/final_pdf.html",
+        _final_context(request, record, snapshot, embed=True),
+        request=request,
+    )
+    return pdf_response(pdf, filename=f"联合检查记录表-{record.number}.pdf")
+
+
+# --------------------------------------------------------------------------- review
+
+
+@login_required
+@require_POST
+def record_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择审核结论")
+        return redirect("inspections:field_final", pk=record.pk)
+    try:
+        record_review(
+            actor=user,
+            record=record,
+            decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"],
+        )
+        if form.cleaned_data["decision"] == ReviewDecision.RETURNED:
+            messages.success(request, "已退回，检查人员修改后将重新提交")
+        else:
+            messages.success(request, "已审核通过")
+    except (ValidationError, PermissionDenied) as exc:
+        _flash(request, exc)
+    return redirect("inspections:field_final", pk=record.pk)
+
+
+@login_required
+@require_POST
+def lead_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    try:
+        record_lead_confirm(actor=user, record=record)
+        messages.success(request, "牵头部门已确认联合检查记录表")
+    except (ValidationError, PermissionDenied) as exc:
+        _flash(request, exc)
+    return redirect("inspections:field_final", pk=record.pk)
+
+
+# --------------------------------------------------------------------------- offline
+
+
+@never_cache
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served under /field/ so that its scope covers the field pages."""
+    try:
+        body = (STATIC_JS / "field-sw.js").read_text(encoding="utf-8")
+    except OSError:
+        return HttpResponseBadRequest()
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/field/"
+    return response

@@ -1,0 +1,96 @@
+"""Shared setup of the field-work tests: a joint record of two departments and a group."""
+
+from __future__ import annotations
+
+import base64
+import io
+import uuid
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+
+from spotcheck.accounts.models import User
+from spotcheck.catalogue.models import InspectionItem, ResultCode
+from spotcheck.catalogue.tests.factories import make_item
+from spotcheck.common.testing import Catalogue, Departments, Regions
+from spotcheck.directory.models import Inspector
+from spotcheck.inspections.models import InspectionGroup, JointRecord, RecordItem
+from spotcheck.inspections.services import ItemEntry
+from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+
+
+@dataclass
+class Field:
+    record: JointRecord
+    group: InspectionGroup
+    market_item: RecordItem
+    police_item: RecordItem
+    other_record: JointRecord  # of another group
+
+
+def build_field(
+    departments: Departments,
+    regions: Regions,
+    lead_admin: User,
+    catalogue: Catalogue,
+    inspector: Inspector,
+    other_inspector: Inspector,
+    outsider: Inspector | None = None,
+) -> Field:
+    lead = make_item(departments.lead_office, "JR-01")
+    market = make_item(departments.market, "SJ-01", name="食品经营许可情况")
+    police = make_item(departments.police, "GA-01", name="保安服务许可情况")
+    codes = list(ResultCode.objects.all())
+    for item in (market, police):
+        item.result_codes.set(codes)
+    task = make_task(
+        departments,
+        regions,
+        lead_admin,
+        [
+            (departments.lead_office, [lead]),
+            (departments.market, [market]),
+            (departments.police, [police]),
+        ],
+    )
+    group = make_group(task, [inspector, other_inspector])
+    record = make_record(task, catalogue.ding, group, [market, police])
+    other_group = make_group(task, [outsider] if outsider else [], number=2)
+    other_record = make_record(task, catalogue.jia, other_group, [market])
+    return Field(
+        record=record,
+        group=group,
+        market_item=record.items.get(item=market),
+        police_item=record.items.get(item=police),
+        other_record=other_record,
+    )
+
+
+def entry(
+    item: RecordItem | InspectionItem, codes: tuple[str, ...] = ("1",), **kw: str
+) -> ItemEntry:
+    return ItemEntry(
+        item_id=item.pk,
+        findings=kw.get("findings", "证照齐全，台账完整"),
+        codes=codes,
+        notes=kw.get("notes", ""),
+    )
+
+
+def sid() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def signature(blank: bool = False) -> str:
+    img = Image.new("RGBA", (300, 120), (0, 0, 0, 0))
+    if not blank:
+        ImageDraw.Draw(img).line([(20, 80), (120, 30), (260, 90)], fill=(0, 0, 0, 255), width=3)
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def jpeg(size: tuple[int, int] = (800, 600)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (120, 160, 200)).save(out, format="JPEG")
+    return out.getvalue()
