@@ -478,15 +478,14 @@ def outbox_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
         return "skipped"
     body = json.dumps(message.payload, ensure_ascii=False, sort_keys=True).encode()
     response = _post(url, body, message.idempotency_key)
-    return _record_outcome(message, response)
+    return _record_outcome(message, response, now)
 
 
 @transaction.atomic
-def _record_outcome(claimed: OutboxMessage, response: Response) -> str:
+def _record_outcome(claimed: OutboxMessage, response: Response, now: dt.datetime) -> str:
     message = OutboxMessage.objects.select_for_update().get(pk=claimed.pk)
     if message.state != OutboxState.SENDING or message.attempts != claimed.attempts:
         return "skipped"  # a later claim took over after our lease ran out
-    now = timezone.now()
     message.last_status = response.status
     message.locked_until = None
     max_attempts = int(getattr(settings, "GSXT_OUTBOX_MAX_ATTEMPTS", 8))
