@@ -204,7 +204,8 @@ def test_a_worker_killed_mid_send_is_taken_over_after_its_lease_and_delivered_on
                 0
             ].outbox_message
         claimed = _claim(message.pk, NOW)
-        assert claimed is not None and claimed.state == OutboxState.SENDING
+        assert claimed is not None
+        assert claimed.state == OutboxState.SENDING
 
         # when: the restarted sweep runs during the lease, then after it
         during = outbox_deliver_due(now=NOW + dt.timedelta(seconds=5))
