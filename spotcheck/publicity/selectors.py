@@ -51,6 +51,8 @@ def result_list_public(
     qs = ResultPublication.objects.filter(is_current=True)
     if department:
         qs = qs.filter(department=department)
+    if year is not None and not 1 <= year < 9999:
+        return qs.none()  # a year the filter refused matches nothing
     if year:
         qs = qs.filter(checked_on__gte=dt.date(year, 1, 1), checked_on__lt=dt.date(year + 1, 1, 1))
     if result:

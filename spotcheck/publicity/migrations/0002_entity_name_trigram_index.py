@@ -2,7 +2,8 @@
 
 pg_trgm indexes Chinese text when the database's LC_CTYPE is a UTF-8 locale (e.g.
 C.UTF-8); ``name ILIKE '%…%'`` then uses the index for any query of three or more
-characters.  SQLite has no such index: the look-up there scans the names, which is
+characters.  The index is on ``UPPER(name)`` because that is the expression
+Django's ``icontains`` compares on PostgreSQL.  SQLite has no such index: the look-up there scans the names, which is
 fine at the sizes an embedded installation holds.
 """
 
@@ -41,7 +42,7 @@ class Migration(migrations.Migration):
         PostgresOnlyRunSQL(
             sql=(
                 "CREATE INDEX CONCURRENTLY IF NOT EXISTS directory_entity_name_trgm "
-                "ON directory_entity USING gin (name gin_trgm_ops)"
+                "ON directory_entity USING gin ((UPPER(name::text)) gin_trgm_ops)"
             ),
             reverse_sql="DROP INDEX CONCURRENTLY IF EXISTS directory_entity_name_trgm",
         ),
