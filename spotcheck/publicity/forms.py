@@ -17,12 +17,18 @@ class PublicFilterForm(BootstrapFormMixin, forms.Form):
     )
     year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        years: list[int],
+        departments: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        leaves = Department.objects.filter(is_active=True, children__isnull=True).order_by("path")
-        self.fields["department"].choices = [("", _("全部部门"))] + [
-            (str(d.pk), d.name) for d in leaves
-        ]
+        if departments is None:
+            leaves = Department.objects.filter(is_active=True, children__isnull=True)
+            departments = [(str(d.pk), d.name) for d in leaves.order_by("path")]
+        self.fields["department"].choices = [("", _("全部部门")), *departments]
         self.fields["year"].choices = [("", _("全部年度"))] + [(str(y), f"{y}年") for y in years]
 
     def values(self) -> dict[str, int | None]:
@@ -41,7 +47,9 @@ class ResultFilterForm(PublicFilterForm):
 
     result = forms.ChoiceField(label=_("检查结果"), required=False)
 
-    def __init__(self, *args: Any, years: list[int], results: list[tuple[str, str]], **kw: Any):
+    def __init__(
+        self, *args: Any, years: list[int], results: list[tuple[str, str]], **kw: Any
+    ) -> None:
         super().__init__(*args, years=years, **kw)
         self.fields["result"].choices = [("", _("全部结果"))] + results
 

@@ -39,7 +39,14 @@ def public_overview() -> PublicOverview:
 
 # ---------------------------------------------------------------- published results
 
-PUBLIC_PAGE_SIZE = 20
+
+def public_department_choices() -> list[tuple[str, str]]:
+    """The departments a visitor may filter by: the active leaf departments."""
+    leaves = Department.objects.filter(is_active=True, children__isnull=True).order_by("path")
+    return [(str(pk), name) for pk, name in leaves.values_list("pk", "name")]
+
+
+PUBLIC_PAGE_SIZE = 10
 LOOKUP_LIMIT = 20
 _CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$|^\d{13,15}$")
 

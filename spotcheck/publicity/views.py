@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -42,6 +43,7 @@ from spotcheck.publicity.selectors import (
     open_data_rows,
     outbox_counts,
     outbox_list_for_user,
+    public_department_choices,
     public_overview,
     publication_get_for_user,
     record_publications_for_user,
@@ -136,14 +138,31 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def _result_filter_choices() -> dict[str, Any]:
+    """The filter lists change rarely; they are kept for a minute (the page is hot)."""
+    choices = cache.get("publicity:result-filter-choices")
+    if choices is None:
+        choices = {
+            "years": result_years_public(),
+            "results": result_classes(),
+            "departments": public_department_choices(),
+        }
+        cache.set("publicity:result-filter-choices", choices, 60)
+    return choices
+
+
 def result_notice(request: HttpRequest) -> HttpResponse:
     """抽查结果公告, filtered by department, year and result."""
+    choices = _result_filter_choices()
     form = ResultFilterForm(
-        request.GET or None, years=result_years_public(), results=result_classes()
+        request.GET or None,
+        years=choices["years"],
+        results=choices["results"],
+        departments=choices["departments"],
     )
     values = form.values()
     qs = (
-        result_list_public(**values)
+        result_list_public(**values).defer("items", "result_codes", "correction_reason")
         if values["result"] != "-"
         else ResultPublication.objects.none()
     )
@@ -152,7 +171,20 @@ def result_notice(request: HttpRequest) -> HttpResponse:
         request,
         "publicity/results.html",
         {
-            "form": form,
+            "selects": [
+                {
+                    "name": name,
+                    "label": label,
+                    "css": css,
+                    "choices": form.fields[name].choices,
+                    "value": request.GET.get(name, ""),
+                }
+                for name, label, css in (
+                    ("department", "检查机关", "col-12 col-sm-6 col-md-4"),
+                    ("year", "年度", "col-6 col-md-2"),
+                    ("result", "检查结果", "col-6 col-md-3"),
+                )
+            ],
             "rows": rows,
             "number": number,
             "has_next": has_next,

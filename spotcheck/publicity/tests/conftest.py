@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 
 from spotcheck.accounts.models import User
 from spotcheck.catalogue.models import InspectionItem, ResultCode
@@ -105,3 +106,9 @@ def world(
 def approved(world: World) -> World:
     approve(world.record)
     return world
+
+
+@pytest.fixture(autouse=True)
+def _fresh_filter_choices() -> None:
+    """The result notice keeps its filter lists for a minute; each test starts afresh."""
+    cache.clear()
