@@ -206,7 +206,7 @@ def _finish_deadline(
 def result_publish(*, actor: User | None, record: JointRecord) -> list[ResultPublication]:
     """Publish each department's results on an approved record; already published: no-op."""
     record = (
-        JointRecord.objects.select_for_update()
+        JointRecord.objects.select_for_update(of=("self",))
         .select_related("task__plan", "entity", "group")
         .get(pk=record.pk)
     )
