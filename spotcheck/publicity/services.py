@@ -275,7 +275,7 @@ def result_publish(*, actor: User | None, record: JointRecord) -> list[ResultPub
                 "department": department.name,
                 "result": codes,
                 "due_date": deadline.due_date.isoformat(),
-                "late": deadline.completed_late,
+                "late": publication.published_late,
             },
         )
         published.append(publication)

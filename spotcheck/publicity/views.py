@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from spotcheck.accounts.choices import Role
@@ -284,10 +285,19 @@ def record_results(request: HttpRequest, pk: int) -> HttpResponse:
     deadlines = Deadline.objects.filter(
         target_type="inspections.jointrecord", target_id=str(record.pk), kind="enter_results"
     ).select_related("department")
+    # late: completed after the due date, even if the reminder job had not yet marked it
+    limits = [
+        (
+            d,
+            d.completed_late
+            or (d.completed_at is not None and timezone.localdate(d.completed_at) > d.due_date),
+        )
+        for d in deadlines
+    ]
     return render(
         request,
         "publicity/record_results.html",
-        {"record": record, "versions": versions, "deadlines": deadlines},
+        {"record": record, "versions": versions, "limits": limits},
     )
 
 

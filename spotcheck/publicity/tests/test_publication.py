@@ -327,3 +327,21 @@ def test_the_correction_form_publishes_a_new_version(
     assert (
         ResultPublication.objects.get(is_current=True, department=departments.police).version == 2
     )
+
+
+def test_the_record_page_shows_a_publication_made_after_its_limit_as_late(
+    approved: World, lead_admin: User
+) -> None:
+    # given: nobody ran the nightly jobs; the limit is opened and closed at publication
+    with time_machine.travel(LATE, tick=False):
+        publish_on_approval(actor=lead_admin, record=approved.record)
+    client = Client()
+    client.force_login(lead_admin, backend=LOGIN_BACKEND)
+
+    # when
+    html = client.get(f"/publicity/results/record/{approved.record.pk}/").content.decode()
+
+    # then
+    assert html.count("超期后公示") == 2
+    assert "按时公示" not in html
+    assert 'data-testid="entered-by"' in html
