@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+import time
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -352,8 +356,6 @@ def test_the_outbox_exports_the_same_records_as_files(
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="spotcheck-gsxt-outbox.{fmt}"'
     if fmt == "json":
-        import json
-
         records = json.loads(body)["results"]
         assert records == [p.outbox_message.payload["record"] for p in published]
     elif fmt == "csv":
@@ -362,3 +364,29 @@ def test_the_outbox_exports_the_same_records_as_files(
         assert text.count(approved.entity.uscc) == 2
     else:
         assert body[:2] == b"PK"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_queue_worker_delivers_and_retries_after_its_back_off(
+    settings: Any, world: World, lead_admin: User
+) -> None:
+    # given: the real queue in the database; the first attempt meets a server error
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.GSXT_OUTBOX_TIMEOUT = 2
+    settings.GSXT_OUTBOX_BACKOFF_SECONDS = 1
+    with running(Receiver(["500"])) as receiver:
+        settings.GSXT_OUTBOX_URL = receiver.url
+        published = publish_on_approval(actor=lead_admin, record=approve(world.record))
+
+        # when: the worker runs what is due, then again once the back-off has passed
+        call_command("db_worker", "--batch", "--interval", "0", stdout=io.StringIO())
+        after_first_run = sorted(OutboxMessage.objects.values_list("state", flat=True))
+        time.sleep(1.5)
+        call_command("db_worker", "--batch", "--interval", "0", stdout=io.StringIO())
+
+    # then
+    assert after_first_run == [OutboxState.DELIVERED, OutboxState.PENDING]
+    assert set(OutboxMessage.objects.values_list("state", flat=True)) == {OutboxState.DELIVERED}
+    assert set(receiver.stored) == {p.outbox_message.idempotency_key for p in published}
+    assert set(receiver.accepted.values()) == {1}
+    assert len(receiver.requests) == 3
