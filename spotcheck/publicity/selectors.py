@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 
@@ -117,6 +119,23 @@ class Lookup:
     truncated: bool
 
 
+LIMIT1 = LOOKUP_LIMIT + 1
+LOOKUP_TIMEOUT_MS = 3000
+
+
+def _bounded(read: Callable[[], list[Any]]) -> list[Any] | None:
+    """Run a look-up query for at most a few seconds on PostgreSQL; None when it ran out."""
+    if connection.vendor != "postgresql":
+        return read()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {LOOKUP_TIMEOUT_MS}")
+            return read()
+    except OperationalError:
+        return None
+
+
 def normalise_query(raw: str) -> str:
     return " ".join(raw.split())[:100]
 
@@ -137,7 +156,9 @@ def entity_lookup_public(raw: str) -> Lookup:
         return Lookup(query, "请至少输入3个字的企业名称，或完整的统一社会信用代码", [], False)
     else:
         entities = Entity.objects.filter(name__icontains=query)
-    found = list(entities.values_list("pk", "name", "uscc", "reg_no")[: LOOKUP_LIMIT + 1])
+    found = _bounded(lambda: list(entities.values_list("pk", "name", "uscc", "reg_no")[:LIMIT1]))
+    if found is None:
+        return Lookup(query, "匹配的企业过多，请输入更完整的企业名称或统一社会信用代码", [], False)
     truncated = len(found) > LOOKUP_LIMIT
     found = sorted(found[:LOOKUP_LIMIT], key=lambda row: row[1])
     results: dict[int, list[ResultPublication]] = {pk: [] for pk, *_ in found}
