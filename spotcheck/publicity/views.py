@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from spotcheck.accounts.choices import Role
+from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
 from spotcheck.campaigns.selectors import (
@@ -304,8 +305,11 @@ def record_results(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def result_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
     publication = publication_get_for_user(request.user, pk)
-    if not publication.is_current:
-        raise Http404
+    writable = writable_department_ids(request.user)
+    if not publication.is_current or (
+        writable is not None and publication.department_id not in writable
+    ):
+        raise Http404  # only the publishing department corrects, and only the current version
     form = CorrectionForm(
         request.POST or None, items=publication.items, remarks=publication.remarks
     )

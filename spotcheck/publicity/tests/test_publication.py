@@ -345,3 +345,24 @@ def test_the_record_page_shows_a_publication_made_after_its_limit_as_late(
     assert html.count("超期后公示") == 2
     assert "按时公示" not in html
     assert 'data-testid="entered-by"' in html
+
+
+def test_the_correction_form_is_not_found_for_other_departments_and_auditors(
+    approved: World,
+    lead_admin: User,
+    dept_admin: User,
+    auditor: User,
+    departments: Departments,
+) -> None:
+    # given: the police's notice; dept_admin is the market's
+    police = _published(approved, lead_admin, departments)
+    statuses = []
+
+    # when
+    for user in (dept_admin, auditor):
+        client = Client()
+        client.force_login(user, backend=LOGIN_BACKEND)
+        statuses.append(client.get(f"/publicity/results/{police.pk}/correct/").status_code)
+
+    # then
+    assert statuses == [404, 404]
