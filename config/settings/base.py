@@ -193,6 +193,18 @@ if TASKS_BACKEND == "rq":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Public portal: name the inspectors (with certificate number) in the notices, as the
+# notices require by default; false hides them everywhere on the public pages.
+PUBLIC_SHOW_INSPECTOR_NAMES = env_bool("PUBLIC_SHOW_INSPECTOR_NAMES", True)
+# Outbox to 国家企业信用信息公示系统: where results are POSTed (empty: not sent, export only),
+# the bearer token, the request timeout, the attempts before a message is dead-lettered,
+# and the first retry delay (doubling each time, at most 6 hours).
+GSXT_OUTBOX_URL = env_str("GSXT_OUTBOX_URL", "")
+GSXT_OUTBOX_TOKEN = env_secret("GSXT_OUTBOX_TOKEN", "")
+GSXT_OUTBOX_TIMEOUT = env_int("GSXT_OUTBOX_TIMEOUT", 10, minimum=1)
+GSXT_OUTBOX_MAX_ATTEMPTS = env_int("GSXT_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+GSXT_OUTBOX_BACKOFF_SECONDS = env_int("GSXT_OUTBOX_BACKOFF_SECONDS", 60, minimum=1)
+
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {
     "version": 1,

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from spotcheck.accounts.models import Department
+from django.db import OperationalError, connection, transaction
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.http import Http404
+
+from spotcheck.accounts.models import Department, User
 from spotcheck.directory.models import Entity, Inspector
+from spotcheck.inspections.models import JointRecord
+from spotcheck.inspections.selectors import joint_record_get_for_user
+from spotcheck.publicity.choices import OutboxState
+from spotcheck.publicity.models import OutboxMessage, ResultPublication
 
 
 @dataclass(frozen=True)
@@ -25,3 +37,191 @@ def public_overview() -> PublicOverview:
         entity_count=Entity.objects.count(),
         inspector_count=Inspector.objects.count(),
     )
+
+
+# ---------------------------------------------------------------- published results
+
+
+def public_department_choices() -> list[tuple[str, str]]:
+    """The departments a visitor may filter by: the active leaf departments."""
+    leaves = Department.objects.filter(is_active=True, children__isnull=True).order_by("path")
+    return [(str(pk), name) for pk, name in leaves.values_list("pk", "name")]
+
+
+PUBLIC_PAGE_SIZE = 10
+LOOKUP_LIMIT = 20
+_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$|^\d{13,15}$")
+
+
+def result_list_public(
+    *, department: int | None = None, year: int | None = None, result: str | None = None
+) -> QuerySet[ResultPublication]:
+    """The 抽查结果公告: the current version of every published result, newest first."""
+    qs = ResultPublication.objects.filter(is_current=True)
+    if department:
+        qs = qs.filter(department=department)
+    if year is not None and not 1 <= year < 9999:
+        return qs.none()  # a year the filter refused matches nothing
+    if year:
+        qs = qs.filter(checked_on__gte=dt.date(year, 1, 1), checked_on__lt=dt.date(year + 1, 1, 1))
+    if result:
+        qs = qs.filter(result_key=result)
+    return qs.order_by("-checked_on", "-id")
+
+
+def result_years_public() -> list[int]:
+    """The years that have published results, newest first (two index look-ups)."""
+    bounds = ResultPublication.objects.filter(is_current=True).aggregate(
+        first=Min("checked_on"), last=Max("checked_on")
+    )
+    if bounds["first"] is None:
+        return []
+    return list(range(bounds["last"].year, bounds["first"].year - 1, -1))
+
+
+def result_get_public(pk: int) -> ResultPublication:
+    """One published version; a superseded one is still found (the view points onward)."""
+    try:
+        return ResultPublication.objects.get(pk=pk)
+    except ResultPublication.DoesNotExist:
+        raise Http404 from None
+
+
+def result_current_of(publication: ResultPublication) -> ResultPublication:
+    return ResultPublication.objects.get(
+        record_id=publication.record_id, department_id=publication.department_id, is_current=True
+    )
+
+
+def result_history(publication: ResultPublication) -> list[ResultPublication]:
+    """Every version of the same notice, oldest first."""
+    return list(
+        ResultPublication.objects.filter(
+            record_id=publication.record_id, department_id=publication.department_id
+        ).order_by("version")
+    )
+
+
+@dataclass(frozen=True)
+class EntityResults:
+    """One enterprise found by the look-up, with its published results."""
+
+    name: str
+    code: str
+    results: list[ResultPublication]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    query: str
+    error: str
+    entities: list[EntityResults]
+    truncated: bool
+
+
+LIMIT1 = LOOKUP_LIMIT + 1
+LOOKUP_TIMEOUT_MS = 3000
+
+
+def _bounded(read: Callable[[], list[Any]]) -> list[Any] | None:
+    """Run a look-up query for at most a few seconds on PostgreSQL; None when it ran out."""
+    if connection.vendor != "postgresql":
+        return read()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {LOOKUP_TIMEOUT_MS}")
+            return read()
+    except OperationalError:
+        return None
+
+
+def normalise_query(raw: str) -> str:
+    return " ".join(raw.split())[:100]
+
+
+def entity_lookup_public(raw: str) -> Lookup:
+    """Find enterprises by 统一社会信用代码/注册号 (exact) or by a part of the name.
+
+    A name needs three characters or more: shorter fragments match too many names to
+    be useful, and three characters is what the trigram index needs to be used.
+    """
+    query = normalise_query(raw)
+    if not query:
+        return Lookup(query, "", [], False)
+    code = query.upper()
+    if _CODE_RE.match(code):
+        entities = Entity.objects.filter(Q(uscc=code) | Q(reg_no=code))
+    elif len(query) < 3:
+        return Lookup(query, "请至少输入3个字的企业名称，或完整的统一社会信用代码", [], False)
+    else:
+        entities = Entity.objects.filter(name__icontains=query)
+    found = _bounded(lambda: list(entities.values_list("pk", "name", "uscc", "reg_no")[:LIMIT1]))
+    if found is None:
+        return Lookup(query, "匹配的企业过多，请输入更完整的企业名称或统一社会信用代码", [], False)
+    truncated = len(found) > LOOKUP_LIMIT
+    found = sorted(found[:LOOKUP_LIMIT], key=lambda row: row[1])
+    results: dict[int, list[ResultPublication]] = {pk: [] for pk, *_ in found}
+    for publication in ResultPublication.objects.filter(
+        entity_id__in=list(results), is_current=True
+    ).order_by("-checked_on", "-id"):
+        results[publication.entity_id].append(publication)
+    return Lookup(
+        query,
+        "",
+        [EntityResults(name, uscc or reg_no, results[pk]) for pk, name, uscc, reg_no in found],
+        truncated,
+    )
+
+
+def open_data_rows(*, year: int) -> QuerySet[ResultPublication]:
+    """Every current published result of a year, in a stable order (open data files)."""
+    return (
+        ResultPublication.objects.filter(
+            is_current=True,
+            checked_on__gte=dt.date(year, 1, 1),
+            checked_on__lt=dt.date(year + 1, 1, 1),
+        )
+        .select_related("supersedes")
+        .order_by("id")
+    )
+
+
+# ---------------------------------------------------------------- staff reads
+
+
+def record_publications_for_user(user: User, record_id: int) -> tuple[JointRecord, list[Any]]:
+    """A joint record the user may read and every version of its published results."""
+    record = joint_record_get_for_user(user, record_id)
+    versions = list(
+        ResultPublication.objects.filter(record=record)
+        .select_related("department", "entered_by", "published_by", "outbox_message")
+        .order_by("department__path", "-version")
+    )
+    return record, versions
+
+
+def publication_get_for_user(user: User, pk: int) -> ResultPublication:
+    """A publication whose record the user may read, or 404."""
+    publication = ResultPublication.objects.filter(pk=pk).first()
+    if publication is None:
+        raise Http404
+    joint_record_get_for_user(user, publication.record_id)
+    return publication
+
+
+def outbox_list_for_user(user: User, *, state: str = "") -> QuerySet[OutboxMessage]:
+    """The outbox, for the platform admin only (others get nothing)."""
+    if not (user.is_authenticated and user.is_active and user.role == "platform_admin"):
+        return OutboxMessage.objects.none()
+    qs = OutboxMessage.objects.select_related("publication")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-updated_at", "-id")
+
+
+def outbox_counts() -> dict[str, int]:
+    rows = OutboxMessage.objects.values("state").annotate(n=Count("id"))
+    counts = dict.fromkeys(OutboxState.values, 0)
+    counts.update({row["state"]: row["n"] for row in rows})
+    return counts

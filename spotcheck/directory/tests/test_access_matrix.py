@@ -71,6 +71,20 @@ ACCESS: dict[str, tuple[str, ...]] = {
     # a task page is public once the task leaves 草稿; the bundle exists only after the draw
     "publicity:task_detail":          (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "publicity:task_bundle":          (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # published results, the enterprise look-up and open data: public, no login
+    "publicity:results":              (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
+    "publicity:result_detail":        (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "publicity:lookup":               (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
+    "publicity:open_data":            (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
+    "publicity:open_data_file":       (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
+    "publicity:open_data_api":        (OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
+    # a record's publication page and the correction form: signed in, the record in scope (none here)
+    "publicity:record_results":       (LOGIN,     NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "publicity:correct":              (LOGIN,     NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # the outbox to the national credit publicity system and its dead letters: platform admin only
+    "publicity:outbox":               (LOGIN,     OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "publicity:outbox_export":        (LOGIN,     OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "publicity:outbox_resend":        (LOGIN,     NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "accounts:login":                 (OK,        DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE),
     "accounts:logout":                (DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE,      DONE),
     "common:home":                    (LOGIN,     OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK),
@@ -179,6 +193,19 @@ def _request(case: str, w: World) -> Request:
         # the matrix has no tasks: an unknown task is 404 for everyone, signed in or not
         "publicity:task_detail": lambda: Request("get", reverse(name, args=[999999]), {}, ""),
         "publicity:task_bundle": lambda: Request("get", reverse(name, args=[999999]), {}, ""),
+        "publicity:results": lambda: Request("get", reverse(name), {}, ""),
+        "publicity:result_detail": lambda: Request("get", reverse(name, args=[999999]), {}, ""),
+        "publicity:lookup": lambda: Request("get", reverse(name), {"q": "晋州市甲食品"}, ""),
+        "publicity:open_data": lambda: Request("get", reverse(name), {}, ""),
+        "publicity:open_data_file": lambda: Request(
+            "get", reverse(name, args=[2026, "json"]), {}, ""
+        ),
+        "publicity:open_data_api": lambda: Request("get", reverse(name), {}, ""),
+        "publicity:record_results": lambda: Request("get", reverse(name, args=[999999]), {}, ""),
+        "publicity:correct": lambda: Request("get", reverse(name, args=[999999]), {}, ""),
+        "publicity:outbox": lambda: Request("get", reverse(name), {}, ""),
+        "publicity:outbox_export": lambda: Request("get", reverse(name, args=["csv"]), {}, ""),
+        "publicity:outbox_resend": lambda: Request("post", reverse(name, args=[999999]), {}, ""),
         "accounts:login": lambda: Request("get", reverse(name), {}, reverse("common:home")),
         "accounts:logout": lambda: Request("post", reverse(name), {}, reverse("publicity:home")),
         "common:home": lambda: Request("get", reverse(name), {}, ""),
