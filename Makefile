@@ -36,8 +36,9 @@ run: install
 	$(BIN)/python manage.py calendar_load
 	$(BIN)/python manage.py demo_load --skip-if-loaded
 	$(BIN)/python manage.py demo_logins
-	@echo "spotcheck 运行于 http://$(HOST):$(PORT)/ （时限提醒每小时运行一次；后台任务日志 var/worker.log）"
-	$(BIN)/python manage.py deadlines_remind --every 3600 > var/reminders.log 2>&1 & \
+	@echo "spotcheck 运行于 http://$(HOST):$(PORT)/ （公示时限、报送与时限提醒每小时运行一次；后台任务日志 var/worker.log）"
+	while :; do $(BIN)/python manage.py publication_deadlines; $(BIN)/python manage.py outbox_deliver; \
+	  $(BIN)/python manage.py followup_escalate; sleep 3600; done > var/reminders.log 2>&1 & \
 	  reminders=$$!; \
 	  $(BIN)/python manage.py $(TASK_WORKER) > var/worker.log 2>&1 & \
 	  worker=$$!; \

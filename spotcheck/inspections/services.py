@@ -532,7 +532,21 @@ def record_review(
             "state": record.state,
         },
     )
+    if record.state == RecordState.APPROVED:
+        _on_approved(actor=actor, record=record)
     return rows
+
+
+def _on_approved(*, actor: User, record: JointRecord) -> None:
+    """An approved record's results are final: publish them (一公开) and open a
+    follow-up case (后续处置) for every item whose result needs one, in the same
+    transaction as the approval, so either all of it happens or none."""
+    # Imported here: both apps read this app's models at import time.
+    from spotcheck.followup.services import cases_open_for_record
+    from spotcheck.publicity.services import publish_on_approval
+
+    publish_on_approval(actor=actor, record=record)
+    cases_open_for_record(actor=actor, record=record)
 
 
 @transaction.atomic

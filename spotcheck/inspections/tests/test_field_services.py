@@ -455,3 +455,30 @@ def test_the_lead_office_sees_approved_records_to_confirm(
     assert lead_confirm_queue(dept_admin) == []
     with pytest.raises(PermissionDenied, match="只有牵头部门可以确认"):
         record_lead_confirm(actor=dept_admin, record=field.record)
+
+
+def test_approval_publishes_the_results_and_opens_a_case_for_each_finding(
+    field: Field,
+    inspector_user: User,
+    other_inspector_user: User,
+    dept_admin: User,
+    other_dept_admin: User,
+) -> None:
+    # given a signed record: 市场监管局 found nothing, 公安局 found 违反公安部门相关规定
+    from spotcheck.followup.models import Case
+    from spotcheck.publicity.models import ResultPublication
+
+    _enter_all(field, inspector_user, other_inspector_user)
+    _sign(field, inspector_user)
+    # when the first department approves, nothing is final yet
+    record_review(actor=dept_admin, record=field.record, decision=ReviewDecision.APPROVED)
+    assert not ResultPublication.objects.exists()
+    assert not Case.objects.exists()
+    # when the second department approves, the record is approved
+    record = JointRecord.objects.get(pk=field.record.pk)
+    record_review(actor=other_dept_admin, record=record, decision=ReviewDecision.APPROVED)
+    # then each department's results are published and the finding has its case
+    published = ResultPublication.objects.filter(record=field.record, is_current=True)
+    assert sorted(p.department.name for p in published) == ["晋州市公安局", "晋州市市场监督管理局"]
+    cases = list(Case.objects.filter(record=field.record))
+    assert [c.record_item_id for c in cases] == [field.police_item.pk]
