@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import OperationalError, connection, transaction
@@ -14,6 +14,7 @@ from django.http import Http404
 
 from spotcheck.accounts.models import Department, User
 from spotcheck.directory.models import Entity, Inspector
+from spotcheck.followup.selectors import PublicDisposal, public_disposals_for_entity
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.selectors import joint_record_get_for_user
 from spotcheck.publicity.choices import OutboxState
@@ -109,6 +110,7 @@ class EntityResults:
     name: str
     code: str
     results: list[ResultPublication]
+    disposals: list[PublicDisposal] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,12 @@ def entity_lookup_public(raw: str) -> Lookup:
     return Lookup(
         query,
         "",
-        [EntityResults(name, uscc or reg_no, results[pk]) for pk, name, uscc, reg_no in found],
+        [
+            EntityResults(
+                name, uscc or reg_no, results[pk], public_disposals_for_entity(Entity(pk=pk))
+            )
+            for pk, name, uscc, reg_no in found
+        ],
         truncated,
     )
 

@@ -9,6 +9,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
@@ -388,6 +390,22 @@ def test_closing_after_a_public_measure_makes_the_result_public(
     assert disposal.measures == ("列入经营异常名录",)
     assert disposal.result == "已列入经营异常名录"
     assert disposal.closed_on == dt.date(2026, 5, 7)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_portal_look_up_shows_a_public_disposal(case: Case, dept_admin: User) -> None:
+    # given a case closed after 列入经营异常名录
+    case_record_measure(actor=dept_admin, case=case, measure=Measure.ABNORMAL_LIST, note="")
+    case_close(actor=dept_admin, case=case, result="已列入经营异常名录", closed_on=TODAY.date())
+
+    # when anyone looks the enterprise up by its code
+    page = Client().get(reverse("publicity:lookup"), {"q": case.entity.uscc})
+
+    # then
+    html = page.content.decode()
+    assert html.count('data-testid="lookup-disposal"') == 1
+    assert "后续处置结果" in html
+    assert "已列入经营异常名录" in html
 
 
 @time_machine.travel(TODAY, tick=False)
