@@ -164,6 +164,12 @@ class FinalMatching:
     entities: tuple[str, ...]
     matching: Matching
     order: tuple[str, ...]
+    items_of: Mapping[str, tuple[str, ...]]
+
+    def entities_of(self, department: str) -> list[str]:
+        """The final entities whose items involve ``department``, in processing order."""
+        owner = {i.code: i.department for i in self.outcome.announcement.items}
+        return [e for e in self.order if any(owner[c] == department for c in self.items_of[e])]
 
     def final_json(self) -> dict[str, Any]:
         m = self.matching
@@ -236,4 +242,5 @@ def final_matching(
         key=key,
     )
     order = tuple(sorted(entities, key=lambda e: (hashlib.sha256(key + e.encode()).digest(), e)))
-    return FinalMatching(outcome, tuple(replacements), tuple(entities), matching, order)
+    items_of = {r.entity_id: r.items for r in rows}
+    return FinalMatching(outcome, tuple(replacements), tuple(entities), matching, order, items_of)
