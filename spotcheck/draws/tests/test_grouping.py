@@ -43,16 +43,18 @@ LEAD = "晋州市人民政府办公室"
 MARKET = "晋州市市场监督管理局"
 
 
-def _confirm_all(task: Task, lead_admin: User, dept_admin: User, *, replace: bool = True) -> Task:
-    draw_dispatch(actor=lead_admin, task=task)
+def _confirm_all(
+    subject: Task, lead_admin: User, dept_admin: User, *, replace: bool = True
+) -> Task:
+    draw_dispatch(actor=lead_admin, task=subject)
     if replace:
         obj = DrawnObject.objects.order_by("id").first()
         assert obj is not None
         drawn_object_replace(actor=dept_admin, obj=obj, reason="cancelled", note="已注销")
-    department_confirm(actor=dept_admin, task=task)
-    department_confirm(actor=lead_admin, task=task)
-    task.refresh_from_db()
-    return task
+    department_confirm(actor=dept_admin, task=subject)
+    department_confirm(actor=lead_admin, task=subject)
+    subject.refresh_from_db()
+    return subject
 
 
 @pytest.fixture
@@ -75,8 +77,8 @@ def claimed(grouping: Task, lead_admin: User, dept_admin: User) -> Task:
     return grouping
 
 
-def _attempt(task: Task) -> DrawAttempt:
-    return task.draw_attempts.get()
+def _attempt(subject: Task) -> DrawAttempt:
+    return subject.draw_attempts.get()
 
 
 def test_lead_office_starts_grouping_once_every_department_confirmed(
@@ -86,10 +88,10 @@ def test_lead_office_starts_grouping_once_every_department_confirmed(
     assert confirmed.state == TaskState.CONFIRMED
 
     # when
-    task = grouping_start(actor=lead_admin, task=confirmed)
+    moved = grouping_start(actor=lead_admin, task=confirmed)
 
     # then
-    assert task.state == TaskState.GROUPING
+    assert moved.state == TaskState.GROUPING
     with pytest.raises(ValidationError, match="任务已在编组中"):
         grouping_start(actor=lead_admin, task=confirmed)
 

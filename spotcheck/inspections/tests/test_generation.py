@@ -24,15 +24,15 @@ from spotcheck.inspections.models import GroupMember, InspectionGroup, JointReco
 MARKET = "晋州市市场监督管理局"
 
 
-def _to_grouping(task: Task, lead_admin: User, dept_admin: User) -> Task:
+def _to_grouping(subject: Task, lead_admin: User, dept_admin: User) -> Task:
     calendar_load_bundled(actor=None)
     with time_machine.travel(NOW, tick=False):
-        _drawn(task, lead_admin, dept_admin)
-        _confirm_all(task, lead_admin, dept_admin, replace=False)
-    task = grouping_start(actor=lead_admin, task=task)
-    department_claim(actor=lead_admin, task=task)
-    department_claim(actor=dept_admin, task=task)
-    return task
+        _drawn(subject, lead_admin, dept_admin)
+        _confirm_all(subject, lead_admin, dept_admin, replace=False)
+    moved = grouping_start(actor=lead_admin, task=subject)
+    department_claim(actor=lead_admin, task=moved)
+    department_claim(actor=dept_admin, task=moved)
+    return moved
 
 
 @pytest.fixture
