@@ -65,8 +65,17 @@ def drawn_entities(attempt: DrawAttempt | None) -> list[dict[str, Any]]:
     """The drawn entities of an attempt with their groups (names, 执法证号), in draw order."""
     if attempt is None or not attempt.result:
         return []
-    ids = [e for _s, kind, e in stored_selection(attempt) if kind == "selected"]
-    groups = stored_groups(attempt)
+    if attempt.matched_at is not None:  # the final list after replacements, matched groups
+        active = set(
+            DrawnObject.objects.filter(attempt=attempt)
+            .exclude(state=ObjectState.REPLACED)
+            .values_list("entity_code", flat=True)
+        )
+        ids = [e for _s, _kind, e in stored_selection(attempt) if e in active]
+        groups = stored_groups(attempt, "final_groups.tsv")
+    else:
+        ids = [e for _s, kind, e in stored_selection(attempt) if kind == "selected"]
+        groups = stored_groups(attempt)
     names = {
         e.uscc or e.reg_no: e
         for e in Entity.objects.filter(uscc__in=ids) | Entity.objects.filter(reg_no__in=ids)

@@ -283,10 +283,13 @@ def stored_selection(attempt: DrawAttempt) -> list[tuple[str, str, str]]:
     return rows
 
 
-def stored_groups(attempt: DrawAttempt) -> dict[str, list[tuple[int, str, str]]]:
-    """Read the stored groups.tsv: entity id → [(seat, department, 执法证号)], leader first."""
+def stored_groups(
+    attempt: DrawAttempt, name: str = "groups.tsv"
+) -> dict[str, list[tuple[int, str, str]]]:
+    """Read the stored groups.tsv (or final_groups.tsv): entity id → [(seat, department,
+    执法证号)], leader first."""
     groups: dict[str, list[tuple[int, str, str]]] = {}
-    for line in split_lines(_load(attempt, "groups.tsv"), "groups.tsv"):
+    for line in split_lines(_load(attempt, name), name):
         _pos, entity_id, slot, department, certificate_no, _role, _covers = line.decode(
             "utf-8"
         ).split("\t")

@@ -76,6 +76,7 @@ def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
     drawn = drawn_attempt(task)
     announcement = json.loads(live.announcement) if live and live.announcement else None
     result = json.loads(drawn.result) if drawn else None
+    final = json.loads(drawn.final_result) if drawn and drawn.final_result else None
     return render(
         request,
         "draws/draw_page.html",
@@ -87,6 +88,7 @@ def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
             "drawn": drawn,
             "announcement": announcement,
             "result": result,
+            "final": final,
             "selected": drawn_entities(drawn),
             "organiser": task_can_organise(request.user, task),
             "prepare_form": _prepare_form(request, task) if live is None else None,

@@ -326,6 +326,8 @@ def test_task_page_shows_each_role_its_button_and_the_records_count(
     assert "已生成一企一表 <strong>5</strong> 份" in page
     assert "第1组" in page
     assert DepartmentClaim.objects.count() == 2
+    draw_page = lead.get(f"/tasks/{grouping.pk}/draw/").content.decode()
+    assert "以下为替补后的最终名单和随机匹配的检查组" in draw_page
 
 
 @pytest.mark.django_db(transaction=True)
