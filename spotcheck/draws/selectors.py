@@ -15,7 +15,7 @@ from spotcheck.campaigns.selectors import task_can_organise
 from spotcheck.core.draw.canonical import parse_frame_line, split_lines
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject, ObjectState
-from spotcheck.draws.services import stored_file, stored_groups, stored_selection
+from spotcheck.draws.services import stored_drawn_frame, stored_groups, stored_selection
 
 
 def attempts_of(task: Task) -> QuerySet[DrawAttempt]:
@@ -121,7 +121,7 @@ def dispatched_objects(task: Task) -> list[dict[str, Any]]:
 
 def department_objects(attempt: DrawAttempt) -> dict[str, list[str]]:
     """The final (dispatched, not replaced) entities of each department, from the frozen
-    frame's items; no draw is re-run."""
+    frame's items of the drawn entities; no draw is re-run, the frame is not read."""
     ann = json.loads(attempt.announcement)
     owner = {i["code"]: i["department"] for i in ann["items"]}
     active = set(
@@ -130,7 +130,7 @@ def department_objects(attempt: DrawAttempt) -> dict[str, list[str]]:
         .values_list("entity_code", flat=True)
     )
     found: dict[str, list[str]] = {d: [] for d in ann["departments"]}
-    for line in split_lines(stored_file(attempt, "frame.tsv"), "frame.tsv"):
+    for line in split_lines(stored_drawn_frame(attempt), "drawn_frame.tsv"):
         row = parse_frame_line(line)
         if row.entity_id in active:
             for department in sorted({owner[c] for c in row.items}):

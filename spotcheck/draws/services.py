@@ -48,7 +48,12 @@ from spotcheck.core.draw import (
     run_draw,
     write_bundle,
 )
-from spotcheck.core.draw.canonical import parse_frame_line, parse_pool_line, split_lines
+from spotcheck.core.draw.canonical import (
+    lines_bytes,
+    parse_frame_line,
+    parse_pool_line,
+    split_lines,
+)
 from spotcheck.core.draw.commit import AvoidancePair
 from spotcheck.core.draw.final import FinalMatching, Replacement, final_matching
 from spotcheck.deadlines.choices import DeadlineState
@@ -173,9 +178,14 @@ def _store(attempt: DrawAttempt, name: str, data: bytes) -> None:
     default_storage.save(path, ContentFile(data))
 
 
-def stored_file(attempt: DrawAttempt, name: str) -> bytes:
-    """Read one stored file of an attempt (frozen inputs, outputs)."""
-    return _load(attempt, name)
+DRAWN_FRAME = "drawn_frame.tsv"  # private copy; not part of the bundle
+
+
+def stored_drawn_frame(attempt: DrawAttempt) -> bytes:
+    """The frame rows of the attempt's selected and reserve entities (all of them for an
+    attempt drawn before this file was kept)."""
+    path = f"{attempt.files_dir}/{DRAWN_FRAME}"
+    return _load(attempt, DRAWN_FRAME if default_storage.exists(path) else "frame.tsv")
 
 
 def _load(attempt: DrawAttempt, name: str) -> bytes:
@@ -383,6 +393,19 @@ def draw_run(
     files = outcome.files()
     for name, data in files.items():
         _store(attempt, name, data)
+    # the frame rows of the selected and reserve entities: pages read these, not the frame
+    drawn_ids = set(outcome.selection.selected_ids()) | set(outcome.selection.reserve_ids())
+    _store(
+        attempt,
+        DRAWN_FRAME,
+        lines_bytes(
+            [
+                line
+                for line in split_lines(_load(attempt, "frame.tsv"), "frame.tsv")
+                if line.split(b"\t", 1)[0].decode("ascii") in drawn_ids
+            ]
+        ),
+    )
     attempt.seed = outcome.seed.hex()
     attempt.result = files["result.json"].decode("utf-8")
     attempt.drawn_at = timezone.now()
