@@ -368,3 +368,34 @@ def test_two_simultaneous_match_clicks_match_once_on_postgresql(
     # then
     assert sorted(outcomes) == ["matched", "本任务已完成随机匹配，不会重复匹配"]
     assert JointRecord.objects.filter(task=task).count() == 5
+
+
+def test_a_department_with_no_final_object_has_nothing_to_claim_and_does_not_block(
+    task: Task,  # noqa: F811
+    lead_admin: User,
+    dept_admin: User,
+    other_dept_admin: User,
+    departments: Departments,
+) -> None:
+    # given: 公安局 takes part with an item for individual businesses only
+    from spotcheck.campaigns.models import TaskDepartment
+    from spotcheck.catalogue.tests.factories import make_item
+
+    police = TaskDepartment.objects.create(task=task, department=departments.police)
+    police.items.add(make_item(departments.police, "GA-01", entity_types=["individual"]))
+    calendar_load_bundled(actor=None)
+    with time_machine.travel(NOW, tick=False):
+        _drawn(task, lead_admin, dept_admin)
+        draw_dispatch(actor=lead_admin, task=task)
+        for admin in (dept_admin, lead_admin, other_dept_admin):
+            department_confirm(actor=admin, task=task)
+    grouping_start(actor=lead_admin, task=task)
+    department_claim(actor=lead_admin, task=task)
+    department_claim(actor=dept_admin, task=task)
+
+    # when / then
+    with pytest.raises(ValidationError, match="没有需要晋州市公安局检查的对象，无需认领"):
+        department_claim(actor=other_dept_admin, task=task)
+    final = draw_match(actor=lead_admin, task=task)
+    assert JointRecord.objects.count() == len(final.entities) == 5
+    assert DepartmentClaim.objects.count() == 2
