@@ -6,7 +6,10 @@ Usage:
 
 Recomputes, from the bundle's inputs alone, the Merkle roots, the seed, the drawn
 entities, the reserve lists, the drawn inspectors, the groups and the matching, and
-compares them byte for byte with the bundle.  Exit status:
+compares them byte for byte with the bundle.  A DRAW-v1.1 bundle also carries the
+replacements made after the draw (replacements.tsv: each must take the next unused
+reserve entity of its stratum for an announced reason) and the matching of the final
+list (final.json, final_groups.tsv); both are checked the same way.  Exit status:
     0  everything matches            全部一致
     1  a difference (the first one is printed)   发现不一致
     2  the bundle is malformed       数据包格式错误
