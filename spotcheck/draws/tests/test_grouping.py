@@ -399,3 +399,41 @@ def test_a_department_with_no_final_object_has_nothing_to_claim_and_does_not_blo
     final = draw_match(actor=lead_admin, task=task)
     assert JointRecord.objects.count() == len(final.entities) == 5
     assert DepartmentClaim.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_simultaneous_claim_clicks_draw_once_on_postgresql(
+    task: Task,  # noqa: F811
+    lead_admin: User,
+    dept_admin: User,
+) -> None:
+    # given
+    calendar_load_bundled(actor=None)
+    with time_machine.travel(NOW, tick=False):
+        _drawn(task, lead_admin, dept_admin)
+        _confirm_all(task, lead_admin, dept_admin)
+    grouping_start(actor=lead_admin, task=task)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def click() -> None:
+        barrier.wait()
+        try:
+            department_claim(actor=dept_admin, task=task)
+            outcomes.append("claimed")
+        except ValidationError as exc:
+            outcomes.append(exc.messages[0])
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    # then
+    assert sorted(outcomes) == ["claimed", f"{MARKET}已认领并抽取执法人员，不会重复抽取"]
+    assert DepartmentClaim.objects.filter(attempt__task=task).count() == 1
