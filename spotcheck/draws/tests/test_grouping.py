@@ -302,6 +302,12 @@ def test_a_department_without_drawable_inspectors_is_told_and_blocks_matching(
         draw_match(actor=lead_admin, task=task)
     assert DepartmentClaim.objects.count() == 1
     assert JointRecord.objects.count() == 0
+    lead = Client()
+    lead.force_login(lead_admin, backend=LOGIN_BACKEND)
+    page = lead.get(f"/tasks/{task.pk}/").content.decode()
+    assert "无可抽取人员" in page
+    assert f"待以下部门认领后可随机匹配：{MARKET}" in page
+    assert 'data-testid="match"' not in page
 
 
 def test_task_page_shows_each_role_its_button_and_the_records_count(
