@@ -829,8 +829,6 @@ def draw_match(*, actor: User, task: Task) -> FinalMatching:
         if claim.certificates != [r.certificate_no for _, r in by_department[name].drawn]:
             raise ValidationError(f"{name}认领时抽取的执法人员与重新计算的结果不一致")
     files = final.files()
-    for name, data in files.items():  # replacements.tsv too, as it was when matched
-        _store(attempt, name, data)
     attempt.final_result = files["final.json"].decode("utf-8")
     attempt.matched_at = timezone.now()
     attempt.matched_by = actor
@@ -853,4 +851,7 @@ def draw_match(*, actor: User, task: Task) -> FinalMatching:
         },
     )
     records_generate(actor=actor, task=task, final=final)
+    # files last: should a write fail, the transaction (records included) rolls back
+    for name, data in files.items():  # replacements.tsv too, as it was when matched
+        _store(attempt, name, data)
     return final
