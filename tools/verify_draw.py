@@ -6,7 +6,10 @@ Usage:
 
 Recomputes, from the bundle's inputs alone, the Merkle roots, the seed, the drawn
 entities, the reserve lists, the drawn inspectors, the groups and the matching, and
-compares them byte for byte with the bundle.  Exit status:
+compares them byte for byte with the bundle.  A DRAW-v1.1 bundle also carries the
+replacements made after the draw (replacements.tsv: each must take the next unused
+reserve entity of its stratum for an announced reason) and the matching of the final
+list (final.json, final_groups.tsv); both are checked the same way.  Exit status:
     0  everything matches            全部一致
     1  a difference (the first one is printed)   发现不一致
     2  the bundle is malformed       数据包格式错误
@@ -43,6 +46,11 @@ INPUTS = [
     "reveals.json",
 ]
 OUTPUTS = ["result.json", "selection.tsv", "inspectors.tsv", "groups.tsv"]
+# DRAW-v1.1 (spec §10.1): the DRAW-v1 files plus the replacements made after the draw
+# and, once the platform has matched, the matching of the final list.
+EXTENSION = "DRAW-v1.1"
+REPLACEMENTS = "replacements.tsv"
+FINAL = ["final.json", "final_groups.tsv"]
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
@@ -373,6 +381,7 @@ def parse_announcement(ann):
         "ratios": ratios,
         "floor": floor,
         "reserve": reserve,
+        "reasons": set(reasons),
         "keyed": sampling["stratum_key"] != "",
         "strata": strata,
         "per_dept": per_dept,
@@ -988,6 +997,84 @@ def parse_avoidance(leaf_rows, opening_rows, drawn_ids):
     return avoid
 
 
+# ---------------------------------------------------------------- replacements (§10.1)
+
+
+def parse_replacements(data):
+    """Parse replacements.tsv: stratum, number, replaced, reason, replacement."""
+    rows = []
+    if data and not data.endswith(b"\n"):
+        raise Malformed("replacements.tsv 末行须以LF结尾 / last row must end with LF")
+    for line in data.split(b"\n")[:-1] if data else []:
+        try:
+            f = line.decode("utf-8").split("\t")
+        except UnicodeDecodeError:
+            raise Malformed("replacements.tsv 不是UTF-8") from None
+        if len(f) != 5:
+            raise Malformed("replacements.tsv 每行5个字段 / five fields per row")
+        if not re.match(r"[1-9][0-9]*\Z", f[1]) or not ENTITY.match(f[2]):
+            raise Malformed("replacements.tsv 行格式错误 / bad row")
+        if f[4] and not ENTITY.match(f[4]):
+            raise Malformed("replacements.tsv 替补对象格式错误 / bad replacement id")
+        text(f[0], "stratum")
+        text(f[3], "reason")
+        rows.append((f[0], int(f[1]), f[2], f[3], f[4]))
+    keys = [(r[0].encode("utf-8"), r[1]) for r in rows]
+    if keys != sorted(keys) or len(set(keys)) != len(keys):
+        raise Malformed("replacements.tsv 未按分层与序号排序 / not in canonical order")
+    return rows
+
+
+def apply_replacements(a, rows, chosen, reserve):
+    """Check each replacement took the next unused reserve of its stratum for a declared
+    reason; return the final selection (stratum -> rows), replacements appended in order."""
+    final = {s: list(chosen[s]) for s in chosen}
+    expected = {}
+    for stratum, number, replaced, reason, replacement in rows:
+        where = f"replacements.tsv {stratum} #{number}"
+        if stratum not in final:
+            raise Difference(f"{where}: 分层不存在 / unknown stratum")
+        expected[stratum] = expected.get(stratum, 0) + 1
+        if number != expected[stratum]:
+            raise Difference(f"{where}: 序号应为 {expected[stratum]} / numbers must run 1, 2, 3")
+        if reason not in a["reasons"]:
+            raise Difference(f"{where}: 理由 {reason!r} 未在公告中声明 / undeclared reason")
+        current = final[stratum]
+        at = [n for n, row in enumerate(current) if row[1].decode() == replaced]
+        if not at:
+            raise Difference(f"{where}: {replaced} 不在该分层当前名单中 / not in the list")
+        spare = reserve[stratum]
+        successor = spare[number - 1] if number <= len(spare) else None
+        want = successor[1].decode() if successor else ""
+        if replacement != want:
+            raise Difference(
+                f"{where}: 应由备选第{number}位替补 / must take reserve #{number}: "
+                f"expected {want or '(none left)'}, found {replacement or '(none)'}"
+            )
+        current.pop(at[0])
+        if successor:
+            current.append(successor)
+    return final
+
+
+def final_json(a, announcement_hash, seed, count, n_rows, matched):
+    groups, infeasible, specialists, balance = matched
+    return {
+        "announcement_sha256": announcement_hash,
+        "enterprises": count,
+        "matching": {
+            "balance": balance,
+            "groups": len(groups),
+            "infeasible": infeasible,
+            "specialist_needed": specialists,
+        },
+        "replacements": n_rows,
+        "seed": seed.hex(),
+        "task_id": a["raw"]["task_id"],
+        "version": EXTENSION,
+    }
+
+
 # ---------------------------------------------------------------- driver (§11)
 
 
@@ -1009,14 +1096,16 @@ def check_manifest(bundle, recompute_only):
     if data is None:
         raise Malformed("缺少 manifest.json / manifest.json missing")
     manifest = need(load_json(data, "manifest.json"), ["files", "version"], "manifest.json")
-    if manifest["version"] != VERSION:
+    if manifest["version"] not in (VERSION, EXTENSION):
         raise Malformed("manifest 版本不符 / version")
     names = []
     for entry in manifest["files"]:
         need(entry, ["bytes", "name", "sha256"], "manifest entry")
         names.append(entry["name"])
-    expected = sorted(INPUTS + ([] if recompute_only else OUTPUTS))
-    if names != expected and not (recompute_only and names == sorted(INPUTS + OUTPUTS)):
+    inputs = INPUTS + ([REPLACEMENTS] if manifest["version"] == EXTENSION else [])
+    outputs = OUTPUTS + (FINAL if FINAL[0] in names else [])
+    expected = sorted(inputs + ([] if recompute_only else outputs))
+    if names != expected and not (recompute_only and names == sorted(inputs + outputs)):
         raise Malformed(f"manifest 须列出全部文件 / manifest must list exactly {expected}")
     for entry in manifest["files"]:
         path = bundle / entry["name"]
@@ -1035,7 +1124,9 @@ def verify(bundle, out_dir, expect, jobs=1):
     # the cyclic collector would only re-walk them: about a fifth of the run time.
     gc.disable()
     recompute_only = out_dir is not None and not all((bundle / n).is_file() for n in OUTPUTS)
-    check_manifest(bundle, recompute_only)
+    names = check_manifest(bundle, recompute_only)
+    extended = REPLACEMENTS in names
+    with_final = extended and (FINAL[0] in names or recompute_only)
     ann_bytes = (bundle / "announcement.json").read_bytes()
     a = parse_announcement(load_json(ann_bytes, "announcement.json"))
     ann = a["raw"]
@@ -1095,6 +1186,20 @@ def verify(bundle, out_dir, expect, jobs=1):
         "inspectors.tsv": inspectors_file(drawn, ann["departments"]),
         "groups.tsv": groups_file(groups, drawn),
     }
+    if extended:
+        rows = parse_replacements((bundle / REPLACEMENTS).read_bytes())
+        final = apply_replacements(a, rows, chosen, reserve)
+        for people in drawn.values():
+            for p in people:
+                p["load"] = 0
+        matched = match(a, final, drawn, openings, keys["matching"])
+        count = sum(len(v) for v in final.values())
+        print(f"替补 replacements {len(rows)} 条 ok; 最终名单 final list {count}")
+        if with_final:
+            computed["final.json"] = canon(
+                final_json(a, announcement_hash, seed, count, len(rows), matched)
+            )
+            computed["final_groups.tsv"] = groups_file(matched[0], drawn)
     print(
         f"抽中 selected {alloc['total']}, 检查组 groups {len(groups)}, "
         f"无法满足 infeasible {len(infeasible)}, 需专业人员 specialists {len(specialists)}"
@@ -1106,7 +1211,7 @@ def verify(bundle, out_dir, expect, jobs=1):
         print(f"已写出重算结果 / recomputed files written to {out_dir}")
         if recompute_only:
             return
-    for name in OUTPUTS:
+    for name in OUTPUTS + (FINAL if with_final else []):
         found = (bundle / name).read_bytes()
         if found != computed[name]:
             raise Difference(first_difference(name, computed[name], found))
@@ -1139,7 +1244,7 @@ def main(argv=None):
     except Exception as exc:  # noqa: BLE001 - anything unforeseen in a bundle is malformed
         print(f"数据包格式错误 / MALFORMED: {exc!r}", file=sys.stderr)
         return 2
-    print("全部一致 / OK: the bundle verifies under DRAW-v1")
+    print("全部一致 / OK: the bundle verifies under DRAW-v1 (and its v1.1 replacements)")
     return 0
 
 

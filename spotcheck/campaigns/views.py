@@ -25,6 +25,7 @@ from spotcheck.campaigns.selectors import (
 from spotcheck.campaigns.services import plan_create, task_create, task_transition, task_update
 from spotcheck.common.forms import add_service_errors
 from spotcheck.core.errors import DomainError
+from spotcheck.draws.selectors import grouping_overview
 from spotcheck.inspections.inbox import board_figures
 from spotcheck.inspections.selectors import joint_record_list_for_user
 
@@ -55,6 +56,10 @@ def task_board(request: HttpRequest) -> HttpResponse:
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = task_get_for_user(request.user, pk)
+    grouping = grouping_overview(task, request.user)
+    next_states = task_next_states(request.user, task)
+    if grouping is not None:  # 编组 has its own button, with the claims beside it
+        next_states = [(v, label) for v, label in next_states if v != TaskState.GROUPING]
     return render(
         request,
         "campaigns/task_detail.html",
@@ -63,7 +68,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "participants": task.participants.all(),
             "timeline": task_timeline(task),
             "deadlines": task_deadlines(task),
-            "next_states": task_next_states(request.user, task),
+            "next_states": next_states,
+            "grouping": grouping,
             "can_edit": task_can_organise(request.user, task) and task.state == TaskState.DRAFT,
             "record_count": joint_record_list_for_user(request.user, task_id=task.pk).count(),
         },

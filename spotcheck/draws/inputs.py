@@ -85,7 +85,10 @@ def task_inputs(task: Task) -> TaskInputs:
             candidates.append(FrameRow.of(entity_id, entity.risk_class or "U", applicable))
         else:
             no_items += 1
-    departments = sorted(task.participants.values_list("department__name", flat=True).distinct())
+    # task order (DRAW-v1 §5): the lead department first, so that its member leads each group
+    names = sorted(task.participants.values_list("department__name", flat=True).distinct())
+    lead = task.lead_department.name
+    departments = [lead] * (lead in names) + [n for n in names if n != lead]
     inspectors = (
         Inspector.objects.filter(department__name__in=departments)
         .select_related("department")

@@ -69,6 +69,18 @@ class DrawAttempt(models.Model):
     result = models.TextField(_("抽取结果（规范JSON）"), blank=True)
     drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True)
     abandoned_reason = models.CharField(_("放弃理由"), max_length=255, blank=True)
+    final_result = models.TextField(
+        _("最终匹配结果（规范JSON）"), blank=True, help_text=_("DRAW-v1.1 final.json")
+    )
+    matched_at = models.DateTimeField(_("随机匹配时间"), null=True, blank=True)
+    matched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("随机匹配人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("抽取记录")
@@ -163,6 +175,12 @@ class DrawnObject(models.Model):
         _("替补理由"), max_length=12, choices=ReplacementReason.choices, blank=True
     )
     replace_note = models.CharField(_("情况说明"), max_length=255, blank=True)
+    replace_number = models.PositiveSmallIntegerField(
+        _("本分层第几次替补"),
+        null=True,
+        blank=True,
+        help_text=_("第n次替补取该分层备选名单第n位（DRAW-v1.1 replacements.tsv）"),
+    )
     replaced_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("退回人"),
@@ -184,3 +202,42 @@ class DrawnObject(models.Model):
 
     def __str__(self) -> str:
         return self.entity_code
+
+
+class DepartmentClaim(models.Model):
+    """A department's claim (认领) of its objects in a task, and its inspector draw.
+
+    The drawn inspectors are the department's part of the draw's inspector ranking
+    (DRAW-v1 §8): deterministic from the attempt's inspectors key and the frozen pool.
+    """
+
+    attempt = models.ForeignKey(
+        DrawAttempt, verbose_name=_("抽取"), on_delete=models.PROTECT, related_name="claims"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("认领人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("认领时间"), auto_now_add=True)
+    entity_codes = models.JSONField(_("认领的检查对象"), default=list)
+    certificates = models.JSONField(_("抽取的执法证号（按排序）"), default=list)
+    pool_count = models.PositiveIntegerField(_("人员库人数"), default=0)
+    eligible_count = models.PositiveIntegerField(_("可抽取人数"), default=0)
+
+    class Meta:
+        verbose_name = _("部门认领")
+        verbose_name_plural = _("部门认领")
+        ordering = ["attempt", "department__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "department"], name="department_claim_once_per_attempt"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} 认领"

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import QuerySet
 
 from spotcheck.accounts.models import User
+from spotcheck.accounts.selectors import writable_department_ids
+from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.selectors import task_can_organise
+from spotcheck.core.draw.canonical import parse_frame_line, split_lines
 from spotcheck.directory.models import Entity, Inspector
-from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject
-from spotcheck.draws.services import stored_groups, stored_selection
+from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject, ObjectState
+from spotcheck.draws.services import stored_drawn_frame, stored_groups, stored_selection
 
 
 def attempts_of(task: Task) -> QuerySet[DrawAttempt]:
@@ -60,8 +65,17 @@ def drawn_entities(attempt: DrawAttempt | None) -> list[dict[str, Any]]:
     """The drawn entities of an attempt with their groups (names, 执法证号), in draw order."""
     if attempt is None or not attempt.result:
         return []
-    ids = [e for _s, kind, e in stored_selection(attempt) if kind == "selected"]
-    groups = stored_groups(attempt)
+    if attempt.matched_at is not None:  # the final list after replacements, matched groups
+        active = set(
+            DrawnObject.objects.filter(attempt=attempt)
+            .exclude(state=ObjectState.REPLACED)
+            .values_list("entity_code", flat=True)
+        )
+        ids = [e for _s, _kind, e in stored_selection(attempt) if e in active]
+        groups = stored_groups(attempt, "final_groups.tsv")
+    else:
+        ids = [e for _s, kind, e in stored_selection(attempt) if kind == "selected"]
+        groups = stored_groups(attempt)
     names = {
         e.uscc or e.reg_no: e
         for e in Entity.objects.filter(uscc__in=ids) | Entity.objects.filter(reg_no__in=ids)
@@ -103,3 +117,116 @@ def dispatched_objects(task: Task) -> list[dict[str, Any]]:
         for e in Entity.objects.filter(uscc__in=codes) | Entity.objects.filter(reg_no__in=codes)
     }
     return [{"object": o, "entity": entities.get(o.entity_code)} for o in objects]
+
+
+def department_objects(attempt: DrawAttempt) -> dict[str, list[str]]:
+    """The final (dispatched, not replaced) entities of each department, from the frozen
+    frame's items of the drawn entities; no draw is re-run, the frame is not read."""
+    ann = json.loads(attempt.announcement)
+    owner = {i["code"]: i["department"] for i in ann["items"]}
+    active = set(
+        DrawnObject.objects.filter(attempt=attempt)
+        .exclude(state=ObjectState.REPLACED)
+        .values_list("entity_code", flat=True)
+    )
+    found: dict[str, list[str]] = {d: [] for d in ann["departments"]}
+    for line in split_lines(stored_drawn_frame(attempt), "drawn_frame.tsv"):
+        row = parse_frame_line(line)
+        if row.entity_id in active:
+            for department in sorted({owner[c] for c in row.items}):
+                found[department].append(row.entity_id)
+    return found
+
+
+_SHOWN_FROM = (
+    TaskState.CONFIRMED,
+    TaskState.GROUPING,
+    TaskState.MATCHED,
+    TaskState.CHECKING,
+    TaskState.ENTERING,
+    TaskState.PUBLICISED,
+    TaskState.DISPOSING,
+    TaskState.CLOSED,
+)
+
+
+def grouping_overview(task: Task, user: User) -> dict[str, Any] | None:
+    """What the task page shows about claims, inspector draws and the matching."""
+    if task.state not in _SHOWN_FROM:
+        return None
+    attempt = drawn_attempt(task)
+    if attempt is None:
+        return None
+    organiser = task_can_organise(user, task)
+    allowed = writable_department_ids(user)
+    summary = {d["department"]: d for d in json.loads(attempt.result)["inspectors"]}
+    objects = department_objects(attempt)
+    claims = {
+        c.department.name: c for c in attempt.claims.select_related("department", "claimed_by")
+    }
+    certificates = {c for claim in claims.values() for c in claim.certificates}
+    names = dict(
+        Inspector.objects.filter(certificate_no__in=certificates).values_list(
+            "certificate_no", "name"
+        )
+    )
+    participants = {p.department.name: p for p in task.participants.select_related("department")}
+    rows = []
+    for name in json.loads(attempt.announcement)["departments"]:
+        participant = participants.get(name)
+        claim = claims.get(name)
+        stats = summary.get(name, {"drawn": 0, "eligible": 0, "pool": 0})
+        mine = (
+            participant is not None
+            and user.role in ("dept_admin", "lead_admin", "platform_admin")
+            and (allowed is None or participant.department_id in allowed)
+        )
+        rows.append(
+            {
+                "name": name,
+                "department_id": participant.department_id if participant else None,
+                "lead": participant is not None
+                and participant.department_id == task.lead_department_id,
+                "objects": len(objects.get(name, [])),
+                "claim": claim,
+                "inspectors": [
+                    {"certificate_no": c, "name": names.get(c, "")}
+                    for c in (claim.certificates if claim else [])
+                ],
+                "eligible": stats["eligible"],
+                "pool": stats["pool"],
+                "no_eligible": bool(objects.get(name)) and stats["drawn"] == 0,
+                "mine": mine,
+                "can_claim": mine
+                and task.state == TaskState.GROUPING
+                and claim is None
+                and bool(objects.get(name))
+                and stats["drawn"] > 0,
+            }
+        )
+    waiting = [r["name"] for r in rows if r["objects"] and r["claim"] is None]
+    final = json.loads(attempt.final_result) if attempt.final_result else None
+    groups = []
+    records = 0
+    if final is not None:
+        groups = list(
+            task.groups.prefetch_related(
+                "members__inspector", "members__department", "records__entity"
+            ).order_by("number")
+        )
+        records = task.records.count()
+    return {
+        "attempt": attempt,
+        "departments": rows,
+        "organiser": organiser,
+        "can_start": organiser and task.state == TaskState.CONFIRMED,
+        "can_match": organiser and task.state == TaskState.GROUPING and not waiting,
+        "waiting": waiting,
+        "grouping": task.state == TaskState.GROUPING,
+        "final": final,
+        "infeasible_entities": sorted({x["entity_id"] for x in final["matching"]["infeasible"]})
+        if final
+        else [],
+        "groups": groups,
+        "records": records,
+    }

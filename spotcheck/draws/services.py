@@ -8,6 +8,7 @@ of another role.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tempfile
@@ -47,8 +48,14 @@ from spotcheck.core.draw import (
     run_draw,
     write_bundle,
 )
-from spotcheck.core.draw.canonical import parse_frame_line, parse_pool_line, split_lines
+from spotcheck.core.draw.canonical import (
+    lines_bytes,
+    parse_frame_line,
+    parse_pool_line,
+    split_lines,
+)
 from spotcheck.core.draw.commit import AvoidancePair
+from spotcheck.core.draw.final import FinalMatching, Replacement, final_matching
 from spotcheck.deadlines.choices import DeadlineState
 from spotcheck.deadlines.models import Deadline
 from spotcheck.deadlines.services import deadline_complete
@@ -56,6 +63,7 @@ from spotcheck.draws.inputs import task_inputs
 from spotcheck.draws.models import (
     ATTEMPT_TRANSITIONS,
     AttemptStatus,
+    DepartmentClaim,
     DrawAttempt,
     DrawnObject,
     DrawOfficial,
@@ -170,6 +178,16 @@ def _store(attempt: DrawAttempt, name: str, data: bytes) -> None:
     default_storage.save(path, ContentFile(data))
 
 
+DRAWN_FRAME = "drawn_frame.tsv"  # private copy; not part of the bundle
+
+
+def stored_drawn_frame(attempt: DrawAttempt) -> bytes:
+    """The frame rows of the attempt's selected and reserve entities (all of them for an
+    attempt drawn before this file was kept)."""
+    path = f"{attempt.files_dir}/{DRAWN_FRAME}"
+    return _load(attempt, DRAWN_FRAME if default_storage.exists(path) else "frame.tsv")
+
+
 def _load(attempt: DrawAttempt, name: str) -> bytes:
     with default_storage.open(f"{attempt.files_dir}/{name}", "rb") as handle:
         data: bytes = handle.read()
@@ -275,10 +293,13 @@ def stored_selection(attempt: DrawAttempt) -> list[tuple[str, str, str]]:
     return rows
 
 
-def stored_groups(attempt: DrawAttempt) -> dict[str, list[tuple[int, str, str]]]:
-    """Read the stored groups.tsv: entity id → [(seat, department, 执法证号)], leader first."""
+def stored_groups(
+    attempt: DrawAttempt, name: str = "groups.tsv"
+) -> dict[str, list[tuple[int, str, str]]]:
+    """Read the stored groups.tsv (or final_groups.tsv): entity id → [(seat, department,
+    执法证号)], leader first."""
     groups: dict[str, list[tuple[int, str, str]]] = {}
-    for line in split_lines(_load(attempt, "groups.tsv"), "groups.tsv"):
+    for line in split_lines(_load(attempt, name), name):
         _pos, entity_id, slot, department, certificate_no, _role, _covers = line.decode(
             "utf-8"
         ).split("\t")
@@ -372,6 +393,19 @@ def draw_run(
     files = outcome.files()
     for name, data in files.items():
         _store(attempt, name, data)
+    # the frame rows of the selected and reserve entities: pages read these, not the frame
+    drawn_ids = set(outcome.selection.selected_ids()) | set(outcome.selection.reserve_ids())
+    _store(
+        attempt,
+        DRAWN_FRAME,
+        lines_bytes(
+            [
+                line
+                for line in split_lines(_load(attempt, "frame.tsv"), "frame.tsv")
+                if line.split(b"\t", 1)[0].decode("ascii") in drawn_ids
+            ]
+        ),
+    )
     attempt.seed = outcome.seed.hex()
     attempt.result = files["result.json"].decode("utf-8")
     attempt.drawn_at = timezone.now()
@@ -423,6 +457,13 @@ def draw_bundle_files(attempt: DrawAttempt) -> dict[str, bytes]:
         raise ValidationError("该次抽取尚未完成，没有可导出的数据包")
     outcome = rerun(attempt)
     _ann, frame, pool, leaves, _pairs = frozen_inputs(attempt)
+    # from dispatch on the bundle is DRAW-v1.1: its replacements, then its final matching
+    replacements = replacements_of(attempt) if attempt.drawn_objects.exists() else None
+    final = (
+        final_matching(outcome, frame.rows, replacements)
+        if replacements is not None and attempt.matched_at is not None
+        else None
+    )
     with tempfile.TemporaryDirectory() as tmp:
         return write_bundle(
             Path(tmp),
@@ -431,13 +472,20 @@ def draw_bundle_files(attempt: DrawAttempt) -> dict[str, bytes]:
             pool=pool,
             avoidance_leaves=leaves,
             reveals=reveals_of(attempt),
+            replacements=replacements,
+            final=final,
         )
 
 
 def draw_verify_stored(attempt: DrawAttempt) -> list[str]:
     """Re-run a stored draw and compare every output file; return the differing names."""
     outcome = rerun(attempt)
-    return [name for name, data in outcome.files().items() if _load(attempt, name) != data]
+    files = outcome.files()
+    if attempt.matched_at is not None:
+        _ann, frame, _pool, _leaves, _pairs = frozen_inputs(attempt)
+        files.update(final_matching(outcome, frame.rows, replacements_of(attempt)).files())
+        del files["replacements.tsv"]  # an input: made from the dispatched objects
+    return [name for name, data in files.items() if _load(attempt, name) != data]
 
 
 def draw_bundle_zip(attempt: DrawAttempt) -> tuple[str, bytes]:
@@ -505,22 +553,25 @@ def drawn_object_replace(
         raise ValidationError({"reason": "退回理由须为公告声明的理由：已注销、已迁出或查无此户"})
     if obj.state != ObjectState.PENDING:
         raise ValidationError("该对象已处理，不能重复退回")
-    used = set(
-        DrawnObject.objects.filter(attempt=obj.attempt).values_list("entity_code", flat=True)
+    # the n-th replacement of a stratum takes its n-th reserve (DRAW-v1.1, docs/draw-spec.md §10.1)
+    number = (
+        DrawnObject.objects.filter(
+            attempt=obj.attempt, stratum=obj.stratum, state=ObjectState.REPLACED
+        ).count()
+        + 1
     )
-    # the best-ranked unused reserve of the stratum (core.draw.next_reserve, on the stored list)
-    successor_id = next(
-        (
-            entity_id
-            for stratum, kind, entity_id in stored_selection(obj.attempt)
-            if stratum == obj.stratum and kind == "reserve" and entity_id not in used
-        ),
-        None,
-    )
+    reserve = [
+        entity_id
+        for stratum, kind, entity_id in stored_selection(obj.attempt)
+        if stratum == obj.stratum and kind == "reserve"
+    ]
+    successor_id = reserve[number - 1] if number <= len(reserve) else None
     obj.state = ObjectState.REPLACED
     obj.replace_reason = reason
     obj.replace_note = note.strip()
     obj.replaced_by = actor
+    obj.replace_number = number
+    obj.full_clean()
     obj.save()
     successor = None
     if successor_id is not None:
@@ -598,3 +649,209 @@ def department_confirm(
         )
         task_transition(actor=None, task=task, to=TaskState.CONFIRMED, note="各部门均已确认")
     return participant
+
+
+# ---------------------------------------------------------------- claims, inspector draw, matching
+
+
+def replacements_of(attempt: DrawAttempt) -> list[Replacement]:
+    """The attempt's replacements as DRAW-v1.1 rows (replacements.tsv), in canonical order."""
+    rows = []
+    for obj in DrawnObject.objects.filter(attempt=attempt, state=ObjectState.REPLACED):
+        successor = DrawnObject.objects.filter(replaces=obj).values_list("entity_code", flat=True)
+        rows.append(
+            Replacement(
+                obj.stratum,
+                obj.replace_number or 0,
+                obj.entity_code,
+                obj.replace_reason,
+                successor.first() or "",
+            )
+        )
+    return sorted(rows, key=lambda r: (r.stratum.encode("utf-8"), r.number))
+
+
+def final_of(attempt: DrawAttempt) -> tuple[DrawOutcome, FinalMatching]:
+    """Re-run the draw and its final matching (after the replacements) from stored inputs."""
+    outcome = rerun(attempt)
+    _ann, frame, _pool, _leaves, _pairs = frozen_inputs(attempt)
+    try:
+        final = final_matching(outcome, frame.rows, replacements_of(attempt))
+    except DrawError as exc:
+        raise ValidationError(f"替补记录不符合抽取规则：{exc}") from exc
+    active = set(
+        DrawnObject.objects.filter(attempt=attempt)
+        .exclude(state=ObjectState.REPLACED)
+        .values_list("entity_code", flat=True)
+    )
+    if active != set(final.entities):
+        raise ValidationError("派发名单与按替补规则得出的最终名单不一致，请联系平台管理员核查")
+    return outcome, final
+
+
+def _drawn_for(task: Task) -> DrawAttempt:
+    attempt = task.draw_attempts.filter(status=AttemptStatus.DRAWN).order_by("-number").first()
+    if attempt is None:
+        raise ValidationError("任务尚未完成抽取")
+    return attempt
+
+
+@transaction.atomic
+def grouping_start(*, actor: User, task: Task) -> Task:
+    """The lead office opens grouping (编组) once every department has confirmed its list."""
+    if actor.role not in _ORGANISERS:
+        raise PermissionDenied("只有牵头单位管理员可以开始编组")
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.state == TaskState.GROUPING:
+        raise ValidationError("任务已在编组中")
+    if task.state != TaskState.CONFIRMED:
+        raise ValidationError("各部门确认名单后（任务“已确认”）才能开始编组")
+    _drawn_for(task)
+    return task_transition(
+        actor=actor, task=task, to=TaskState.GROUPING, note="开始认领与抽取执法人员"
+    )
+
+
+def _claiming_participant(actor: User, task: Task, department_id: int | None) -> TaskDepartment:
+    if actor.role not in (Role.DEPT_ADMIN, Role.LEAD_ADMIN, Role.PLATFORM_ADMIN):
+        raise PermissionDenied("只有参与部门的管理员可以认领并抽取执法人员")
+    allowed = writable_department_ids(actor)
+    mine = [
+        p
+        for p in task.participants.select_related("department")
+        if (allowed is None or p.department_id in allowed)
+        and (department_id is None or p.department_id == department_id)
+    ]
+    if not mine:
+        raise PermissionDenied("只有参与部门的管理员可以认领并抽取执法人员")
+    if len(mine) > 1:
+        raise ValidationError({"department": "请选择代为认领的部门"})
+    return mine[0]
+
+
+@transaction.atomic
+def department_claim(
+    *, actor: User, task: Task, department_id: int | None = None
+) -> DepartmentClaim:
+    """A department claims its final objects and draws its inspectors through DRAW-v1 §8.
+
+    The draw is deterministic: the department's drawable (在岗, certificate valid on the
+    draw date) inspectors of the frozen pool, ranked by the attempt's inspectors key.  A
+    second click draws nothing.  A department without a drawable inspector is refused
+    and the task cannot be matched until that is resolved.
+    """
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    participant = _claiming_participant(actor, task, department_id)
+    department = participant.department
+    if task.state != TaskState.GROUPING:
+        raise ValidationError("只有“编组中”的任务可以认领并抽取执法人员")
+    attempt = _drawn_for(task)
+    if DepartmentClaim.objects.filter(attempt=attempt, department=department).exists():
+        raise ValidationError(f"{department.name}已认领并抽取执法人员，不会重复抽取")
+    outcome, final = final_of(attempt)
+    entities = final.entities_of(department.name)
+    if not entities:
+        raise ValidationError(f"本任务的最终名单中没有需要{department.name}检查的对象，无需认领")
+    drawn = outcome.inspectors.by_department()[department.name]
+    if not drawn.drawn:
+        raise ValidationError(
+            f"{department.name}在公告冻结的执法人员名录中没有可抽取的人员"
+            f"（共{drawn.pool}人，其中在岗且执法证在抽取日有效的0人），无法认领。"
+            "请核实执法人员名录中本部门人员的在岗状态和执法证有效期；"
+            "公告冻结的人员库不能更改，须由牵头单位按重新抽取程序处理"
+            "（写明理由并经另一角色批准）。在此之前本任务不能随机匹配。"
+        )
+    claim = DepartmentClaim(
+        attempt=attempt,
+        department=department,
+        claimed_by=actor,
+        entity_codes=entities,
+        certificates=[row.certificate_no for _, row in drawn.drawn],
+        pool_count=drawn.pool,
+        eligible_count=drawn.eligible,
+    )
+    claim.full_clean()
+    claim.save()
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_DEPARTMENT_CLAIMED,
+        target=task,
+        data={
+            "attempt": attempt.number,
+            "department": department.name,
+            "entities": len(entities),
+            "inspectors": claim.certificates,
+            "eligible": drawn.eligible,
+            "pool": drawn.pool,
+        },
+    )
+    return claim
+
+
+def departments_to_claim(task: Task) -> list[str]:
+    """Departments (names, task order) that have final objects and have not claimed yet."""
+    attempt = _drawn_for(task)
+    _outcome, final = final_of(attempt)
+    claimed = set(attempt.claims.values_list("department__name", flat=True))
+    return [
+        d
+        for d in final.outcome.announcement.departments
+        if d not in claimed and final.entities_of(d)
+    ]
+
+
+@transaction.atomic
+def draw_match(*, actor: User, task: Task) -> FinalMatching:
+    """Match groups to the final list (DRAW-v1.1) and generate the 一企一表 records.
+
+    Runs only once: the task row is locked and its state checked, so a double click
+    matches once and the second click gets a clear message.
+    """
+    from spotcheck.inspections.generation import records_generate
+
+    if actor.role not in _ORGANISERS:
+        raise PermissionDenied("只有牵头单位管理员可以随机匹配")
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.state == TaskState.MATCHED or task.records.exists():
+        raise ValidationError("本任务已完成随机匹配，不会重复匹配")
+    if task.state != TaskState.GROUPING:
+        raise ValidationError("只有“编组中”的任务可以随机匹配")
+    attempt = _locked(_drawn_for(task))
+    outcome, final = final_of(attempt)
+    claimed = {c.department.name: c for c in attempt.claims.select_related("department")}
+    missing = [
+        d for d in outcome.announcement.departments if d not in claimed and final.entities_of(d)
+    ]
+    if missing:
+        raise ValidationError(f"以下部门尚未认领并抽取执法人员：{'、'.join(missing)}")
+    by_department = outcome.inspectors.by_department()
+    for name, claim in claimed.items():
+        if claim.certificates != [r.certificate_no for _, r in by_department[name].drawn]:
+            raise ValidationError(f"{name}认领时抽取的执法人员与重新计算的结果不一致")
+    files = final.files()
+    attempt.final_result = files["final.json"].decode("utf-8")
+    attempt.matched_at = timezone.now()
+    attempt.matched_by = actor
+    attempt.save(update_fields=["final_result", "matched_at", "matched_by"])
+    m = final.matching
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_MATCHED,
+        target=task,
+        data={
+            "attempt": attempt.number,
+            "enterprises": len(final.entities),
+            "groups": len(m.groups),
+            "replacements": len(final.replacements),
+            "infeasible": [[x.entity_id, x.department] for x in m.infeasible],
+            "specialist_needed": [
+                [x.entity_id, x.department, x.qualification] for x in m.specialists
+            ],
+            "final_sha256": hashlib.sha256(files["final.json"]).hexdigest(),
+        },
+    )
+    records_generate(actor=actor, task=task, final=final)
+    # files last: should a write fail, the transaction (records included) rolls back
+    for name, data in files.items():  # replacements.tsv too, as it was when matched
+        _store(attempt, name, data)
+    return final

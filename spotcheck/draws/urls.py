@@ -19,4 +19,7 @@ urlpatterns = [
     path("tasks/<int:pk>/objects/", views.objects_page, name="objects"),
     path("tasks/<int:pk>/objects/<int:object_pk>/replace/", views.replace_view, name="replace"),
     path("tasks/<int:pk>/objects/confirm/", views.confirm_view, name="confirm"),
+    path("tasks/<int:pk>/grouping/start/", views.grouping_start_view, name="grouping_start"),
+    path("tasks/<int:pk>/grouping/claim/", views.claim_view, name="claim"),
+    path("tasks/<int:pk>/grouping/match/", views.match_view, name="match"),
 ]

@@ -18,6 +18,7 @@ from spotcheck.campaigns.models import Task, TaskDepartment
 from spotcheck.campaigns.selectors import task_can_organise, task_get_for_user
 from spotcheck.common.http import download
 from spotcheck.core.draw import DrawError, new_secret
+from spotcheck.core.errors import DomainError
 from spotcheck.draws.forms import AbandonForm, PrepareForm, RunForm, SecretForm
 from spotcheck.draws.models import DrawnObject, ReplacementReason
 from spotcheck.draws.selectors import (
@@ -29,16 +30,19 @@ from spotcheck.draws.selectors import (
     official_candidates,
 )
 from spotcheck.draws.services import (
+    department_claim,
     department_confirm,
     draw_abandon,
     draw_announce,
     draw_bundle_zip,
     draw_commit,
     draw_dispatch,
+    draw_match,
     draw_prepare,
     draw_reveal,
     draw_run,
     drawn_object_replace,
+    grouping_start,
 )
 
 
@@ -72,6 +76,7 @@ def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
     drawn = drawn_attempt(task)
     announcement = json.loads(live.announcement) if live and live.announcement else None
     result = json.loads(drawn.result) if drawn else None
+    final = json.loads(drawn.final_result) if drawn and drawn.final_result else None
     return render(
         request,
         "draws/draw_page.html",
@@ -83,6 +88,7 @@ def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
             "drawn": drawn,
             "announcement": announcement,
             "result": result,
+            "final": final,
             "selected": drawn_entities(drawn),
             "organiser": task_can_organise(request.user, task),
             "prepare_form": _prepare_form(request, task) if live is None else None,
@@ -324,3 +330,56 @@ def confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{confirmed.department.name}已确认派发名单")
     return redirect("draws:objects", pk=pk)
+
+
+# ---------------------------------------------------------------- grouping and matching
+
+
+@login_required
+@require_POST
+def grouping_start_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _organised_task(request, pk)
+    try:
+        grouping_start(actor=request.user, task=task)
+    except (ValidationError, PermissionDenied, DomainError) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "已开始编组：请各参与部门认领检查对象并抽取执法人员")
+    return redirect("campaigns:task_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def claim_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = task_get_for_user(request.user, pk)
+    raw = request.POST.get("department", "")
+    try:
+        claim = department_claim(
+            actor=request.user, task=task, department_id=int(raw) if raw.isdigit() else None
+        )
+    except (ValidationError, PermissionDenied, DrawError) as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request,
+            f"{claim.department.name}已认领 {len(claim.entity_codes)} 户检查对象，"
+            f"抽取执法检查人员 {len(claim.certificates)} 名",
+        )
+    return redirect("campaigns:task_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def match_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _organised_task(request, pk)
+    try:
+        final = draw_match(actor=request.user, task=task)
+    except (ValidationError, PermissionDenied, DomainError) as exc:
+        _error(request, exc)
+    else:
+        m = final.matching
+        text = f"随机匹配完成：检查组 {len(m.groups)} 个，已生成一企一表 {len(final.entities)} 份"
+        if m.infeasible:
+            text += f"；{len({x.entity_id for x in m.infeasible})} 户无法组成检查组，须牵头单位处理"
+        messages.success(request, text)
+    return redirect("campaigns:task_detail", pk=pk)

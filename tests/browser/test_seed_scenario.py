@@ -1,4 +1,5 @@
-"""The seed plan end to end on the demo: draw with two officials, dispatch, confirm."""
+"""The seed plan end to end on the demo: draw with two officials, dispatch, confirm,
+claim and draw inspectors per department, random matching and the 一企一表 records."""
 
 from __future__ import annotations
 
@@ -30,6 +31,13 @@ def _load_demo() -> None:
     load_demo(today=dt.date(2026, 3, 2))
 
 
+def _shot_path(label: str) -> Any:
+    from tests.browser.conftest import SCREENSHOT_DIR
+
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR / f"test_seed_scenario-{label}.png"
+
+
 def _phone_admin(browser: Browser, live_server: Any, username: str) -> Page:
     context = browser.new_context(
         viewport={"width": 375, "height": 812}, locale="zh-CN", base_url=live_server.url
@@ -43,7 +51,7 @@ def _phone_admin(browser: Browser, live_server: Any, username: str) -> Page:
 
 
 @pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
-def test_jinzhou_tenth_joint_check_from_draw_to_confirmation(
+def test_jinzhou_tenth_joint_check_from_draw_to_generated_records(
     page: Page,
     browser: Browser,
     live_server: Any,
@@ -53,6 +61,8 @@ def test_jinzhou_tenth_joint_check_from_draw_to_confirmation(
     from spotcheck.campaigns.models import Task
     from spotcheck.deadlines.services import calendar_load_bundled
     from spotcheck.demo.scenario import SEED_TASK_NUMBER
+    from spotcheck.draws.models import DrawnObject
+    from spotcheck.inspections.models import JointRecord
 
     calendar_load_bundled(actor=None)
     _load_demo()
@@ -113,3 +123,38 @@ def test_jinzhou_tenth_joint_check_from_draw_to_confirmation(
     attempt = task.draw_attempts.get()
     page.goto(f"/public/tasks/{task.pk}/")
     expect(page.get_by_test_id("public-seed")).to_have_text(attempt.seed)
+
+    # the lead office opens grouping; every department with objects claims and draws
+    task_url = f"/tasks/{task.pk}/"
+    page.goto(task_url)
+    click_and_wait(page, page.get_by_test_id("grouping-start"))
+    expect(page.get_by_test_id("task-state")).to_have_text("编组中")
+    expect(page.get_by_role("button", name="随机匹配")).to_be_disabled()
+    click_and_wait(page, page.get_by_role("button", name="认领并抽取执法人员"))
+    expect(page.get_by_role("alert")).to_contain_text("晋州市人民政府办公室已认领")
+
+    market.goto(task_url)
+    click_and_wait(market, market.get_by_role("button", name="认领并抽取执法人员"))
+    expect(market.get_by_role("alert")).to_contain_text("晋州市市场监督管理局已认领")
+    # its own drawn inspectors are listed open, in their random order; 政府办's stay folded
+    expect(market.locator("details[open]").get_by_test_id("drawn-inspectors")).to_be_visible()
+    expect(market.locator("details:not([open])")).to_have_count(1)
+    market.screenshot(path=str(_shot_path("claimed-phone")), full_page=True)
+
+    # 公安局 has none of the drawn 小贷 and 典当 to check: nothing to claim
+    police.goto(task_url)
+    expect(police.get_by_text("无需检查的对象")).to_be_visible()
+    expect(police.get_by_role("button", name="认领并抽取执法人员")).to_have_count(0)
+
+    # the lead office matches; one joint record per final enterprise
+    page.goto(task_url)
+    click_and_wait(page, page.get_by_test_id("match"))
+    expect(page.get_by_test_id("task-state")).to_have_text("已匹配")
+    records = JointRecord.objects.filter(task=task).count()
+    final = DrawnObject.objects.filter(attempt=attempt).exclude(state="replaced").count()
+    assert records == final
+    expect(page.get_by_test_id("records-count")).to_contain_text(f"已生成一企一表 {records} 份")
+    shot("matched")
+    market.goto(task_url)
+    expect(market.get_by_test_id("records-count")).to_contain_text(f"{records} 份")
+    market.screenshot(path=str(_shot_path("matched-phone")), full_page=True)

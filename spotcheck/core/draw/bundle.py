@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,15 @@ from spotcheck.core.draw.canonical import (
 from spotcheck.core.draw.commit import AvoidancePair
 from spotcheck.core.draw.engine import OUTPUT_FILES, DrawOutcome, run_draw
 from spotcheck.core.draw.errors import BundleError, DrawError, MalformedInputError
+from spotcheck.core.draw.final import (
+    EXTENSION_VERSION,
+    FINAL_FILES,
+    FinalMatching,
+    Replacement,
+    final_matching,
+    parse_replacements,
+    replacements_file,
+)
 from spotcheck.core.draw.seed import PublicValue, Reveal
 
 __all__ = [
@@ -83,8 +92,14 @@ def write_bundle(
     pool: FrozenPool,
     avoidance_leaves: list[bytes],
     reveals: list[Reveal],
+    replacements: Sequence[Replacement] | None = None,
+    final: FinalMatching | None = None,
 ) -> dict[str, bytes]:
-    """Write every file of the bundle and return them (manifest included) by name."""
+    """Write every file of the bundle and return them (manifest included) by name.
+
+    With ``replacements`` (from dispatch on) or ``final`` (once matched) the bundle is a
+    DRAW-v1.1 bundle: the DRAW-v1 files plus replacements.tsv (and the final matching).
+    """
     files = {
         "announcement.json": outcome.announcement.to_bytes(),
         "frame.tsv": frame.file(),
@@ -94,6 +109,10 @@ def write_bundle(
         "reveals.json": canonical_json(reveals_json(outcome, reveals)),
         **outcome.files(),
     }
+    if final is not None:
+        files.update(final.files())
+    elif replacements is not None:
+        files["replacements.tsv"] = replacements_file(replacements)
     files["manifest.json"] = canonical_json(manifest(files))
     directory.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
@@ -108,7 +127,8 @@ def manifest(files: Mapping[str, bytes]) -> dict[str, Any]:
         for name, data in sorted(files.items())
         if name != "manifest.json"
     ]
-    return {"files": entries, "version": VERSION}
+    version = EXTENSION_VERSION if "replacements.tsv" in files else VERSION
+    return {"files": entries, "version": version}
 
 
 @dataclass(frozen=True)
@@ -123,6 +143,7 @@ class Bundle:
     reveals: list[Reveal]
     public_value: PublicValue
     outputs: Mapping[str, bytes]
+    replacements: list[Replacement] | None = None
 
 
 def _read_json(data: bytes, name: str) -> Any:
@@ -137,10 +158,18 @@ def _read_json(data: bytes, name: str) -> Any:
 
 def read_bundle(directory: Path) -> Bundle:
     """Read and parse a bundle directory; raise BundleError or MalformedInputError."""
-    names = (*INPUT_FILES, *OUTPUT_FILES)
+    names: tuple[str, ...] = (*INPUT_FILES, *OUTPUT_FILES)
     missing = [n for n in names if not (directory / n).is_file()]
     if missing:
         raise BundleError(f"数据包缺少文件：{', '.join(missing)} / bundle misses files")
+    if (directory / "replacements.tsv").is_file():
+        names = (*names, "replacements.tsv")
+        present = [n for n in FINAL_FILES if (directory / n).is_file()]
+        if present and len(present) != len(FINAL_FILES):
+            raise BundleError(
+                "数据包缺少最终匹配文件 / final.json and final_groups.tsv go together"
+            )
+        names = (*names, *present)
     raw = {n: (directory / n).read_bytes() for n in names}
     recorded = (
         (directory / "manifest.json").read_bytes()
@@ -181,8 +210,11 @@ def read_bundle(directory: Path) -> Bundle:
         public = PublicValue(pv["used"], value, bytes.fromhex(pv["signature"]), pv["note"])
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedInputError(f"reveals.json格式错误：{exc!r}") from None
-    outputs = {n: raw[n] for n in OUTPUT_FILES}
-    return Bundle(ann, frame, pool, leaves, openings, reveals, public, outputs)
+    outputs = {n: raw[n] for n in (*OUTPUT_FILES, *FINAL_FILES) if n in raw}
+    replacements = (
+        parse_replacements(raw["replacements.tsv"]) if "replacements.tsv" in raw else None
+    )
+    return Bundle(ann, frame, pool, leaves, openings, reveals, public, outputs, replacements)
 
 
 def recompute(bundle: Bundle) -> dict[str, bytes]:
@@ -200,4 +232,9 @@ def recompute(bundle: Bundle) -> dict[str, bytes]:
         [p.opening_line() for p in sorted(bundle.openings, key=AvoidancePair.opening_line)]
     ):
         raise DrawError("数据包公开了不属于抽中对象的回避关系 / openings beyond the drawn entities")
-    return outcome.files()
+    files = outcome.files()
+    if bundle.replacements is not None:
+        final = final_matching(outcome, bundle.frame.rows, bundle.replacements)
+        if "final.json" in bundle.outputs:
+            files.update({n: final.files()[n] for n in FINAL_FILES})
+    return files

@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
+import multiprocessing
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -123,21 +125,67 @@ class ObjectSelection:
 
 def _bottom(key: bytes, ids: Sequence[str], h: int) -> list[Ranked]:
     """Return the h smallest (rank, id) of a stratum, sorted."""
-    n = len(ids)
     if h <= 0:
         return []
-    if h < n:
-        # Expected h·(1 + margin) survivors; 8 standard deviations plus 64 of slack.
-        expected = h + 8 * math.isqrt(h) + 64
-        if expected < n:
-            threshold = (expected * _HASH_SPACE // n).to_bytes(32, "big")
-            sha, k = _sha256, key
-            found = [(d, e) for e in ids if (d := sha(k + e.encode("utf-8")).digest()) < threshold]
-            if len(found) >= h:
-                found.sort()
-                return found[:h]
+    threshold = _threshold(h, len(ids))
+    if threshold is not None:
+        sha, k = _sha256, key
+        found = [(d, e) for e in ids if (d := sha(k + e.encode("utf-8")).digest()) < threshold]
+        if len(found) >= h:
+            found.sort()
+            return found[:h]
     ranked = ((_sha256(key + e.encode("utf-8")).digest(), e) for e in ids)
     return heapq.nsmallest(h, ranked)
+
+
+# Below this many entities a worker process costs more than it saves.
+PARALLEL_MIN = 500_000
+_SHARED: Mapping[str, Sequence[str]] = {}  # the frame, inherited by forked workers
+
+
+def _survivors(task: tuple[str, int, int, bytes, bytes]) -> list[Ranked]:
+    """Hash one slice of one stratum; keep the (rank, id) under the threshold (a worker)."""
+    label, start, stop, key, threshold = task
+    sha = _sha256
+    return [
+        (d, e)
+        for e in _SHARED[label][start:stop]
+        if (d := sha(key + e.encode("utf-8")).digest()) < threshold
+    ]
+
+
+def _threshold(h: int, n: int) -> bytes | None:
+    """A rank bar that the h smallest of n uniform ranks almost surely lie under."""
+    if h <= 0 or h >= n:
+        return None
+    # Expected h·(1 + margin) survivors; 8 standard deviations plus 64 of slack.
+    expected = h + 8 * math.isqrt(h) + 64
+    return (expected * _HASH_SPACE // n).to_bytes(32, "big") if expected < n else None
+
+
+def _scan_parallel(
+    key: bytes, ids_by_stratum: Mapping[str, Sequence[str]], reach: Mapping[str, int], jobs: int
+) -> dict[str, list[Ranked]]:
+    """Hash the strata's slices in ``jobs`` forked processes; return each stratum's
+    survivors under its bar (strata without a bar are left to the serial path)."""
+    global _SHARED
+    tasks = []
+    for label, h in reach.items():
+        n = len(ids_by_stratum[label])
+        bar = _threshold(h, n)
+        if bar is None:
+            continue
+        step = -(-n // jobs)
+        tasks += [(label, a, min(n, a + step), key, bar) for a in range(0, n, step)]
+    found: dict[str, list[Ranked]] = {t[0]: [] for t in tasks}
+    _SHARED = ids_by_stratum
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for task, part in zip(tasks, pool.map(_survivors, tasks, chunksize=1), strict=True):
+                found[task[0]] += part
+    finally:
+        _SHARED = {}
+    return found
 
 
 @gc_paused()
@@ -147,12 +195,14 @@ def select_objects(
     plan: SamplingPlan,
     key: bytes,
     expected_strata: Mapping[str, int] | None = None,
+    jobs: int = 1,
 ) -> ObjectSelection:
     """Draw the objects: bottom-k per stratum, then top the total up to the floor.
 
     ``ids_by_stratum`` maps a stratum label to its entity ids (any order, no
     duplicates).  When ``expected_strata`` (the announced counts) is given, the
-    frame must match it exactly.
+    frame must match it exactly.  ``jobs`` > 1 hashes large frames in that many forked
+    worker processes (POSIX only); the result is the same exact bottom-k either way.
     """
     counts = {label: len(ids) for label, ids in ids_by_stratum.items() if ids}
     if expected_strata is not None and dict(sorted(counts.items())) != dict(
@@ -161,11 +211,21 @@ def select_objects(
         raise DrawError("名录分层计数与公告不符 / strata counts differ from the announcement")
     alloc = allocate(counts, plan)
     shortfall = alloc.shortfall
-    ranked: dict[str, list[Ranked]] = {}
+    reach = {}
     for label in sorted(counts):
         k = alloc.base[label] + shortfall
-        reach = min(counts[label], k + ceil_fraction(alloc.reserve_ratio * k))
-        ranked[label] = _bottom(key, ids_by_stratum[label], reach)
+        reach[label] = min(counts[label], k + ceil_fraction(alloc.reserve_ratio * k))
+    survivors: dict[str, list[Ranked]] = {}
+    if jobs > 1 and sum(counts.values()) >= PARALLEL_MIN and hasattr(os, "fork"):
+        survivors = _scan_parallel(key, ids_by_stratum, reach, jobs)
+    ranked: dict[str, list[Ranked]] = {}
+    for label in sorted(counts):
+        found = survivors.get(label)
+        if found is not None and len(found) >= reach[label]:
+            found.sort()
+            ranked[label] = found[: reach[label]]
+        else:  # serial, or the bar proved too low (probability below 1e-9): exact either way
+            ranked[label] = _bottom(key, ids_by_stratum[label], reach[label])
     # The floor is met with the next-ranked entities of the whole frame (spec §7.3).
     leftovers: Iterable[tuple[bytes, str, str]] = (
         (d, e, label) for label, rs in ranked.items() for d, e in rs[alloc.base[label] :]

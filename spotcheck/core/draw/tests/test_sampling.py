@@ -6,6 +6,7 @@ import hashlib
 import random
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -159,3 +160,26 @@ def test_inclusion_frequencies_match_k_over_n() -> None:
     critical = df * (1 - 2 / (9 * df) + z * (2 / (9 * df)) ** 0.5) ** 3
     assert sum(counts.values()) == draws * 8
     assert stat < critical
+
+
+def test_hashing_in_worker_processes_gives_the_same_selection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given: a frame large enough for the parallel path (its size floor lowered for the test)
+    from spotcheck.core.draw import sampling
+
+    monkeypatch.setattr(sampling, "PARALLEL_MIN", 0)
+    ids = {
+        cls: [f"91130183{cls}{n:09d}" for n in range(size)]
+        for cls, size in (("A", 4000), ("B", 2500), ("C", 900), ("D", 7))
+    }
+    plan = SamplingPlan(ratios=dict.fromkeys("ABCD", "0.03"), floor="0.05", reserve_ratio="0.2")
+    key = bytes(range(32))
+
+    # when
+    serial = select_objects(ids, plan=plan, key=key)
+    parallel = select_objects(ids, plan=plan, key=key, jobs=2)
+
+    # then
+    assert parallel == serial
+    assert parallel.file() == serial.file()
