@@ -24,6 +24,7 @@ from django.db import connection, transaction
 
 from spotcheck.accounts.models import Department, User
 from spotcheck.directory.models import Entity, EntityRiskHistory, Inspector
+from spotcheck.imports.pipeline import Piece, write_copy
 from spotcheck.imports.readers import UnreadableFile
 from spotcheck.imports.validation import Issue, RowResult, RowValidator, Scope
 
@@ -202,6 +203,8 @@ class Staging:
         self._rows: list[tuple[Any, ...]] = []
         self._issues: list[tuple[Any, ...]] = []
         self._pairs: dict[str, list[tuple[int, int]]] = {link.name: [] for link in self.links}
+        self._lines: list[str] = []
+        self._link_lines: dict[str, list[str]] = {link.name: [] for link in self.links}
 
     # --- phase 1: load ----------------------------------------------------------------
 
@@ -249,13 +252,27 @@ class Staging:
         for name, ids in result.links.items():
             self._pairs[name].extend((row_no, pk) for pk in ids)
 
+    def add_piece(self, piece: Piece) -> None:
+        """Take rows already checked and encoded as COPY text (PostgreSQL only)."""
+        self._lines.extend(piece.stage)
+        self._issues.extend(piece.issues)
+        for name, lines in piece.links.items():
+            self._link_lines[name].extend(lines)
+
     def pending(self) -> int:
-        return len(self._rows) + len(self._issues)
+        return len(self._rows) + len(self._issues) + len(self._lines)
 
     def flush(self) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             if self._rows:
                 self.dialect.load(cursor, STAGE, self.columns, self._rows)
+            if self._lines:
+                names = ", ".join(name for name, _ in self.columns)
+                write_copy(cursor, STAGE, names, self._lines)
+                self._lines.clear()
+            for link in self.links:
+                write_copy(cursor, link.stage, "row_no, other_id", self._link_lines[link.name])
+                self._link_lines[link.name].clear()
             if self._issues:
                 self.dialect.load(cursor, ISSUES, _ISSUE_COLUMNS, self._issues)
             for link in self.links:
@@ -277,7 +294,10 @@ class Staging:
                 self._exec(f"CREATE INDEX {link.stage}_row ON {link.stage} (row_no, other_id)")
             # temporary tables are never analysed automatically; without statistics the
             # planner takes them for tiny and picks nested loops over a million rows
-            for table in [STAGE, ISSUES, *(link.stage for link in self.links)]:
+            # (only the columns joins and groupings use: statistics of wide text columns
+            # cost seconds on a million rows and inform no plan here)
+            self._exec(f"ANALYZE {STAGE} (row_no, key)")
+            for table in [ISSUES, *(link.stage for link in self.links)]:
                 self._exec(f"ANALYZE {table}")
             self._duplicates()
             if self.entities:
