@@ -296,7 +296,7 @@ class Staging:
             # planner takes them for tiny and picks nested loops over a million rows
             # (only the columns joins and groupings use: statistics of wide text columns
             # cost seconds on a million rows and inform no plan here)
-            self._exec(f"ANALYZE {STAGE} (row_no, key)")
+            self._exec(f"ANALYZE {STAGE}" + (" (row_no, key)" if self.dialect.postgres else ""))
             for table in [ISSUES, *(link.stage for link in self.links)]:
                 self._exec(f"ANALYZE {table}")
             self._duplicates()
