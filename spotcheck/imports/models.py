@@ -60,6 +60,12 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("最近心跳"),
+        null=True,
+        blank=True,
+        help_text=_("后台任务运行时定期更新；长时间没有更新说明任务已中断"),
+    )
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
