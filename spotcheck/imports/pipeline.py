@@ -50,6 +50,7 @@ class Piece:
     """Checked rows of one piece: COPY text of the staged rows and links, and the issues."""
 
     rows: int = 0
+    with_reg_no: int = 0  # staged entity rows that have a 注册号 (fifth column)
     stage: list[str] = field(default_factory=list)
     issues: list[tuple[Any, ...]] = field(default_factory=list)
     links: dict[str, list[str]] = field(default_factory=dict)
@@ -100,7 +101,10 @@ def check_rows(validator: RowValidator, rows: Iterable[RawRow]) -> Piece:
         found = fast(raw) if fast is not None else None
         if found is not None:
             piece.rows += 1
-            stage.append(found[0])
+            line = found[0]
+            if line.split("\t", 5)[4]:
+                piece.with_reg_no += 1
+            stage.append(line)
             for name, text in found[1].items():
                 links[name].append(text)
             continue
@@ -111,6 +115,8 @@ def check_rows(validator: RowValidator, rows: Iterable[RawRow]) -> Piece:
         issues.extend((i.row_no, i.column, i.value, i.reason, i.warning) for i in result.issues)
         if result.values is None:
             continue
+        if validator.kind == "entities" and result.values[4]:
+            piece.with_reg_no += 1
         joined = "".join(raw.cells)
         escape = "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined
         stage.append(encode(result.values, escape))

@@ -204,6 +204,10 @@ class Staging:
         self._issues: list[tuple[Any, ...]] = []
         self._pairs: dict[str, list[tuple[int, int]]] = {link.name: [] for link in self.links}
         self._lines: list[str] = []
+        # what the checks found, to skip statements that cannot match anything
+        self.with_reg_no = 0  # staged entity rows with a 注册号 (they may match by it)
+        self.matched = 0  # staged rows that matched a record
+        self.changed = 0  # matched rows that change their record
         self._link_lines: dict[str, list[str]] = {link.name: [] for link in self.links}
 
     # --- phase 1: load ----------------------------------------------------------------
@@ -247,6 +251,8 @@ class Staging:
             )
         if result.values is None:
             return
+        if self.entities and result.values[4]:
+            self.with_reg_no += 1
         self._rows.append(result.values)
         row_no = result.values[0]
         for name, ids in result.links.items():
@@ -254,6 +260,7 @@ class Staging:
 
     def add_piece(self, piece: Piece) -> None:
         """Take rows already checked and encoded as COPY text (PostgreSQL only)."""
+        self.with_reg_no += piece.with_reg_no
         self._lines.extend(piece.stage)
         self._issues.extend(piece.issues)
         for name, lines in piece.links.items():
@@ -304,8 +311,9 @@ class Staging:
                 self._match_entities()
             else:
                 self._match_inspectors()
-            self._exec(f"CREATE INDEX imp_stage_target ON {STAGE} (target_id)")
-            self._same_target()
+            if self.matched:
+                self._exec(f"CREATE INDEX imp_stage_target ON {STAGE} (target_id)")
+                self._same_target()
             if self.scope.department_ids is not None:
                 self._check_scope()
             if not self.entities and self.validator.present("is_expert"):
@@ -314,12 +322,14 @@ class Staging:
                 f"UPDATE {STAGE} SET rejected = TRUE WHERE row_no IN"
                 f" (SELECT row_no FROM {ISSUES} WHERE NOT warning)"
             )
-            self._detect_changes()
+            if self.matched:
+                self._detect_changes()
 
-    def _exec(self, sql: str, params: Sequence[Any] = ()) -> None:
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:
         started = time.perf_counter()
         self._c.execute(sql, params)
         logger.debug("%.3f s %s", time.perf_counter() - started, " ".join(sql.split())[:160])
+        return max(int(self._c.rowcount), 0)
 
     def _key(self, alias: str) -> tuple[str, str]:
         return self.key_column.format(t=alias), self.key_value.format(t=alias)
@@ -339,16 +349,18 @@ class Staging:
         )
 
     def _match_entities(self) -> None:
-        self._exec(
+        self.matched = self._exec(
             f"UPDATE {STAGE} SET target_id = e.id, old_risk = e.risk_class"
             f" FROM {self.table} e WHERE e.uscc = {STAGE}.uscc"
         )
+        if not self.with_reg_no:
+            return
         # without a 统一社会信用代码 match, an entity known only by 注册号 is the same one
         by_reg_no = (
             f"SELECT reg_no, MIN(id) AS id, MIN(risk_class) AS risk_class, COUNT(*) AS n"
             f" FROM {self.table} WHERE uscc IS NULL AND reg_no <> '' GROUP BY reg_no"
         )
-        self._exec(
+        self.matched += self._exec(
             f"UPDATE {STAGE} SET target_id = m.id, old_risk = m.risk_class"
             f" FROM ({by_reg_no}) m WHERE {STAGE}.target_id IS NULL"
             f" AND {STAGE}.reg_no <> '' AND {STAGE}.reg_no = m.reg_no AND m.n = 1"
@@ -362,7 +374,7 @@ class Staging:
         )
 
     def _match_inspectors(self) -> None:
-        self._exec(
+        self.matched = self._exec(
             f"UPDATE {STAGE} SET target_id = i.id, old_department_id = i.department_id,"
             f" old_expert_field = i.expert_field"
             f" FROM {self.table} i WHERE i.certificate_no = {STAGE}.key"
@@ -475,6 +487,7 @@ class Staging:
                 f" FROM {STAGE}"
             )
             staged, created, updated, unchanged = cursor.fetchone()
+            self.changed = updated or 0
             cursor.execute(
                 f"SELECT COUNT(DISTINCT CASE WHEN NOT warning THEN row_no END),"
                 f" SUM(CASE WHEN warning THEN 1 ELSE 0 END) FROM {ISSUES}"
@@ -502,7 +515,8 @@ class Staging:
                 bulk.begin(new_rows, actor_id)
             self._insert_new(stamp)
             risk_changes = self._risk_history(stamp, actor_id) if self.entities else 0
-            self._update_changed(stamp)
+            if self.changed:
+                self._update_changed(stamp)
             for link in self.links:
                 self._apply_link(link)
             if bulk is not None:
@@ -537,7 +551,7 @@ class Staging:
             [stamp, actor_id],
         )
         count = max(self._c.rowcount, 0)
-        if "risk_class" in self.updatable:
+        if self.changed and "risk_class" in self.updatable:
             self._exec(
                 f"{insert} SELECT target_id, COALESCE(old_risk, ''), risk_class, risk_source,"
                 f" risk_as_of, %s, %s FROM {STAGE}"
@@ -561,7 +575,7 @@ class Staging:
             f"INSERT INTO {link.table} ({link.owner}, {link.other})"
             f" SELECT n.id, l.other_id FROM {link.stage} l JOIN {NEW} n ON n.row_no = l.row_no"
         )
-        if link.name not in self.present_links:
+        if link.name not in self.present_links or not self.changed:
             return
         scoped, params = self._link_scope(link, link.table)
         self._exec(
@@ -722,7 +736,7 @@ class _BulkWrites:
         checks = [*staging.references()]
         if actor_id is not None and staging.entities:
             checks.append((f"SELECT {int(actor_id)}", User._meta.db_table))
-        if staging.updatable or staging.present_links:
+        if staging.changed:
             # existing records that change: the new rows for them must find them
             checks.append((f"SELECT target_id FROM {STAGE} WHERE changed", staging.table))
         for ids_sql, table in checks:
