@@ -203,7 +203,8 @@ class Staging:
         self._rows: list[tuple[Any, ...]] = []
         self._issues: list[tuple[Any, ...]] = []
         self._pairs: dict[str, list[tuple[int, int]]] = {link.name: [] for link in self.links}
-        self._lines: list[str] = []
+        self._lines: list[str] = []  # COPY text, one string per piece
+        self._line_rows = 0  # rows in _lines
         # what the checks found, to skip statements that cannot match anything
         self.with_reg_no = 0  # staged entity rows with a 注册号 (they may match by it)
         self.matched = 0  # staged rows that matched a record
@@ -261,13 +262,15 @@ class Staging:
     def add_piece(self, piece: Piece) -> None:
         """Take rows already checked and encoded as COPY text (PostgreSQL only)."""
         self.with_reg_no += piece.with_reg_no
+        self._line_rows += piece.rows
         self._lines.extend(piece.stage)
         self._issues.extend(piece.issues)
         for name, lines in piece.links.items():
             self._link_lines[name].extend(lines)
 
     def pending(self) -> int:
-        return len(self._rows) + len(self._issues) + len(self._lines)
+        """Rows (and issues) waiting to be written; ``flush`` when it gets big."""
+        return len(self._rows) + len(self._issues) + self._line_rows
 
     def flush(self) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -277,6 +280,7 @@ class Staging:
                 names = ", ".join(name for name, _ in self.columns)
                 write_copy(cursor, STAGE, names, self._lines)
                 self._lines.clear()
+                self._line_rows = 0
             for link in self.links:
                 write_copy(cursor, link.stage, "row_no, other_id", self._link_lines[link.name])
                 self._link_lines[link.name].clear()
