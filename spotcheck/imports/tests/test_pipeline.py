@@ -7,13 +7,15 @@ import io
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from spotcheck.common.testing import Catalogue, Departments
 from spotcheck.directory.models import Entity
 from spotcheck.directory.tests.factories import make_uscc
-from spotcheck.imports import pipeline
+from spotcheck.imports import engine, pipeline
 from spotcheck.imports.columns import columns_for, header_key
 from spotcheck.imports.readers import RawRow, UnreadableFile, open_table
+from spotcheck.imports.staging import Staging
 from spotcheck.imports.tests.helpers import ENTITY_HEADER, csv_bytes, entity_row, run
 from spotcheck.imports.validation import EntityValidator, Scope
 
@@ -218,3 +220,30 @@ def test_a_big_file_imported_through_worker_processes_is_applied_exactly_once(
     assert (again.created, again.updated, again.unchanged) == (0, 0, 59)
     assert Entity.objects.filter(uscc=make_uscc(5059), tags__name="食品生产企业").count() == 1
     assert Entity.objects.count() == 59 + 4  # and the catalogue's four
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pieces are a PostgreSQL path")
+def test_checked_pieces_are_written_as_they_come_not_kept_to_the_end(
+    catalogue: Catalogue, departments: Departments, monkeypatch: Any
+) -> None:
+    # given: pieces of about 6 rows each, written every 10 rows
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 2000)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(engine, "BATCH_ROWS", 10)
+    flushes: list[int] = []
+    real_flush = Staging.flush
+
+    def counting_flush(self: Staging) -> None:
+        flushes.append(self.pending())
+        real_flush(self)
+
+    monkeypatch.setattr(Staging, "flush", counting_flush)
+    data = csv_bytes([entity_row(n) for n in range(1, 60)], header=ENTITY_HEADER)
+
+    # when
+    report, errors = run("entities", data)
+
+    # then: never more than a batch and a piece waits in memory
+    assert (report.created, errors) == (59, [])
+    assert len(flushes) >= 4
+    assert max(flushes) < 10 + 8
