@@ -156,7 +156,8 @@ def _load(
 ) -> None:
     total = table.total_estimate
     if staging.dialect.postgres and pipeline.usable(table.csv_source):
-        # big CSV files: checked in worker processes, streamed as COPY text
+        # CSV files: cut into pieces, checked (big files: in worker processes) and
+        # streamed into COPY as text
         with closing(pipeline.pieces(table.csv_source, validator, size=table.size)) as pieces:
             for piece in pieces:
                 report.rows += piece.rows

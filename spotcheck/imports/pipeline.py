@@ -219,23 +219,30 @@ def _parse(task: Task, delimiter: str) -> Iterator[RawRow]:
 
 # --- workers -----------------------------------------------------------------------
 
-_WORKER: dict[str, Any] = {}
+_WORKER: dict[str, Any] = {}  # in each worker process: its validator and delimiter
 
 
-def _work(task: Task) -> Piece:
-    piece = check_rows(_WORKER["validator"], _parse(task, _WORKER["delimiter"]))
+def _start_worker(validator: RowValidator, delimiter: str) -> None:
+    _WORKER["validator"] = validator
+    _WORKER["delimiter"] = delimiter
+
+
+def _check_piece(validator: RowValidator, delimiter: str, task: Task) -> Piece:
+    piece = check_rows(validator, _parse(task, delimiter))
     # one string per table crosses between the processes far cheaper than thousands
     piece.stage = ["".join(piece.stage)]
     piece.links = {name: ["".join(lines)] for name, lines in piece.links.items()}
     return piece
 
 
+def _work(task: Task) -> Piece:
+    return _check_piece(_WORKER["validator"], _WORKER["delimiter"], task)
+
+
 def pieces(
     source: CsvSource, validator: RowValidator, *, size: int, workers: int | None = None
 ) -> Iterator[Piece]:
     """Yield the checked pieces of a CSV file, in file order."""
-    _WORKER["validator"] = validator
-    _WORKER["delimiter"] = source.delimiter
     count = workers if workers is not None else (os.cpu_count() or 1)
     if (
         size < PARALLEL_MIN_BYTES
@@ -243,12 +250,14 @@ def pieces(
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         for task in cut(source):
-            yield _work(task)
+            yield _check_piece(validator, source.delimiter, task)
         return
-    # fork: the workers inherit the validator and its reference data, and touch no
-    # database connection; only pieces of bytes and of text cross between processes
+    # fork: the workers inherit the validator and its reference data (nothing is
+    # pickled but pieces of bytes and of text), and never touch a database connection
     context = multiprocessing.get_context("fork")
-    with context.Pool(count) as pool:
+    with context.Pool(
+        count, initializer=_start_worker, initargs=(validator, source.delimiter)
+    ) as pool:
         pending: deque[Any] = deque()
         for task in cut(source):
             pending.append(pool.apply_async(_work, (task,)))
