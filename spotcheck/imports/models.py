@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import Department
-from spotcheck.imports.choices import TRANSITIONS, ImportKind, ImportStatus
+from spotcheck.imports.choices import STALE_MESSAGE, TRANSITIONS, ImportKind, ImportStatus
 
 
 class ImportJob(models.Model):
@@ -79,6 +79,11 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.SUCCEEDED, ImportStatus.REJECTED, ImportStatus.FAILED)
+
+    @property
+    def interrupted(self) -> bool:
+        """Tell whether the job failed because its worker stopped answering."""
+        return self.status == ImportStatus.FAILED and self.error_message == STALE_MESSAGE
 
     @property
     def percent(self) -> int:

@@ -21,7 +21,7 @@ from spotcheck.accounts.models import Department, User
 from spotcheck.accounts.selectors import department_subtree, writable_department_ids
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
-from spotcheck.imports.choices import ImportKind, ImportStatus
+from spotcheck.imports.choices import STALE_MESSAGE, ImportKind, ImportStatus
 from spotcheck.imports.engine import ImportOptions, ImportReport, Progress, run_import
 from spotcheck.imports.models import ImportJob
 from spotcheck.imports.staging import Staging
@@ -34,10 +34,6 @@ PROGRESS_EVERY_SECONDS = 1.0
 # than STALE_AFTER is given up as interrupted (see import_jobs_fail_stale)
 HEARTBEAT_SECONDS = 15.0
 STALE_AFTER = dt.timedelta(minutes=2)
-STALE_MESSAGE = (
-    "后台任务中断：处理该文件的后台进程已停止（超过2分钟没有响应）。"
-    "导入在一个事务中进行，名录库没有写入任何数据，请重新导入该文件。"
-)
 
 
 def import_scope(*, actor: User | None, department: Department | None) -> Scope:
