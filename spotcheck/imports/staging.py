@@ -696,6 +696,11 @@ class _BulkWrites:
         run = self.staging._exec
         if self.triggers_off:
             run("SET LOCAL session_replication_role = origin")
+        if self.indexes:
+            # CREATE INDEX refuses a table with foreign-key checks still queued (when the
+            # triggers ran, or from earlier in an enclosing transaction): run them now
+            run("SET CONSTRAINTS ALL IMMEDIATE")
+            run("SET CONSTRAINTS ALL DEFERRED")
         for statement in self.indexes:
             run(statement)
         if self.indexes:

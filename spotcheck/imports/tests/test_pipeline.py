@@ -13,6 +13,7 @@ from spotcheck.common.testing import Catalogue, Departments
 from spotcheck.directory.models import Entity
 from spotcheck.directory.tests.factories import make_uscc
 from spotcheck.imports import engine, pipeline
+from spotcheck.imports import staging as staging_module
 from spotcheck.imports.columns import columns_for, header_key
 from spotcheck.imports.readers import RawRow, UnreadableFile, open_table
 from spotcheck.imports.staging import Staging
@@ -247,3 +248,50 @@ def test_checked_pieces_are_written_as_they_come_not_kept_to_the_end(
     assert (report.created, errors) == (59, [])
     assert len(flushes) >= 4
     assert max(flushes) < 10 + 8
+
+
+def _indexes(tables: list[str]) -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+            " WHERE indrelid = ANY(%s::regclass[]) ORDER BY 1",
+            [tables],
+        )
+        return list(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="bulk loads are PostgreSQL only")
+@pytest.mark.parametrize("superuser", [True, False])
+def test_a_bulk_load_rebuilds_every_index_it_dropped_and_keeps_the_links(
+    catalogue: Catalogue, departments: Departments, monkeypatch: Any, superuser: bool
+) -> None:
+    # given: a load that counts as bulk (more new rows than the table holds), by a
+    # database role that may, or may not, switch the foreign-key triggers off
+    monkeypatch.setattr(staging_module, "BULK_MIN_ROWS", 5)
+    # (the table's row estimate outlives rolled-back tests: take it as empty)
+    monkeypatch.setattr(staging_module._BulkWrites, "_existing_rows", lambda self: 0)
+    if not superuser:
+        monkeypatch.setattr(
+            staging_module._BulkWrites, "_may_switch_off_triggers", lambda self: False
+        )
+    tables = ["directory_entity", "directory_entity_tags", "directory_entityriskhistory"]
+    tables.append("directory_entity_supervising_departments")
+    before = _indexes(tables)
+    rows = [entity_row(n, 分类标签="食品生产企业") for n in range(1, 21)]
+    statements: list[str] = []
+    monkeypatch.setattr(
+        staging_module.logger, "debug", lambda message, s, sql: statements.append(sql)
+    )
+
+    # when
+    report, errors = run("entities", csv_bytes(rows, header=ENTITY_HEADER))
+
+    # then
+    assert (report.created, errors) == (20, [])
+    assert any(sql.startswith("DROP INDEX directory_entity_name") for sql in statements)
+    assert ("SET LOCAL session_replication_role = replica" in statements) is superuser
+    assert _indexes(tables) == before
+    entity = Entity.objects.get(uscc=make_uscc(5020))
+    assert [t.name for t in entity.tags.all()] == ["食品生产企业"]
+    assert [d.name for d in entity.supervising_departments.all()] == ["晋州市市场监督管理局"]
+    assert entity.risk_history.count() == 1
