@@ -671,7 +671,8 @@ class _BulkWrites:
     written tables are dropped and built again after the writes: a sorted build is
     several times cheaper than a million random insertions. Primary keys and unique
     constraints stay. Dropping an index locks its table against readers until the
-    import commits, which is why this happens only for such loads.
+    import commits, which is why this happens only for such loads. The rule and the
+    figures are in docs/performance.md, "Directory import".
     """
 
     def __init__(self, staging: Staging, cursor: Any) -> None:
