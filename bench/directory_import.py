@@ -156,17 +156,44 @@ def _write_csv(path: Path, start: int, count: int) -> None:
             writer.writerow(_row(n, rng))
 
 
+def _backend_cpu() -> float:
+    """CPU seconds the PostgreSQL backend of this process's connection has used so far."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the server runs on another machine
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _import_child(path: str, queue: Any) -> None:
     from spotcheck.imports.engine import ImportOptions
     from spotcheck.imports.services import directory_import
 
+    backend_before = _backend_cpu()
     started = time.perf_counter()
     with open(path, "rb") as stream:
         report = directory_import(
             actor=None, stream=stream, name="bench.csv", options=ImportOptions(kind="entities")
         )
+    seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put((time.perf_counter() - started, report.created, report.rejected, report.fatal, peak))
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    cpu = (
+        _cpu(resource.RUSAGE_SELF),
+        _cpu(resource.RUSAGE_CHILDREN),
+        _backend_cpu() - backend_before,
+    )
+    queue.put((seconds, report.created, report.rejected, report.fatal, cpu, workers_peak, peak))
 
 
 def _baseline_child(path: str, queue: Any) -> None:
@@ -217,7 +244,7 @@ def _baseline_child(path: str, queue: Any) -> None:
                     )
             count += 1
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put((time.perf_counter() - started, count, 0, "", peak))
+    queue.put((time.perf_counter() - started, count, 0, "", None, 0.0, peak))
 
 
 def _run_child(target: Any, path: Path) -> tuple[tuple[Any, ...], float]:
@@ -234,6 +261,10 @@ def _run_child(target: Any, path: Path) -> tuple[tuple[Any, ...], float]:
     if process.exitcode:
         raise SystemExit(f"child failed with exit code {process.exitcode}")
     return tuple(result), peak
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -262,15 +293,23 @@ def main() -> None:
                 f"generated {args.rows:,} rows ({big.stat().st_size / 2**20:.0f} MiB CSV)"
                 f" in {time.perf_counter() - started:.1f} s"
             )
-            (seconds, created, rejected, fatal), peak = _run_child(_import_child, big)
+            print(f"load average before the import: {_load()}")
+            result, peak = _run_child(_import_child, big)
+            seconds, created, rejected, fatal, (own, workers, backend), workers_peak = result
             if fatal or rejected or created != args.rows:
                 raise SystemExit(f"import failed: created={created} rejected={rejected} {fatal}")
             rate = args.rows / seconds
             print(
                 f"importer: {args.rows:,} rows in {seconds:.1f} s = {rate:,.0f} rows/s,"
-                f" peak RSS {peak:.0f} MiB"
+                f" peak RSS {peak:.0f} MiB (each worker process at most {workers_peak:.0f} MiB)"
             )
-            (b_seconds, b_count, _, _), b_peak = _run_child(_baseline_child, small)
+            print(
+                f"  CPU: importing process {own:.1f} s, worker processes {workers:.1f} s,"
+                f" PostgreSQL backend {backend:.1f} s; total {own + workers + backend:.1f} s"
+                f" for {seconds:.1f} s wall on {os.cpu_count()} cores"
+            )
+            print(f"load average after the import: {_load()}")
+            (b_seconds, b_count, _, _, _, _), b_peak = _run_child(_baseline_child, small)
             b_rate = b_count / b_seconds
             print(
                 f"baseline (per-row full_clean + save): {b_count:,} rows in {b_seconds:.1f} s"

@@ -37,3 +37,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 FINISHED = frozenset({ImportStatus.SUCCEEDED, ImportStatus.REJECTED, ImportStatus.FAILED})
+
+# what a job given up as interrupted says (its worker stopped answering; see services)
+STALE_MESSAGE = (
+    "后台任务中断：处理该文件的后台进程已停止（超过2分钟没有响应）。"
+    "导入在一个事务中进行，名录库没有写入任何数据，请重新导入该文件。"
+)

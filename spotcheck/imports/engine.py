@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from spotcheck.directory.exports import safe_cell
+from spotcheck.imports import pipeline
 from spotcheck.imports.columns import columns_for, header_key
 from spotcheck.imports.readers import UnreadableFile, open_table
 from spotcheck.imports.staging import BATCH_ROWS, Staging
@@ -153,6 +155,19 @@ def _load(
     table: Any, validator: Any, staging: Staging, report: ImportReport, progress: Progress | None
 ) -> None:
     total = table.total_estimate
+    if staging.dialect.postgres and pipeline.usable(table.csv_source):
+        # CSV files: cut into pieces, checked (big files: in worker processes) and
+        # streamed into COPY as text
+        with closing(pipeline.pieces(table.csv_source, validator, size=table.size)) as pieces:
+            for piece in pieces:
+                report.rows += piece.rows
+                staging.add_piece(piece)
+                if staging.pending() >= BATCH_ROWS:
+                    staging.flush()
+                    if progress:
+                        progress(report.rows, max(total, report.rows), "正在读取和校验")
+        staging.flush()
+        return
     for raw in table.rows:
         result = validator.validate(raw)
         if result is None:

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import Department
-from spotcheck.imports.choices import TRANSITIONS, ImportKind, ImportStatus
+from spotcheck.imports.choices import STALE_MESSAGE, TRANSITIONS, ImportKind, ImportStatus
 
 
 class ImportJob(models.Model):
@@ -60,6 +60,12 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("最近心跳"),
+        null=True,
+        blank=True,
+        help_text=_("后台任务运行时定期更新；长时间没有更新说明任务已中断"),
+    )
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
@@ -73,6 +79,11 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.SUCCEEDED, ImportStatus.REJECTED, ImportStatus.FAILED)
+
+    @property
+    def interrupted(self) -> bool:
+        """Tell whether the job failed because its worker stopped answering."""
+        return self.status == ImportStatus.FAILED and self.error_message == STALE_MESSAGE
 
     @property
     def percent(self) -> int:

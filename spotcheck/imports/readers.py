@@ -47,6 +47,16 @@ class RawRow:
     formula_columns: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class CsvSource:
+    """What it takes to read a CSV file again from its bytes (see ``pipeline.py``)."""
+
+    stream: IO[bytes]
+    encoding: str
+    delimiter: str
+    header_row: int
+
+
 @dataclass
 class Table:
     """An opened file: where the header was found, the header cells and the rows."""
@@ -57,6 +67,8 @@ class Table:
     rows: Iterator[RawRow]
     total_estimate: int
     closers: list[Callable[[], None]] = field(default_factory=list)
+    size: int = 0
+    csv_source: CsvSource | None = None
 
     def close(self) -> None:
         for close in self.closers:
@@ -114,7 +126,7 @@ def _detect_encoding(sample: bytes) -> str:
         # a long stretch of Chinese in valid UTF-8 does not happen by chance in GBK text:
         # the file was UTF-8 and something in another encoding was pasted into it
         if sum(1 for ch in prefix if ord(ch) > 0x7F) >= _MIXED_AFTER_CHARS:
-            raise _decode_error("utf-8", sample[: exc.start].count(b"\n") + 1) from None
+            raise decode_error("utf-8", sample[: exc.start].count(b"\n") + 1) from None
     else:
         return "utf-8"
     try:
@@ -152,7 +164,7 @@ def _open_csv(stream: IO[bytes], size: int, known_headers: set[str], encoding: s
     try:
         first_line = text.readline()
     except UnicodeDecodeError:
-        raise _decode_error(chosen, 1) from None
+        raise decode_error(chosen, 1) from None
     text.seek(0)
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     reader = csv.reader(text, delimiter=delimiter)
@@ -165,10 +177,10 @@ def _open_csv(stream: IO[bytes], size: int, known_headers: set[str], encoding: s
             except StopIteration:
                 return
             except UnicodeDecodeError:
-                raise _decode_error(chosen, position["row"] + 1) from None
+                raise decode_error(chosen, position["row"] + 1) from None
             except csv.Error as exc:
                 raise UnreadableFile(
-                    f"第{position['row'] + 1}行无法按 CSV 读取（{_csv_reason(exc)}），"
+                    f"第{position['row'] + 1}行无法按 CSV 读取（{csv_reason(exc)}），"
                     "文件可能不是 CSV 或已损坏"
                 ) from None
             position["row"] += 1
@@ -185,10 +197,12 @@ def _open_csv(stream: IO[bytes], size: int, known_headers: set[str], encoding: s
             yield RawRow(position["row"], cells)
 
     description = f"CSV 文件（{_encoding_label(chosen)}）"
-    return Table(description, header, header_row, rows(), max(total, 0), [text.detach])
+    # records end with a line feed (not a lone carriage return): the file can be cut
+    again = CsvSource(stream, chosen, delimiter, header_row) if b"\n" in sample else None
+    return Table(description, header, header_row, rows(), max(total, 0), [text.detach], size, again)
 
 
-def _csv_reason(exc: csv.Error) -> str:
+def csv_reason(exc: csv.Error) -> str:
     message = str(exc)
     if "field larger than field limit" in message:
         return "单元格内容过长"
@@ -197,7 +211,7 @@ def _csv_reason(exc: csv.Error) -> str:
     return "格式错误"
 
 
-def _decode_error(encoding: str, row_no: int) -> UnreadableFile:
+def decode_error(encoding: str, row_no: int) -> UnreadableFile:
     return UnreadableFile(
         f"第{row_no}行附近的内容不是 {_encoding_label(encoding)} 编码：文件可能混用了多种编码"
         "或已损坏。请用 Excel/WPS 另存为“CSV UTF-8”后重新导入，或在导入时指定编码"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
+from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +21,7 @@ from spotcheck.accounts.models import Department, User
 from spotcheck.accounts.selectors import department_subtree, writable_department_ids
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
-from spotcheck.imports.choices import ImportKind, ImportStatus
+from spotcheck.imports.choices import STALE_MESSAGE, ImportKind, ImportStatus
 from spotcheck.imports.engine import ImportOptions, ImportReport, Progress, run_import
 from spotcheck.imports.models import ImportJob
 from spotcheck.imports.staging import Staging
@@ -26,6 +30,10 @@ from spotcheck.imports.validation import Scope
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 1.0
+# a running job's worker writes a heartbeat this often; a job whose heartbeat is older
+# than STALE_AFTER is given up as interrupted (see import_jobs_fail_stale)
+HEARTBEAT_SECONDS = 15.0
+STALE_AFTER = dt.timedelta(minutes=2)
 
 
 def import_scope(*, actor: User | None, department: Department | None) -> Scope:
@@ -57,13 +65,25 @@ def directory_import(
     department: Department | None = None,
     progress: Progress | None = None,
     errors_out: IO[bytes] | None = None,
+    guard: Callable[[], None] | None = None,
 ) -> ImportReport:
-    """Import a directory file; one audit record with the counts when anything is applied."""
+    """Import a directory file; one audit record with the counts when anything is applied.
+
+    ``guard`` runs inside the writing transaction, before the writes and again after
+    them; it raises to stop the import (a background job given up as interrupted).
+    """
     if options.kind not in ImportKind.values:
         raise ValueError(f"unknown import kind: {options.kind}")
     scope = import_scope(actor=actor, department=department)
 
     def apply(staging: Staging, report: ImportReport) -> None:
+        if guard is not None:
+            guard()
+        _apply(staging, report)
+        if guard is not None:
+            guard()
+
+    def _apply(staging: Staging, report: ImportReport) -> None:
         report.risk_changes = staging.apply(
             actor_id=actor.pk if actor is not None else None, now=timezone.now()
         )
@@ -168,25 +188,105 @@ def import_job_claim(*, job_id: int) -> ImportJob | None:
         if job is None or job.status != ImportStatus.QUEUED:
             return None
         _transition(job, ImportStatus.RUNNING)
-        job.started_at = timezone.now()
+        job.started_at = job.heartbeat_at = timezone.now()
         job.phase = "正在读取文件"
-        job.save(update_fields=["status", "started_at", "phase"])
+        job.save(update_fields=["status", "started_at", "heartbeat_at", "phase"])
     return job
 
 
 def import_job_run(*, job_id: int) -> str:
-    """Run a queued import job once; running it again does nothing."""
+    """Run a queued import job once; running it again, or after it was given up, does nothing."""
+    import_jobs_fail_stale()
     job = import_job_claim(job_id=job_id)
     if job is None:
         return "skipped"
     try:
-        report = _run(job)
+        with _Heartbeat(job_id):
+            report = _run(job)
     except Exception as exc:
         logger.exception("import job %s failed", job_id)
         _finish_failed(job_id, f"{type(exc).__name__}: {exc}")
         raise
     _finish(job, report)
     return job.status
+
+
+def import_jobs_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
+    """Mark running jobs whose worker stopped answering as failed; return their ids.
+
+    A running job's worker writes ``heartbeat_at`` every ``HEARTBEAT_SECONDS``; when it
+    is older than ``STALE_AFTER`` the worker was killed (or its machine stopped). The
+    import runs in one transaction, so such a job wrote nothing and can simply be
+    imported again. Called whenever a worker starts a job and whenever a job page is
+    shown, so no separate scheduler is needed.
+    """
+    limit = (now or timezone.now()) - STALE_AFTER
+    failed = []
+    for job_id in ImportJob.objects.filter(
+        status=ImportStatus.RUNNING, heartbeat_at__lt=limit
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            # a worker in its writing transaction holds this row locked until it
+            # commits (and writes the heartbeat just before): it is alive, skip it. A
+            # killed worker's transaction is rolled back and its lock released.
+            job = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
+            if job is None or job.status != ImportStatus.RUNNING:
+                continue
+            if (job.heartbeat_at or limit) >= limit:
+                continue
+            _transition(job, ImportStatus.FAILED)
+            job.phase = ""
+            job.error_message = STALE_MESSAGE
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "phase", "error_message", "finished_at"])
+            failed.append(job_id)
+            logger.warning(
+                "import job %s given up: no heartbeat since %s", job_id, job.heartbeat_at
+            )
+    return failed
+
+
+class JobGivenUp(Exception):
+    """The job was marked failed while it ran: its import must not be applied."""
+
+
+def _guard(job_id: int) -> Callable[[], None]:
+    def check() -> None:
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.status != ImportStatus.RUNNING:
+            raise JobGivenUp(f"import job {job_id} is {job.status}, not applied")
+        ImportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+
+    return check
+
+
+class _Heartbeat:
+    """A thread that writes the job's heartbeat while the import runs (own connection)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"import-{job_id}", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self.stop.wait(HEARTBEAT_SECONDS):
+                try:
+                    ImportJob.objects.filter(pk=self.job_id, status=ImportStatus.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # a missed beat is not worth stopping the import for
+                    logger.exception("heartbeat of import job %s not written", self.job_id)
+        finally:
+            db_connection.close()
 
 
 def _run(job: ImportJob) -> ImportReport:
@@ -203,6 +303,7 @@ def _run(job: ImportJob) -> ImportReport:
             department=job.department,
             progress=_progress_writer(job.pk),
             errors_out=errors,
+            guard=_guard(job.pk),
         )
         if report.rejected or report.warnings:
             errors.seek(0)
@@ -218,7 +319,9 @@ def _progress_writer(job_id: int) -> Progress:
         if now - last[0] < PROGRESS_EVERY_SECONDS and not phase.startswith("正在核对"):
             return
         last[0] = now
-        ImportJob.objects.filter(pk=job_id).update(rows_done=done, rows_total=total, phase=phase)
+        ImportJob.objects.filter(pk=job_id).update(
+            rows_done=done, rows_total=total, phase=phase, heartbeat_at=timezone.now()
+        )
 
     return write
 

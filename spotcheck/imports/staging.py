@@ -22,17 +22,21 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from spotcheck.accounts.models import Department
+from spotcheck.accounts.models import Department, User
 from spotcheck.directory.models import Entity, EntityRiskHistory, Inspector
+from spotcheck.imports.pipeline import Piece, write_copy
+from spotcheck.imports.readers import UnreadableFile
 from spotcheck.imports.validation import Issue, RowResult, RowValidator, Scope
 
 logger = logging.getLogger(__name__)
 
 STAGE = "imp_stage"
-# a staged row that matched no record and was not rejected becomes a new record; its
-# ``is_new`` flag is set when it gets its id, just before the writes
+# a staged row that matched no record and was not rejected becomes a new record; it
+# gets its id (in ``NEW``) just before the writes
 _NEW = "target_id IS NULL AND NOT rejected"
 ISSUES = "imp_issue"
+# staged rows that become new records, with the id each gets
+NEW = "imp_new"
 BATCH_ROWS = 10_000
 
 
@@ -110,27 +114,32 @@ class _Dialect:
             [tuple(a(v) for a, v in zip(adapt, row, strict=True)) for row in rows],
         )
 
-    def assign_ids(self, cursor: Any, table: str) -> None:
-        """Give every new staged row the id its record will have."""
+    def assign_ids(self, cursor: Any, table: str) -> int:
+        """Give every new staged row the id its record will have, in ``NEW``; count them."""
         if self.postgres:
             cursor.execute(
-                f"UPDATE {STAGE} SET target_id = n.id, is_new = TRUE FROM ("
-                f"  SELECT row_no, nextval(pg_get_serial_sequence('{table}', 'id')) AS id"
-                f"  FROM (SELECT row_no FROM {STAGE} WHERE {_NEW} ORDER BY row_no) o) n"
-                f" WHERE n.row_no = {STAGE}.row_no"
+                f"CREATE TEMPORARY TABLE {NEW} AS SELECT o.row_no,"
+                f" nextval(pg_get_serial_sequence('{table}', 'id')) AS id"
+                f" FROM (SELECT row_no FROM {STAGE} WHERE {_NEW} ORDER BY row_no) o"
             )
-            return
+            count = cursor.rowcount
+            cursor.execute(f"ALTER TABLE {NEW} ADD PRIMARY KEY (row_no)")
+            cursor.execute(f"ANALYZE {NEW}")
+            return int(count)
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         base = cursor.fetchone()[0]
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         found = cursor.fetchone()
         base = max(base, found[0] if found else 0)
         cursor.execute(
-            f"UPDATE {STAGE} SET target_id = n.id, is_new = TRUE FROM ("
-            f"  SELECT row_no, %s + ROW_NUMBER() OVER (ORDER BY row_no) AS id"
-            f"  FROM {STAGE} WHERE {_NEW}) n WHERE n.row_no = {STAGE}.row_no",
+            f"CREATE TEMPORARY TABLE {NEW} (row_no integer PRIMARY KEY, id bigint NOT NULL)"
+        )
+        cursor.execute(
+            f"INSERT INTO {NEW} (row_no, id) SELECT row_no,"
+            f" %s + ROW_NUMBER() OVER (ORDER BY row_no) FROM {STAGE} WHERE {_NEW}",
             [base],
         )
+        return int(cursor.rowcount)
 
     def iterate(self, sql: str) -> Iterator[tuple[Any, ...]]:
         """Yield the rows of a big result without holding them all in memory."""
@@ -194,6 +203,13 @@ class Staging:
         self._rows: list[tuple[Any, ...]] = []
         self._issues: list[tuple[Any, ...]] = []
         self._pairs: dict[str, list[tuple[int, int]]] = {link.name: [] for link in self.links}
+        self._lines: list[str] = []  # COPY text, one string per piece
+        self._line_rows = 0  # rows in _lines
+        # what the checks found, to skip statements that cannot match anything
+        self.with_reg_no = 0  # staged entity rows with a 注册号 (they may match by it)
+        self.matched = 0  # staged rows that matched a record
+        self.changed = 0  # matched rows that change their record
+        self._link_lines: dict[str, list[str]] = {link.name: [] for link in self.links}
 
     # --- phase 1: load ----------------------------------------------------------------
 
@@ -201,7 +217,6 @@ class Staging:
         self.drop()
         extra = (
             "target_id bigint, old_risk text, old_department_id bigint, old_expert_field text,"
-            f" is_new {self._bool()} NOT NULL DEFAULT FALSE,"
             f" changed {self._bool()} NOT NULL DEFAULT FALSE,"
             f" rejected {self._bool()} NOT NULL DEFAULT FALSE"
         )
@@ -227,7 +242,7 @@ class Staging:
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            for table in [STAGE, ISSUES, *(link.stage for link in self.links)]:
+            for table in [STAGE, ISSUES, NEW, *(link.stage for link in self.links)]:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def add(self, result: RowResult) -> None:
@@ -237,18 +252,38 @@ class Staging:
             )
         if result.values is None:
             return
+        if self.entities and result.values[4]:
+            self.with_reg_no += 1
         self._rows.append(result.values)
         row_no = result.values[0]
         for name, ids in result.links.items():
             self._pairs[name].extend((row_no, pk) for pk in ids)
 
+    def add_piece(self, piece: Piece) -> None:
+        """Take rows already checked and encoded as COPY text (PostgreSQL only)."""
+        self.with_reg_no += piece.with_reg_no
+        self._line_rows += piece.rows
+        self._lines.extend(piece.stage)
+        self._issues.extend(piece.issues)
+        for name, lines in piece.links.items():
+            self._link_lines[name].extend(lines)
+
     def pending(self) -> int:
-        return len(self._rows) + len(self._issues)
+        """Rows (and issues) waiting to be written; ``flush`` when it gets big."""
+        return len(self._rows) + len(self._issues) + self._line_rows
 
     def flush(self) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             if self._rows:
                 self.dialect.load(cursor, STAGE, self.columns, self._rows)
+            if self._lines:
+                names = ", ".join(name for name, _ in self.columns)
+                write_copy(cursor, STAGE, names, self._lines)
+                self._lines.clear()
+                self._line_rows = 0
+            for link in self.links:
+                write_copy(cursor, link.stage, "row_no, other_id", self._link_lines[link.name])
+                self._link_lines[link.name].clear()
             if self._issues:
                 self.dialect.load(cursor, ISSUES, _ISSUE_COLUMNS, self._issues)
             for link in self.links:
@@ -270,15 +305,19 @@ class Staging:
                 self._exec(f"CREATE INDEX {link.stage}_row ON {link.stage} (row_no, other_id)")
             # temporary tables are never analysed automatically; without statistics the
             # planner takes them for tiny and picks nested loops over a million rows
-            for table in [STAGE, ISSUES, *(link.stage for link in self.links)]:
+            # (only the columns joins and groupings use: statistics of wide text columns
+            # cost seconds on a million rows and inform no plan here)
+            self._exec(f"ANALYZE {STAGE}" + (" (row_no, key)" if self.dialect.postgres else ""))
+            for table in [ISSUES, *(link.stage for link in self.links)]:
                 self._exec(f"ANALYZE {table}")
             self._duplicates()
             if self.entities:
                 self._match_entities()
             else:
                 self._match_inspectors()
-            self._exec(f"CREATE INDEX imp_stage_target ON {STAGE} (target_id)")
-            self._same_target()
+            if self.matched:
+                self._exec(f"CREATE INDEX imp_stage_target ON {STAGE} (target_id)")
+                self._same_target()
             if self.scope.department_ids is not None:
                 self._check_scope()
             if not self.entities and self.validator.present("is_expert"):
@@ -287,12 +326,14 @@ class Staging:
                 f"UPDATE {STAGE} SET rejected = TRUE WHERE row_no IN"
                 f" (SELECT row_no FROM {ISSUES} WHERE NOT warning)"
             )
-            self._detect_changes()
+            if self.matched:
+                self._detect_changes()
 
-    def _exec(self, sql: str, params: Sequence[Any] = ()) -> None:
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:
         started = time.perf_counter()
         self._c.execute(sql, params)
         logger.debug("%.3f s %s", time.perf_counter() - started, " ".join(sql.split())[:160])
+        return max(int(self._c.rowcount), 0)
 
     def _key(self, alias: str) -> tuple[str, str]:
         return self.key_column.format(t=alias), self.key_value.format(t=alias)
@@ -305,21 +346,25 @@ class Staging:
             f" '与第' || CAST(d.other AS text) || '行重复：同一代码在文件中出现了多次', FALSE"
             f" FROM (SELECT s.*, COUNT(*) OVER (PARTITION BY s.key) AS n,"
             f"   COALESCE(LAG(s.row_no) OVER w, LEAD(s.row_no) OVER w) AS other"
-            f"   FROM {STAGE} s WINDOW w AS (PARTITION BY s.key ORDER BY s.row_no)) d"
+            f"   FROM {STAGE} s WHERE s.key IN ("
+            f"     SELECT key FROM {STAGE} GROUP BY key HAVING COUNT(*) > 1)"
+            f"   WINDOW w AS (PARTITION BY s.key ORDER BY s.row_no)) d"
             f" WHERE d.n > 1"
         )
 
     def _match_entities(self) -> None:
-        self._exec(
+        self.matched = self._exec(
             f"UPDATE {STAGE} SET target_id = e.id, old_risk = e.risk_class"
             f" FROM {self.table} e WHERE e.uscc = {STAGE}.uscc"
         )
+        if not self.with_reg_no:
+            return
         # without a 统一社会信用代码 match, an entity known only by 注册号 is the same one
         by_reg_no = (
             f"SELECT reg_no, MIN(id) AS id, MIN(risk_class) AS risk_class, COUNT(*) AS n"
             f" FROM {self.table} WHERE uscc IS NULL AND reg_no <> '' GROUP BY reg_no"
         )
-        self._exec(
+        self.matched += self._exec(
             f"UPDATE {STAGE} SET target_id = m.id, old_risk = m.risk_class"
             f" FROM ({by_reg_no}) m WHERE {STAGE}.target_id IS NULL"
             f" AND {STAGE}.reg_no <> '' AND {STAGE}.reg_no = m.reg_no AND m.n = 1"
@@ -333,7 +378,7 @@ class Staging:
         )
 
     def _match_inspectors(self) -> None:
-        self._exec(
+        self.matched = self._exec(
             f"UPDATE {STAGE} SET target_id = i.id, old_department_id = i.department_id,"
             f" old_expert_field = i.expert_field"
             f" FROM {self.table} i WHERE i.certificate_no = {STAGE}.key"
@@ -446,6 +491,7 @@ class Staging:
                 f" FROM {STAGE}"
             )
             staged, created, updated, unchanged = cursor.fetchone()
+            self.changed = updated or 0
             cursor.execute(
                 f"SELECT COUNT(DISTINCT CASE WHEN NOT warning THEN row_no END),"
                 f" SUM(CASE WHEN warning THEN 1 ELSE 0 END) FROM {ISSUES}"
@@ -467,12 +513,18 @@ class Staging:
         stamp = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
             self._c = cursor
-            self.dialect.assign_ids(cursor, self.table)
+            new_rows = self.dialect.assign_ids(cursor, self.table)
+            bulk = _BulkWrites(self, cursor) if self.dialect.postgres else None
+            if bulk is not None:
+                bulk.begin(new_rows, actor_id)
             self._insert_new(stamp)
             risk_changes = self._risk_history(stamp, actor_id) if self.entities else 0
-            self._update_changed(stamp)
+            if self.changed:
+                self._update_changed(stamp)
             for link in self.links:
                 self._apply_link(link)
+            if bulk is not None:
+                bulk.end()
         return risk_changes
 
     def _data_columns(self) -> list[str]:
@@ -482,10 +534,12 @@ class Staging:
         columns = self._data_columns()
         defaults = self.validator.insert_defaults
         names = ", ".join(["id", *columns, *defaults, "created_at", "updated_at"])
-        values = ", ".join(["target_id", *columns, *("%s" for _ in defaults), "%s", "%s"])
+        values = ", ".join(
+            ["n.id", *(f"s.{c}" for c in columns), *("%s" for _ in defaults), "%s", "%s"]
+        )
         self._exec(
             f"INSERT INTO {self.table} ({names})"
-            f" SELECT {values} FROM {STAGE} WHERE is_new ORDER BY row_no",
+            f" SELECT {values} FROM {NEW} n JOIN {STAGE} s ON s.row_no = n.row_no",
             [*defaults.values(), stamp, stamp],
         )
 
@@ -496,12 +550,12 @@ class Staging:
             f" changed_at, changed_by_id)"
         )
         self._exec(
-            f"{insert} SELECT target_id, '', risk_class, risk_source, risk_as_of, %s, %s"
-            f" FROM {STAGE} WHERE is_new AND risk_class <> '' ORDER BY row_no",
+            f"{insert} SELECT n.id, '', s.risk_class, s.risk_source, s.risk_as_of, %s, %s"
+            f" FROM {NEW} n JOIN {STAGE} s ON s.row_no = n.row_no WHERE s.risk_class <> ''",
             [stamp, actor_id],
         )
         count = max(self._c.rowcount, 0)
-        if "risk_class" in self.updatable:
+        if self.changed and "risk_class" in self.updatable:
             self._exec(
                 f"{insert} SELECT target_id, COALESCE(old_risk, ''), risk_class, risk_source,"
                 f" risk_as_of, %s, %s FROM {STAGE}"
@@ -520,27 +574,60 @@ class Staging:
         )
 
     def _apply_link(self, link: _Link) -> None:
-        if link.name in self.present_links:
-            scoped, params = self._link_scope(link, link.table)
-            self._exec(
-                f"DELETE FROM {link.table} WHERE {link.owner} IN"
-                f" (SELECT target_id FROM {STAGE} WHERE changed){scoped}"
-                f" AND NOT EXISTS (SELECT 1 FROM {STAGE} s JOIN {link.stage} l"
-                f"   ON l.row_no = s.row_no WHERE s.target_id = {link.table}.{link.owner}"
-                f"   AND l.other_id = {link.table}.{link.other})",
-                params,
-            )
-            which = "(s.is_new OR s.changed)"
-        else:
-            which = "s.is_new"
+        # new records: their ids are new, so every pair is new too
+        self._exec(
+            f"INSERT INTO {link.table} ({link.owner}, {link.other})"
+            f" SELECT n.id, l.other_id FROM {link.stage} l JOIN {NEW} n ON n.row_no = l.row_no"
+        )
+        if link.name not in self.present_links or not self.changed:
+            return
+        scoped, params = self._link_scope(link, link.table)
+        self._exec(
+            f"DELETE FROM {link.table} WHERE {link.owner} IN"
+            f" (SELECT target_id FROM {STAGE} WHERE changed){scoped}"
+            f" AND NOT EXISTS (SELECT 1 FROM {STAGE} s JOIN {link.stage} l"
+            f"   ON l.row_no = s.row_no WHERE s.target_id = {link.table}.{link.owner}"
+            f"   AND l.other_id = {link.table}.{link.other})",
+            params,
+        )
         self._exec(
             f"INSERT INTO {link.table} ({link.owner}, {link.other})"
             f" SELECT s.target_id, l.other_id FROM {link.stage} l"
-            f" JOIN {STAGE} s ON s.row_no = l.row_no WHERE {which}"
+            f" JOIN {STAGE} s ON s.row_no = l.row_no WHERE s.changed"
             f" AND NOT EXISTS (SELECT 1 FROM {link.table} t"
             f"   WHERE t.{link.owner} = s.target_id AND t.{link.other} = l.other_id)"
             f" ORDER BY l.row_no"
         )
+
+    def written_tables(self) -> list[str]:
+        tables = [self.table, *(link.table for link in self.links)]
+        if self.entities:
+            tables.append(EntityRiskHistory._meta.db_table)
+        return tables
+
+    def references(self) -> list[tuple[str, str]]:
+        """(SQL of the distinct ids the written rows refer to, the table they must exist in)."""
+        written = "NOT s.rejected AND (s.target_id IS NULL OR s.changed)"
+        field_name = "region" if self.entities else "department"
+        column = f"{field_name}_id"
+        target = self.model._meta.get_field(field_name).related_model._meta.db_table
+        found = [
+            (
+                f"SELECT DISTINCT s.{column} FROM {STAGE} s WHERE {written}"
+                f" AND s.{column} IS NOT NULL",
+                target,
+            )
+        ]
+        for link in self.links:
+            other = self.model._meta.get_field(link.field).related_model._meta.db_table
+            found.append(
+                (
+                    f"SELECT DISTINCT l.other_id FROM {link.stage} l"
+                    f" JOIN {STAGE} s ON s.row_no = l.row_no WHERE {written}",
+                    other,
+                )
+            )
+        return found
 
     # --- report -----------------------------------------------------------------------
 
@@ -559,3 +646,118 @@ _ISSUE_COLUMNS = [
     ("warning", "bool"),
 ]
 _LINK_COLUMNS = [("row_no", "int"), ("other_id", "bigint")]
+
+
+# A write of at least this many new records, and at least as many as the table already
+# holds, is a bulk load: secondary indexes are dropped and rebuilt (see below).
+BULK_MIN_ROWS = 100_000
+
+
+class _BulkWrites:
+    """PostgreSQL only: make a big apply cheap without weakening what it guarantees.
+
+    Foreign keys. Django declares them DEFERRABLE INITIALLY DEFERRED, so PostgreSQL
+    queues one trigger per written row and checks each at COMMIT (about 3 µs a row, for
+    several rows per record). Instead the ids the written rows refer to are checked
+    once, set-based, and locked FOR KEY SHARE exactly as those triggers would; the
+    triggers are then switched off for this transaction only
+    (``SET LOCAL session_replication_role = replica``). That setting needs a superuser
+    and would also silence ordinary triggers, so it is used only when the database
+    role is a superuser and none of the written tables has a trigger of its own;
+    otherwise the deferred checks run as usual.
+
+    Indexes. When the new records are at least ``BULK_MIN_ROWS`` and at least as many
+    as the table holds (a first load of a province), the non-unique indexes of the
+    written tables are dropped and built again after the writes: a sorted build is
+    several times cheaper than a million random insertions. Primary keys and unique
+    constraints stay. Dropping an index locks its table against readers until the
+    import commits, which is why this happens only for such loads. The rule and the
+    figures are in docs/performance.md, "Directory import".
+    """
+
+    def __init__(self, staging: Staging, cursor: Any) -> None:
+        self.staging = staging
+        self.cursor = cursor
+        self.tables = staging.written_tables()
+        self.indexes: list[str] = []
+        self.triggers_off = False
+
+    def begin(self, new_rows: int, actor_id: int | None) -> None:
+        run = self.staging._exec
+        run("SET LOCAL work_mem = '256MB'")
+        run("SET LOCAL maintenance_work_mem = '512MB'")
+        if new_rows >= BULK_MIN_ROWS and new_rows >= self._existing_rows():
+            self._drop_indexes()
+        if self._may_switch_off_triggers():
+            self._check_and_lock_references(actor_id)
+            run("SET LOCAL session_replication_role = replica")
+            self.triggers_off = True
+
+    def end(self) -> None:
+        run = self.staging._exec
+        if self.triggers_off:
+            run("SET LOCAL session_replication_role = origin")
+        if self.indexes:
+            # CREATE INDEX refuses a table with foreign-key checks still queued (when the
+            # triggers ran, or from earlier in an enclosing transaction): run them now
+            run("SET CONSTRAINTS ALL IMMEDIATE")
+            run("SET CONSTRAINTS ALL DEFERRED")
+        for statement in self.indexes:
+            run(statement)
+        if self.indexes:
+            # the planner should know the table grew manyfold before the next import
+            run(f"ANALYZE {self.staging.table}")
+
+    def _existing_rows(self) -> int:
+        self.cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [self.staging.table]
+        )
+        estimate = int(self.cursor.fetchone()[0])
+        if estimate < 0:  # never analysed
+            self.cursor.execute(f"SELECT COUNT(*) FROM {self.staging.table}")
+            estimate = int(self.cursor.fetchone()[0])
+        return estimate
+
+    def _drop_indexes(self) -> None:
+        self.cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)"
+            " FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[])"
+            " AND NOT i.indisprimary AND NOT i.indisunique"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
+            " ORDER BY 1",
+            [self.tables],
+        )
+        found = self.cursor.fetchall()
+        for name, definition in found:
+            self.staging._exec(f"DROP INDEX {name}")
+            self.indexes.append(definition)
+
+    def _may_switch_off_triggers(self) -> bool:
+        self.cursor.execute(
+            "SELECT current_setting('is_superuser') = 'on', (SELECT COUNT(*) FROM pg_trigger"
+            " WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal)",
+            [self.tables],
+        )
+        superuser, own_triggers = self.cursor.fetchone()
+        return bool(superuser) and not own_triggers
+
+    def _check_and_lock_references(self, actor_id: int | None) -> None:
+        staging = self.staging
+        checks = [*staging.references()]
+        if actor_id is not None and staging.entities:
+            checks.append((f"SELECT {int(actor_id)}", User._meta.db_table))
+        if staging.changed:
+            # existing records that change: the new rows for them must find them
+            checks.append((f"SELECT target_id FROM {STAGE} WHERE changed", staging.table))
+        for ids_sql, table in checks:
+            self.cursor.execute(
+                f"WITH wanted AS ({ids_sql}),"
+                f" locked AS (SELECT id FROM {table} WHERE id IN (SELECT * FROM wanted)"
+                f"   FOR KEY SHARE)"
+                f" SELECT (SELECT COUNT(*) FROM wanted), (SELECT COUNT(*) FROM locked)"
+            )
+            wanted, locked = self.cursor.fetchone()
+            if wanted != locked:
+                raise UnreadableFile(
+                    "导入期间有行政区划、部门、标签或检查对象被删除，未导入任何数据，请重新导入"
+                )

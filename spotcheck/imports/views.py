@@ -17,7 +17,7 @@ from spotcheck.imports.selectors import (
     import_job_get_for_user,
     import_job_list_for_user,
 )
-from spotcheck.imports.services import import_job_create
+from spotcheck.imports.services import import_job_create, import_jobs_fail_stale
 from spotcheck.imports.template_file import template_xlsx
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,6 +52,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         else:
             messages.info(request, "文件已上传，正在后台导入")
             return redirect("directory:import_job", pk=job.pk)
+    import_jobs_fail_stale()
     return render(
         request,
         "directory/import_upload.html",
@@ -61,12 +62,14 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    import_jobs_fail_stale()
     job = import_job_get_for_user(request.user, pk)
     return render(request, "directory/import_job.html", {"job": job})
 
 
 @login_required
 def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    import_jobs_fail_stale()
     job = import_job_get_for_user(request.user, pk)
     return render(request, "directory/import_job_status.html", {"job": job})
 
