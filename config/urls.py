@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("spotcheck.campaigns.urls")),
     path("", include("spotcheck.draws.urls")),
     path("", include("spotcheck.deadlines.urls")),
+    path("audit/", include("spotcheck.audit.urls")),
     path("maintenance/", admin.site.urls),
 ]
