@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("spotcheck.draws.urls")),
     path("", include("spotcheck.deadlines.urls")),
     path("audit/", include("spotcheck.audit.urls")),
+    path("api/v1/", include("spotcheck.api.urls")),
     path("maintenance/", admin.site.urls),
 ]

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "spotcheck.deadlines",
     "spotcheck.imports",
     "spotcheck.inspections",
+    "spotcheck.api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "spotcheck.common.tasks_app.TasksDatabaseConfig",
     "spotcheck.demo",
@@ -172,6 +176,43 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
         "form-action": [SELF],
         "base-uri": [SELF],
+    },
+}
+
+# The integration API (ADR 0011): token or session sign-in, JSON only, OpenAPI 3 schema.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "spotcheck.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": env_int("API_PAGE_SIZE", 100, minimum=10),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "spotcheck.api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "spotcheck 对接接口",
+    "DESCRIPTION": "双随机、一公开监管平台的对接接口："
+    "同步名录、读取任务与抽取、检查结果和公示数据。"
+    "权限与页面相同：令牌代表一个用户，按该用户的角色和部门范围返回数据。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InspectorStatusEnum": "spotcheck.directory.choices.InspectorStatus",
+        "DrawAttemptStatusEnum": "spotcheck.draws.models.AttemptStatus",
+        "TaskStateEnum": "spotcheck.campaigns.choices.TaskState",
+        "DrawnObjectStateEnum": "spotcheck.draws.models.ObjectState",
+        "JointRecordStateEnum": "spotcheck.inspections.choices.RecordState",
     },
 }
 

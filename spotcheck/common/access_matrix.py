@@ -76,6 +76,7 @@ class Request:
     data: dict[str, Any] = field(default_factory=dict)
     next_url: str = ""  # where a DONE outcome redirects to
     headers: dict[str, str] = field(default_factory=dict)
+    json: bool = False  # send ``data`` as a JSON body (the API)
 
 
 @dataclass(frozen=True)

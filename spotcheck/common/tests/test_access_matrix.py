@@ -7,6 +7,7 @@ The rows live beside each app in ``spotcheck/<app>/tests/access.py``; see
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -59,9 +60,14 @@ def test_each_persona_gets_exactly_the_declared_access(
     written_before = row.written() if row.written else None
 
     # when
-    response = getattr(client, request.method)(
-        request.url, request.data, headers=request.headers or None
-    )
+    if request.json:
+        response = getattr(client, request.method)(
+            request.url, json.dumps(request.data), content_type="application/json"
+        )
+    else:
+        response = getattr(client, request.method)(
+            request.url, request.data, headers=request.headers or None
+        )
 
     # then
     got = f"{response.status_code} {response.get('Location', '')}"
