@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "spotcheck.imports",
     "spotcheck.inspections",
     "spotcheck.api",
+    "spotcheck.twofactor",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "spotcheck.twofactor.middleware.TwoFactorMiddleware",
     "spotcheck.common.ratelimit.PublicRateLimitMiddleware",
 ]
 
@@ -226,6 +228,9 @@ SPECTACULAR_SETTINGS = {
         "JointRecordStateEnum": "spotcheck.inspections.choices.RecordState",
     },
 }
+
+# Optional TOTP second step for administrators (ADR 0012): the name the app shows.
+TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "spotcheck")
 
 # The cache holds the public rate-limit counters (and nothing that must survive a restart);
 # with several web processes use Redis so that they share one count.

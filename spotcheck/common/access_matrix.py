@@ -49,6 +49,7 @@ NOT_FOUND = "404"
 DONE = "302 → next page"  # a successful POST, or a signed-in user sent on from the login page
 UNAUTHORISED = "401"  # the API without a token
 FORBIDDEN = "403"  # the API for a role that has no access to an endpoint at all
+METHOD_NOT_ALLOWED = "405"  # a POST-only URL opened with GET
 ADMIN_LOGIN = "302 → admin login"  # the Django admin's own login page
 
 # the columns of every row, left to right
