@@ -103,3 +103,12 @@ def totp_disable(*, actor: User, code: str) -> None:
         raise ValidationError({"code": "验证码不正确"})
     TotpDevice.objects.filter(user=actor).delete()
     audit_record(actor=actor, event_type=events.TWOFACTOR_DISABLED, target=actor)
+
+
+@transaction.atomic
+def totp_reset(*, actor: User | None, user: User) -> bool:
+    """Remove a user's authenticator (lost phone, leaked database); tell whether one existed."""
+    removed, _ = TotpDevice.objects.filter(user=user).delete()
+    if removed:
+        audit_record(actor=actor, event_type=events.TWOFACTOR_RESET, target=user)
+    return bool(removed)

@@ -194,3 +194,18 @@ def test_disabling_needs_a_current_code(dept_admin: User) -> None:
     assert "验证码不正确，两步验证未停用" in refused.content.decode()
     assert still_on is True
     assert TotpDevice.objects.filter(user=dept_admin).count() == 0
+
+
+def test_the_reset_command_removes_a_lost_authenticator(dept_admin: User, capsys: object) -> None:
+    # given
+    from django.core.management import call_command
+
+    _enrolled(dept_admin)
+
+    # when
+    call_command("twofactor_reset", "market_admin")
+
+    # then
+    assert not totp_active(User.objects.get(pk=dept_admin.pk))
+    assert AuditEvent.objects.filter(event_type="accounts.twofactor.reset").count() == 1
+    assert _signed_in(dept_admin).get(HOME).status_code == 200
