@@ -27,7 +27,7 @@ def test_the_auditor_filters_the_log_and_opens_an_entry(
     shot("list")
 
     # filter by the kind of the newest entry, given by its prefix
-    newest = page.get_by_test_id("audit-row").first.locator("td.code").inner_text()
+    newest = page.get_by_test_id("audit-row").first.locator("td .code").first.inner_text()
     prefix = newest.splitlines()[0].strip().rsplit(".", 1)[0] + "."
     page.get_by_label("事件类型").fill(prefix)
     click_and_wait(page, page.get_by_role("button", name="查询"))
