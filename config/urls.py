@@ -9,6 +9,7 @@ admin.site.index_title = "数据维护"
 
 urlpatterns = [
     path("", include("spotcheck.publicity.urls")),
+    path("accounts/2fa/", include("spotcheck.twofactor.urls")),
     path("accounts/", include("spotcheck.accounts.urls")),
     path("workbench/", include("spotcheck.common.urls")),
     path("directory/", include("spotcheck.directory.urls")),
@@ -19,5 +20,7 @@ urlpatterns = [
     path("", include("spotcheck.inspections.urls")),
     path("followup/", include("spotcheck.followup.urls")),
     path("stats/", include("spotcheck.stats.urls")),
+    path("audit/", include("spotcheck.audit.urls")),
+    path("api/v1/", include("spotcheck.api.urls")),
     path("maintenance/", admin.site.urls),
 ]

@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "spotcheck.inspections",
     "spotcheck.followup",
     "spotcheck.stats",
+    "spotcheck.api",
+    "spotcheck.twofactor",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "spotcheck.common.tasks_app.TasksDatabaseConfig",
     "spotcheck.demo",
@@ -72,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "spotcheck.twofactor.middleware.TwoFactorMiddleware",
+    "spotcheck.common.ratelimit.PublicRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -151,17 +158,27 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles"))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
 
+# A login lasts SESSION_COOKIE_AGE from sign-in (not extended by activity) and ends when
+# the browser closes; the cookies are HttpOnly (session), SameSite=Lax and, in production,
+# Secure with the __Host- prefix (no Domain, Path=/: a sub-domain cannot plant them).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_SAMESITE = "Lax"
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# The largest request body outside file uploads (forms, API JSON); larger is a 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440, minimum=65_536)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
-)
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -176,6 +193,67 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
     },
 }
+
+# The integration API (ADR 0011): token or session sign-in, JSON only, OpenAPI 3 schema.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "spotcheck.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": env_int("API_PAGE_SIZE", 100, minimum=10),
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "spotcheck.api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "spotcheck 对接接口",
+    "DESCRIPTION": "双随机、一公开监管平台的对接接口："
+    "同步名录、读取任务与抽取、检查结果和公示数据。"
+    "权限与页面相同：令牌代表一个用户，按该用户的角色和部门范围返回数据。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InspectorStatusEnum": "spotcheck.directory.choices.InspectorStatus",
+        "DrawAttemptStatusEnum": "spotcheck.draws.models.AttemptStatus",
+        "TaskStateEnum": "spotcheck.campaigns.choices.TaskState",
+        "DrawnObjectStateEnum": "spotcheck.draws.models.ObjectState",
+        "JointRecordStateEnum": "spotcheck.inspections.choices.RecordState",
+    },
+}
+
+# Optional TOTP second step for administrators (ADR 0012): the name the app shows.
+TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "spotcheck")
+
+# The cache holds the public rate-limit counters (and nothing that must survive a restart);
+# with several web processes use Redis so that they share one count.
+CACHE_BACKEND = env_choice("CACHE_BACKEND", "locmem", ("locmem", "redis"))
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", "redis://127.0.0.1:6379/1")
+if CACHE_BACKEND == "redis":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "spotcheck",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Anonymous requests to the public look-up pages and the public API, per client address.
+PUBLIC_RATE_LIMIT = env_int("PUBLIC_RATE_LIMIT", 120, minimum=1)
+PUBLIC_RATE_WINDOW_SECONDS = env_int("PUBLIC_RATE_WINDOW_SECONDS", 60, minimum=1)
+PUBLIC_RATE_LIMITED_PATHS = ("/public/", "/api/v1/public/")
+# Behind nginx every request comes from 127.0.0.1: the proxy passes the client in X-Real-IP.
+PUBLIC_RATE_CLIENT_HEADER = "HTTP_X_REAL_IP" if BEHIND_TLS_PROXY else "REMOTE_ADDR"
 
 # How many rows a directory list page shows.
 DIRECTORY_PAGE_SIZE = env_int("DIRECTORY_PAGE_SIZE", 50, minimum=10)

@@ -286,7 +286,7 @@ def kept_for_the_module(django_db_blocker: Any) -> Iterator[None]:
 
     Data built inside it is created once; each test (with the ``db`` fixture) runs in a
     savepoint inside this transaction, so a test's own writes are undone after it and
-    the shared data is undone after the module.  Used by the 180-case access matrix.
+    the shared data is undone after the module.  Used by the access matrix.
     """
     with django_db_blocker.unblock(), transaction.atomic():
         yield

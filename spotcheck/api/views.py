@@ -1,0 +1,233 @@
+"""The integration API, version 1.  Same selectors, same scope, same services as the pages.
+
+Reads go through the ``*_for_user`` selectors (a record outside the caller's scope is
+404); writes go through the services (which check scope and write the audit trail).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from spotcheck.accounts.selectors import department_list_for_user, user_can_write_any
+from spotcheck.api import serializers as s
+from spotcheck.api.sync import entities_sync, inspectors_sync
+from spotcheck.campaigns.selectors import (
+    task_get_for_user,
+    task_get_public,
+    task_list_for_user,
+    task_list_public,
+)
+from spotcheck.directory.selectors import (
+    entity_get_for_user,
+    entity_list_for_user,
+    inspector_get_for_user,
+    inspector_list_for_user,
+)
+from spotcheck.draws.models import AttemptStatus, DrawnObject
+from spotcheck.draws.selectors import public_draw_record
+from spotcheck.inspections.selectors import joint_record_get_for_user, joint_record_list_for_user
+
+
+class _Filters(serializers.Serializer[dict[str, Any]]):
+    """Query parameters are validated like bodies: a bad value is a 400, not a 500."""
+
+    def parse(self, request: Request) -> dict[str, Any]:
+        self.initial_data = request.query_params
+        self.is_valid(raise_exception=True)
+        return {k: v for k, v in self.validated_data.items() if v not in (None, "")}
+
+
+class _EntityFilters(_Filters):
+    uscc = serializers.CharField(max_length=18, required=False)
+    updated_since = serializers.DateTimeField(required=False)
+
+
+class _TaskFilters(_Filters):
+    state = serializers.CharField(max_length=20, required=False)
+
+
+class _RecordFilters(_Filters):
+    task = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+
+def _id(value: Any) -> int:
+    """A path id beyond the database's integer range is simply not found."""
+    if int(value) > 2**63 - 1:
+        raise Http404
+    return int(value)
+
+
+class DepartmentList(generics.ListAPIView):  # type: ignore[type-arg]
+    """部门：调用者可见的部门（同步名录时用其编号）。"""
+
+    serializer_class = s.DepartmentOut
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return department_list_for_user(self.request.user).order_by("path", "id")
+
+
+@extend_schema(parameters=[_EntityFilters])
+class EntityList(generics.ListAPIView):  # type: ignore[type-arg]
+    """检查对象名录：调用者范围内的检查对象。"""
+
+    serializer_class = s.EntityOut
+
+    def get_queryset(self) -> QuerySet[Any]:
+        filters = _EntityFilters().parse(self.request)
+        qs = entity_list_for_user(self.request.user).select_related("region")
+        qs = qs.prefetch_related("supervising_departments", "tags").order_by("id")
+        if "uscc" in filters:
+            qs = qs.filter(uscc=filters["uscc"])
+        if "updated_since" in filters:
+            qs = qs.filter(updated_at__gte=filters["updated_since"])
+        return qs
+
+
+class EntityDetail(generics.RetrieveAPIView):  # type: ignore[type-arg]
+    """一个检查对象；不在调用者范围内时 404。"""
+
+    serializer_class = s.EntityOut
+
+    def get_object(self) -> Any:
+        return entity_get_for_user(self.request.user, _id(self.kwargs["pk"]))
+
+
+class _SyncView(APIView):
+    def check_writer(self, request: Request) -> None:
+        if not user_can_write_any(request.user):
+            raise PermissionDenied("您的角色不能修改名录库")
+
+
+class EntitySync(_SyncView):
+    """同步检查对象：按统一社会信用代码新增或更新，每行单独生效并返回结果。"""
+
+    @extend_schema(request=s.EntitySyncIn, responses={200: s.SyncOut})
+    def post(self, request: Request) -> Response:
+        self.check_writer(request)
+        body = s.EntitySyncIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(entities_sync(actor=request.user, rows=body.validated_data["entities"]))
+
+
+class InspectorList(generics.ListAPIView):  # type: ignore[type-arg]
+    """执法检查人员名录：调用者范围内的人员。"""
+
+    serializer_class = s.InspectorOut
+
+    def get_queryset(self) -> QuerySet[Any]:
+        qs = inspector_list_for_user(self.request.user)
+        return qs.prefetch_related("specialities").order_by("id")
+
+
+class InspectorDetail(generics.RetrieveAPIView):  # type: ignore[type-arg]
+    """一名执法检查人员；不在调用者范围内时 404。"""
+
+    serializer_class = s.InspectorOut
+
+    def get_object(self) -> Any:
+        return inspector_get_for_user(self.request.user, _id(self.kwargs["pk"]))
+
+
+class InspectorSync(_SyncView):
+    """同步执法检查人员：按执法证号新增或更新，每行单独生效并返回结果。"""
+
+    @extend_schema(request=s.InspectorSyncIn, responses={200: s.SyncOut})
+    def post(self, request: Request) -> Response:
+        self.check_writer(request)
+        body = s.InspectorSyncIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(inspectors_sync(actor=request.user, rows=body.validated_data["inspectors"]))
+
+
+@extend_schema(parameters=[_TaskFilters])
+class TaskList(generics.ListAPIView):  # type: ignore[type-arg]
+    """抽查任务：调用者可见的任务。"""
+
+    serializer_class = s.TaskOut
+
+    def get_queryset(self) -> QuerySet[Any]:
+        filters = _TaskFilters().parse(self.request)
+        qs = task_list_for_user(self.request.user, state=filters.get("state", ""))
+        return qs.prefetch_related("participants__items").order_by("id")
+
+
+class TaskDetail(generics.RetrieveAPIView):  # type: ignore[type-arg]
+    """一个抽查任务；不在调用者范围内时 404。"""
+
+    serializer_class = s.TaskOut
+
+    def get_object(self) -> Any:
+        return task_get_for_user(self.request.user, _id(self.kwargs["pk"]))
+
+
+def _draws(task: Any) -> dict[str, Any]:
+    objects = DrawnObject.objects.filter(attempt__task=task, attempt__status=AttemptStatus.DRAWN)
+    return {
+        "attempts": public_draw_record(task),
+        "objects": list(objects.order_by("stratum", "id")),
+    }
+
+
+class TaskDraws(APIView):
+    """任务的抽取记录（公告、种子、结果）和抽取名单。"""
+
+    @extend_schema(responses={200: s.TaskDrawsOut})
+    def get(self, request: Request, pk: int) -> Response:
+        task = task_get_for_user(request.user, _id(pk))
+        return Response(s.TaskDrawsOut(_draws(task)).data)
+
+
+@extend_schema(parameters=[_RecordFilters])
+class RecordList(generics.ListAPIView):  # type: ignore[type-arg]
+    """检查记录（一企一表）：调用者可见的记录，只读。"""
+
+    serializer_class = s.JointRecordOut
+
+    def get_queryset(self) -> QuerySet[Any]:
+        filters = _RecordFilters().parse(self.request)
+        qs = joint_record_list_for_user(self.request.user, task_id=filters.get("task"))
+        return qs.order_by("id")
+
+
+class RecordDetail(generics.RetrieveAPIView):  # type: ignore[type-arg]
+    """一张检查记录及各部门的检查事项结果；不在调用者范围内时 404。"""
+
+    serializer_class = s.JointRecordDetailOut
+
+    def get_object(self) -> Any:
+        return joint_record_get_for_user(self.request.user, _id(self.kwargs["pk"]))
+
+
+class PublicTaskList(generics.ListAPIView):  # type: ignore[type-arg]
+    """公示的抽查任务（已离开草稿的任务），无需令牌。"""
+
+    serializer_class = s.TaskOut
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return task_list_public().order_by("id")
+
+
+class PublicTaskDraws(APIView):
+    """公示任务的抽取记录，无需令牌。"""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(responses={200: s.TaskDrawsOut})
+    def get(self, request: Request, pk: int) -> Response:
+        task = task_get_public(_id(pk))
+        draws = _draws(task)
+        if not task.publish_object_list:
+            draws["objects"] = []
+        return Response(s.TaskDrawsOut(draws).data)

@@ -1,0 +1,119 @@
+# ruff: noqa: E501  -- one row per URL, one column per persona
+"""The draw page, its steps and the drawn objects (rows of the access matrix, docs/access.md).
+
+The task is the campaigns world's published joint task, before any draw: whoever may see
+the task sees the draw page; only the lead office (and the platform admin) prepares,
+announces, draws or abandons.  Steps out of order are refused with a message on the page
+they came from (DONE: a redirect back); a refused outsider gets 404 and nothing is written.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from spotcheck.campaigns.choices import TaskState
+from spotcheck.campaigns.models import Task
+from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
+from spotcheck.draws.models import DrawAttempt
+from spotcheck.draws.services import draw_prepare
+from spotcheck.inspections.tests.factories import make_task
+
+
+def build(w: World) -> Task:
+    """A second published task whose draw is prepared: the lead office and the market admin commit."""
+    items = w.app["campaigns"]
+    task = make_task(
+        w.departments,
+        w.regions,
+        w.users["lead_admin"],
+        [
+            (w.departments.lead_office, [items.lead_item]),
+            (w.departments.market, [items.market_item]),
+            (w.departments.police, [items.police_item]),
+        ],
+        number="晋州市政府办抽查〔2026〕11号",
+        state=TaskState.PUBLISHED,
+    )
+    draw_prepare(
+        actor=w.users["lead_admin"],
+        task=task,
+        officials=[w.users["lead_admin"], w.users["dept_admin"]],
+    )
+    return task
+
+
+def _pk(w: World) -> int:
+    return w.app["campaigns"].task.pk
+
+
+def _post(name: str, back: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return lambda w: Request(
+        "post", reverse(name, args=[_pk(w)]), data or {}, reverse(back, args=[_pk(w)])
+    )
+
+
+def _prepared(name: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """A step on the prepared draw, with data the step refuses (so nothing is written)."""
+
+    def request(w: World) -> Request:
+        pk = w.app["draws"].pk
+        return Request("post", reverse(name, args=[pk]), data or {}, reverse(PAGE, args=[pk]))
+
+    return request
+
+
+def _attempts() -> int:
+    return DrawAttempt.objects.count()
+
+
+PAGE = "draws:draw_page"
+OBJECTS = "draws:objects"
+VIEWERS_POST = (LOGIN, DONE, DONE, DONE, DONE, DONE, NOT_FOUND, NOT_FOUND, DONE)
+NOBODY = (
+    LOGIN,
+    NOT_FOUND,
+    NOT_FOUND,
+    NOT_FOUND,
+    NOT_FOUND,
+    NOT_FOUND,
+    NOT_FOUND,
+    NOT_FOUND,
+    NOT_FOUND,
+)
+ORGANISERS_POST = (
+    LOGIN,
+    DONE,
+    DONE,
+    NOT_FOUND,
+    NOT_FOUND,
+    NOT_FOUND,
+    NOT_FOUND,
+    NOT_FOUND,
+    NOT_FOUND,
+)
+
+# fmt: off
+CASES: dict[str, Case] = {
+    #                                                                                                   anonymous platform lead  dept  other parent insp       other      auditor
+    "draws:draw_page": Case(lambda w: Request("get", reverse(PAGE, args=[_pk(w)])),                    (LOGIN,    OK,      OK,   OK,   OK,   OK,    NOT_FOUND, NOT_FOUND, OK)),
+    "draws:prepare":   Case(_post("draws:prepare", PAGE),  ORGANISERS_POST, _attempts),
+    # without a prepared draw there is nothing to commit to, announce, reveal or abandon
+    "draws:commit":    Case(_post("draws:commit", PAGE),   NOBODY, _attempts),
+    "draws:announce":  Case(_post("draws:announce", PAGE), NOBODY, _attempts),
+    "draws:reveal":    Case(_post("draws:reveal", PAGE),   NOBODY, _attempts),
+    "draws:abandon":   Case(_post("draws:abandon", PAGE),  NOBODY, _attempts),
+    "draws:run":       Case(_post("draws:run", PAGE),      ORGANISERS_POST, _attempts),
+    # on the prepared draw: a malformed secret, no commitments yet, no reason given
+    "draws:commit prepared":   Case(_prepared("draws:commit", {"secret": "不是十六进制"}), VIEWERS_POST, _attempts),
+    "draws:reveal prepared":   Case(_prepared("draws:reveal", {"secret": "不是十六进制"}), VIEWERS_POST, _attempts),
+    "draws:announce prepared": Case(_prepared("draws:announce"), ORGANISERS_POST, _attempts),
+    "draws:abandon prepared":  Case(_prepared("draws:abandon"), ORGANISERS_POST, _attempts),
+    "draws:dispatch":  Case(_post("draws:dispatch", PAGE), ORGANISERS_POST, _attempts),
+    # before the draw there is no bundle
+    "draws:bundle":    Case(lambda w: Request("get", reverse("draws:bundle", args=[_pk(w)])),          (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "draws:objects":   Case(lambda w: Request("get", reverse(OBJECTS, args=[_pk(w)])),                 (LOGIN,    OK,      OK,   OK,   OK,   OK,    NOT_FOUND, NOT_FOUND, OK)),
+    # an object of another task (none here) is 404 even for the organiser
+    "draws:replace":   Case(lambda w: Request("post", reverse("draws:replace", args=[_pk(w), 999999]), {"reason": "closed"}), (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), _attempts),
+    "draws:confirm":   Case(_post("draws:confirm", OBJECTS), VIEWERS_POST, _attempts),
+}
+# fmt: on

@@ -1,0 +1,51 @@
+"""The auditor's log at desktop and phone width; the API docs page under the strict CSP."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import VIEWPORTS, Scenario, click_and_wait
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_auditor_filters_the_log_and_opens_an_entry(
+    page: Page,
+    scenario: Scenario,
+    viewport: str,
+    signed_in: Callable[..., None],
+    nav: Callable[[str], None],
+    shot: Callable[[str], None],
+) -> None:
+    signed_in("auditor")
+    nav("审计日志")
+    expect(page.get_by_role("heading", name="审计日志", level=1)).to_be_visible()
+    shot("list")
+
+    # filter by the kind of the newest entry, given by its prefix
+    newest = page.get_by_test_id("audit-row").first.locator("td .code").first.inner_text()
+    prefix = newest.splitlines()[0].strip().rsplit(".", 1)[0] + "."
+    page.get_by_label("事件类型").fill(prefix)
+    click_and_wait(page, page.get_by_role("button", name="查询"))
+    rows = page.get_by_test_id("audit-row")
+    expect(rows.first).to_be_visible()
+    for text in rows.all_inner_texts():
+        assert prefix in text
+
+    click_and_wait(page, rows.first.get_by_role("link"))
+    expect(page.get_by_role("heading", name=re.compile(r"^审计记录 #\d+$"))).to_be_visible()
+    expect(page.get_by_test_id("entry-hash")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    shot("entry")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= VIEWPORTS[viewport]["width"]
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_the_api_docs_page_renders_from_local_files(page: Page, scenario: Scenario) -> None:
+    page.goto("/api/v1/docs/")
+    expect(page.get_by_text("spotcheck 对接接口").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/entities/sync/").first).to_be_visible()
