@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('result_text', models.CharField(max_length=500, verbose_name='检查结果')),
                 ('remarks', models.TextField(blank=True, verbose_name='备注')),
                 ('items', models.JSONField(default=list, verbose_name='检查事项及结果')),
-                ('inspectors', models.JSONField(blank=True, default=list, verbose_name='执法检查人员')),
+                ('inspectors', models.JSONField(default=list, verbose_name='执法检查人员')),
                 ('entered_at', models.DateTimeField(blank=True, null=True, verbose_name='录入时间')),
                 ('published_at', models.DateTimeField(verbose_name='公示时间')),
                 ('correction_reason', models.TextField(blank=True, verbose_name='更正理由')),
