@@ -62,7 +62,7 @@ class ResultPublication(models.Model):
     result_text = models.CharField(_("检查结果"), max_length=500)
     remarks = models.TextField(_("备注"), blank=True)
     items = models.JSONField(_("检查事项及结果"), default=list)
-    inspectors = models.JSONField(_("执法检查人员"), default=list)
+    inspectors = models.JSONField(_("执法检查人员"), default=list, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),

@@ -22,7 +22,7 @@ from spotcheck.publicity.services import (
     publish_on_approval,
     result_correct,
 )
-from spotcheck.publicity.tests.conftest import World
+from spotcheck.publicity.tests.conftest import World, approve
 
 ON_TIME = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.UTC)
 LATE = dt.datetime(2026, 6, 15, 9, 0, tzinfo=dt.UTC)
@@ -366,3 +366,20 @@ def test_the_correction_form_is_not_found_for_other_departments_and_auditors(
 
     # then
     assert statuses == [404, 404]
+
+
+def test_a_department_with_no_member_in_the_group_publishes_without_inspector_names(
+    world: World, lead_admin: User, departments: Departments
+) -> None:
+    # given: the group has no 公安局 member (a specialist was sent instead)
+    world.record.group.members.filter(department=departments.police).delete()
+    approve(world.record)
+
+    # when
+    published = publish_on_approval(actor=lead_admin, record=world.record)
+
+    # then
+    assert {p.authority: p.inspectors for p in published} == {
+        "晋州市市场监督管理局": [{"name": "李检查", "certificate_no": "JZSC0001"}],
+        "晋州市公安局": [],
+    }
