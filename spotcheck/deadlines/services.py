@@ -204,9 +204,13 @@ def _transition(deadline: Deadline, to: str) -> None:
 
 @transaction.atomic
 def deadline_complete(*, actor: User | None, deadline: Deadline) -> Deadline:
-    """Record that the due work was done; completing an overdue deadline marks it late."""
+    """Record that the due work was done; done after its due day, it is marked late.
+
+    Late is decided against the due date itself, not only against the overdue state, so
+    work done after the due day counts as late even before a reminder run noticed it.
+    """
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
-    late = deadline.state == DeadlineState.OVERDUE
+    late = deadline.state == DeadlineState.OVERDUE or timezone.localdate() > deadline.due_date
     _transition(deadline, DeadlineState.DONE)
     deadline.completed_at = timezone.now()
     deadline.completed_late = late

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
@@ -88,6 +89,22 @@ def test_completing_an_overdue_deadline_marks_it_late(
 
     assert done.state == DeadlineState.DONE
     assert done.completed_late is True
+
+
+@pytest.mark.parametrize(("done_on", "late"), [("2026-03-04", False), ("2026-03-05", True)])
+def test_completing_after_the_due_day_is_late_even_before_any_reminder_run(
+    calendar: list[int], departments: Departments, done_on: str, late: bool
+) -> None:
+    # given due Wed 2026-03-04, and no reminder run has turned it overdue
+    deadline = _open(departments, dt.date(2026, 3, 2), 2)
+    assert deadline.state == DeadlineState.OPEN
+
+    # when the work is done on the due day, or the day after
+    with time_machine.travel(dt.datetime.fromisoformat(f"{done_on}T10:00:00+08:00"), tick=False):
+        done = deadline_complete(actor=None, deadline=deadline)
+
+    # then
+    assert done.completed_late is late
 
 
 def test_done_deadline_cannot_change_again(calendar: list[int], departments: Departments) -> None:
