@@ -6,52 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('draws', '0003_drawn_objects'),
+        ("accounts", "0001_initial"),
+        ("draws", "0003_drawn_objects"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='drawattempt',
-            name='final_result',
-            field=models.TextField(blank=True, help_text='DRAW-v1.1 final.json', verbose_name='最终匹配结果（规范JSON）'),
+            model_name="drawattempt",
+            name="final_result",
+            field=models.TextField(
+                blank=True,
+                help_text="DRAW-v1.1 final.json",
+                verbose_name="最终匹配结果（规范JSON）",
+            ),
         ),
         migrations.AddField(
-            model_name='drawattempt',
-            name='matched_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='随机匹配时间'),
+            model_name="drawattempt",
+            name="matched_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="随机匹配时间"),
         ),
         migrations.AddField(
-            model_name='drawattempt',
-            name='matched_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='随机匹配人'),
+            model_name="drawattempt",
+            name="matched_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="随机匹配人",
+            ),
         ),
         migrations.AddField(
-            model_name='drawnobject',
-            name='replace_number',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='第n次替补取该分层备选名单第n位（DRAW-v1.1 replacements.tsv）', null=True, verbose_name='本分层第几次替补'),
+            model_name="drawnobject",
+            name="replace_number",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="第n次替补取该分层备选名单第n位（DRAW-v1.1 replacements.tsv）",
+                null=True,
+                verbose_name="本分层第几次替补",
+            ),
         ),
         migrations.CreateModel(
-            name='DepartmentClaim',
+            name="DepartmentClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('claimed_at', models.DateTimeField(auto_now_add=True, verbose_name='认领时间')),
-                ('entity_codes', models.JSONField(default=list, verbose_name='认领的检查对象')),
-                ('certificates', models.JSONField(default=list, verbose_name='抽取的执法证号（按排序）')),
-                ('pool_count', models.PositiveIntegerField(default=0, verbose_name='人员库人数')),
-                ('eligible_count', models.PositiveIntegerField(default=0, verbose_name='可抽取人数')),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='draws.drawattempt', verbose_name='抽取')),
-                ('claimed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='认领人')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField(auto_now_add=True, verbose_name="认领时间")),
+                ("entity_codes", models.JSONField(default=list, verbose_name="认领的检查对象")),
+                (
+                    "certificates",
+                    models.JSONField(default=list, verbose_name="抽取的执法证号（按排序）"),
+                ),
+                ("pool_count", models.PositiveIntegerField(default=0, verbose_name="人员库人数")),
+                (
+                    "eligible_count",
+                    models.PositiveIntegerField(default=0, verbose_name="可抽取人数"),
+                ),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claims",
+                        to="draws.drawattempt",
+                        verbose_name="抽取",
+                    ),
+                ),
+                (
+                    "claimed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="认领人",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                        verbose_name="部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '部门认领',
-                'verbose_name_plural': '部门认领',
-                'ordering': ['attempt', 'department__path'],
-                'constraints': [models.UniqueConstraint(fields=('attempt', 'department'), name='department_claim_once_per_attempt')],
+                "verbose_name": "部门认领",
+                "verbose_name_plural": "部门认领",
+                "ordering": ["attempt", "department__path"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("attempt", "department"), name="department_claim_once_per_attempt"
+                    )
+                ],
             },
         ),
     ]
