@@ -118,8 +118,12 @@ def _export_department(request: HttpRequest) -> Department | None:
     raw = request.GET.get("department", "")
     if raw == "all":
         return None
-    if raw.isdigit():
-        return Department.objects.filter(pk=int(raw)).first()
+    if raw:
+        # an unknown or malformed department matches nothing: never the whole catalogue
+        department = Department.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if department is None:
+            raise Http404
+        return department
     return request.user.department if request.user.role != "platform_admin" else None
 
 

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -408,3 +410,15 @@ def test_the_template_example_row_imports(persona_client, security_type: ItemTyp
         "保安员是否持证上岗",
         "保安服务合同是否备案",
     ]
+
+
+@pytest.mark.parametrize("department", ["999999", "abc"])
+def test_an_export_of_an_unknown_department_is_not_found(
+    persona_client: Callable[[str], Client], department: str
+) -> None:
+    # when
+    response = persona_client("platform_admin").get(
+        reverse("catalogue:export_csv"), {"department": department}
+    )
+    # then it is refused, never the whole catalogue
+    assert response.status_code == 404

@@ -14,7 +14,7 @@ from django.urls import reverse
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
-from spotcheck.draws.models import DrawAttempt
+from spotcheck.draws.models import DepartmentClaim, DrawAttempt
 from spotcheck.draws.services import draw_prepare
 from spotcheck.inspections.tests.factories import make_task
 
@@ -66,8 +66,15 @@ def _attempts() -> int:
     return DrawAttempt.objects.count()
 
 
+def _grouping() -> tuple[list[str], int]:
+    """The tasks' states and the claims: a refused grouping step changes neither."""
+    states = list(Task.objects.order_by("pk").values_list("state", flat=True))
+    return states, DepartmentClaim.objects.count()
+
+
 PAGE = "draws:draw_page"
 OBJECTS = "draws:objects"
+TASK = "campaigns:task_detail"
 VIEWERS_POST = (LOGIN, DONE, DONE, DONE, DONE, DONE, NOT_FOUND, NOT_FOUND, DONE)
 NOBODY = (
     LOGIN,
@@ -115,5 +122,10 @@ CASES: dict[str, Case] = {
     # an object of another task (none here) is 404 even for the organiser
     "draws:replace":   Case(lambda w: Request("post", reverse("draws:replace", args=[_pk(w), 999999]), {"reason": "closed"}), (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), _attempts),
     "draws:confirm":   Case(_post("draws:confirm", OBJECTS), VIEWERS_POST, _attempts),
+    # grouping on the published task (not yet confirmed): the organisers start and match,
+    # every official who sees the task may try to claim; all are refused with a message
+    "draws:grouping_start": Case(_post("draws:grouping_start", TASK), ORGANISERS_POST, _grouping),
+    "draws:claim":     Case(_post("draws:claim", TASK),    VIEWERS_POST, _grouping),
+    "draws:match":     Case(_post("draws:match", TASK),    ORGANISERS_POST, _grouping),
 }
 # fmt: on
