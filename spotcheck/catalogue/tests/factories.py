@@ -7,6 +7,7 @@ from typing import Any
 
 from spotcheck.accounts.models import Department
 from spotcheck.catalogue.models import InspectionItem, ResultCode
+from spotcheck.catalogue.result_codes import RESULT_CODES
 from spotcheck.catalogue.services import item_create
 from spotcheck.directory.models import ItemType
 
@@ -34,3 +35,21 @@ def make_item(department: Department, code: str, **values: Any) -> InspectionIte
         code="1", defaults={"label": "未发现问题", "exclusive": True}
     )
     return item_create(actor=None, values=defaults, sub_items=["内容"], result_codes=[no_problem])
+
+
+def ensure_result_codes() -> None:
+    """Put the national code table back (a flushed transactional database has lost it)."""
+    for sort, (code, label, parent, flags) in enumerate(RESULT_CODES, start=1):
+        ResultCode.objects.get_or_create(
+            code=code,
+            defaults={
+                "label": label,
+                "parent": ResultCode.objects.get(code=parent) if parent else None,
+                "exclusive": "exclusive" in flags,
+                "requires_child": "requires_child" in flags,
+                "terminal": "terminal" in flags,
+                "needs_follow_up": "follow_up" in flags,
+                "abnormal_list": "abnormal" in flags,
+                "sort": sort,
+            },
+        )

@@ -11,8 +11,7 @@ import pytest
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
 from spotcheck.catalogue.models import InspectionItem, ResultCode
-from spotcheck.catalogue.result_codes import RESULT_CODES
-from spotcheck.catalogue.tests.factories import make_item
+from spotcheck.catalogue.tests.factories import ensure_result_codes, make_item
 from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.models import JointRecord, RecordItem
@@ -30,24 +29,6 @@ class Scene:
     police_item: InspectionItem
     market_row: RecordItem
     police_row: RecordItem
-
-
-def ensure_result_codes() -> None:
-    """Put the national code table back (a flushed transactional database has lost it)."""
-    for sort, (code, label, parent, flags) in enumerate(RESULT_CODES, start=1):
-        ResultCode.objects.get_or_create(
-            code=code,
-            defaults={
-                "label": label,
-                "parent": ResultCode.objects.get(code=parent) if parent else None,
-                "exclusive": "exclusive" in flags,
-                "requires_child": "requires_child" in flags,
-                "terminal": "terminal" in flags,
-                "needs_follow_up": "follow_up" in flags,
-                "abnormal_list": "abnormal" in flags,
-                "sort": sort,
-            },
-        )
 
 
 def set_result(row: RecordItem, codes: list[str], findings: str, user: User) -> None:

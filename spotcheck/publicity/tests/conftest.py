@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from spotcheck.accounts.models import User
 from spotcheck.catalogue.models import InspectionItem, ResultCode
-from spotcheck.catalogue.tests.factories import make_item
+from spotcheck.catalogue.tests.factories import ensure_result_codes, make_item
 from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Entity, Inspector
@@ -56,6 +56,7 @@ def build(
     police_by: User | None = None,
 ) -> World:
     calendar_load_bundled(actor=None)
+    ensure_result_codes()
     suffix = number.rsplit("〕", 1)[1].removesuffix("号")
     market = make_item(departments.market, f"SJ-{suffix}", name="食品经营者一般合规性检查")
     police = make_item(departments.police, f"GA-{suffix}", name="保安服务公司检查")
