@@ -165,14 +165,19 @@ def _stored_name(name: str) -> str:
     return f"import-{timezone.now():%Y%m%d%H%M%S}.{suffix[:8]}"
 
 
+QUEUE_DOWN_MESSAGE = (
+    "后台任务队列暂时不可用，本次导入未开始，名录未作任何改动；请稍后重新上传文件。"
+)
+
+
 def _enqueue(job_id: int) -> None:
     from spotcheck.imports.tasks import run_import_job  # here: tasks.py imports this module
 
     try:
         run_import_job.enqueue(job_id)
-    except Exception as exc:  # the queue itself is down: say so on the job page
+    except Exception:  # the queue itself is down: say so on the job page (the log has why)
         logger.exception("could not enqueue import job %s", job_id)
-        _finish_failed(job_id, f"无法提交后台任务：{exc}")
+        _finish_failed(job_id, QUEUE_DOWN_MESSAGE)
 
 
 def _transition(job: ImportJob, status: str) -> None:

@@ -1,0 +1,12 @@
+"""The shared personas of ``spotcheck.common.testing`` for the operations tests."""
+
+from spotcheck.common.testing import (  # noqa: F401
+    catalogue,
+    departments,
+    inspector_record,
+    inspector_user,
+    lead_admin,
+    other_inspector_record,
+    other_inspector_user,
+    regions,
+)
