@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -350,49 +351,52 @@ def _json_body(request: HttpRequest) -> Any:
         raise ValidationError("提交的数据格式不正确") from exc
 
 
-@login_required
-@require_POST
-def record_sync(request: HttpRequest, pk: int) -> JsonResponse:
+def _phone_submission(
+    request: HttpRequest, pk: int, submit: Callable[[User, JointRecord, Any], dict[str, Any]]
+) -> JsonResponse:
+    """Run one idempotent submission from the phone and answer it as JSON.
+
+    ``submit`` calls the service with the parsed body and returns the answer's fields.
+    """
     user = _user(request)
     record = joint_record_get_for_user(user, pk)
     try:
-        outcome = record_entries_save(actor=user, record=record, **parse_sync(_json_body(request)))
+        fields = submit(user, record, _json_body(request))
     except ValidationError as exc:
         return _json_error(exc, 400)
     except PermissionDenied as exc:
         return _json_error(exc, 403)
-    return JsonResponse(
-        {
-            "ok": True,
-            "duplicate": outcome.duplicate,
-            "state": outcome.record.state,
-            "state_label": str(outcome.record.get_state_display()),
-            "version": outcome.version,
-            "saved_at": timezone.localtime().strftime("%H:%M:%S"),
-        }
-    )
+    return JsonResponse({"ok": True, **fields})
+
+
+def _answer(outcome: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "duplicate": outcome.duplicate,
+        "state": outcome.record.state,
+        "state_label": str(outcome.record.get_state_display()),
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def record_sync(request: HttpRequest, pk: int) -> JsonResponse:
+    def submit(user: User, record: JointRecord, body: Any) -> dict[str, Any]:
+        outcome = record_entries_save(actor=user, record=record, **parse_sync(body))
+        saved_at = timezone.localtime().strftime("%H:%M:%S")
+        return _answer(outcome, version=outcome.version, saved_at=saved_at)
+
+    return _phone_submission(request, pk, submit)
 
 
 @login_required
 @require_POST
 def record_sign_view(request: HttpRequest, pk: int) -> JsonResponse:
-    user = _user(request)
-    record = joint_record_get_for_user(user, pk)
-    try:
-        outcome = record_sign(actor=user, record=record, **parse_sign(_json_body(request)))
-    except ValidationError as exc:
-        return _json_error(exc, 400)
-    except PermissionDenied as exc:
-        return _json_error(exc, 403)
-    return JsonResponse(
-        {
-            "ok": True,
-            "duplicate": outcome.duplicate,
-            "state": outcome.record.state,
-            "state_label": str(outcome.record.get_state_display()),
-            "next": reverse("inspections:field_final", args=[record.pk]),
-        }
-    )
+    def submit(user: User, record: JointRecord, body: Any) -> dict[str, Any]:
+        outcome = record_sign(actor=user, record=record, **parse_sign(body))
+        return _answer(outcome, next=reverse("inspections:field_final", args=[record.pk]))
+
+    return _phone_submission(request, pk, submit)
 
 
 @login_required
