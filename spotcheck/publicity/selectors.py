@@ -14,7 +14,7 @@ from django.http import Http404
 
 from spotcheck.accounts.models import Department, User
 from spotcheck.directory.models import Entity, Inspector
-from spotcheck.followup.selectors import PublicDisposal, public_disposals_for_entity
+from spotcheck.followup.selectors import PublicDisposal, public_disposals_for_entities
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.selectors import joint_record_get_for_user
 from spotcheck.publicity.choices import OutboxState
@@ -168,13 +168,12 @@ def entity_lookup_public(raw: str) -> Lookup:
         entity_id__in=list(results), is_current=True
     ).order_by("-checked_on", "-id"):
         results[publication.entity_id].append(publication)
+    disposals = public_disposals_for_entities(list(results))
     return Lookup(
         query,
         "",
         [
-            EntityResults(
-                name, uscc or reg_no, results[pk], public_disposals_for_entity(Entity(pk=pk))
-            )
+            EntityResults(name, uscc or reg_no, results[pk], disposals.get(pk, []))
             for pk, name, uscc, reg_no in found
         ],
         truncated,
