@@ -6,6 +6,7 @@ secure-cookie and HSTS settings; there is no production-only settings file.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -270,6 +271,10 @@ if TASKS_BACKEND == "rq":
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# DRAW-v1: processes that hash a frame of at least 500,000 entities (forked, identical
+# result); 1 draws in the web process alone. See docs/performance.md.
+DRAW_JOBS = env_int("DRAW_JOBS", min(os.cpu_count() or 1, 4), minimum=1)
 
 # Public portal: name the inspectors (with certificate number) in the notices, as the
 # notices require by default; false hides them everywhere on the public pages.

@@ -12,6 +12,7 @@ from django.http import Http404
 from spotcheck.accounts.choices import Role
 from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import readable_department_ids, writable_department_ids
+from spotcheck.core.uscc import normalise
 from spotcheck.directory.choices import InspectorStatus
 from spotcheck.directory.models import Avoidance, Entity, Inspector
 
@@ -65,7 +66,8 @@ def _filter_entities(qs: QuerySet[Entity], f: EntityFilter) -> QuerySet[Entity]:
         return qs.none()
     if f.q:
         term = f.q.strip()
-        qs = qs.filter(Q(name__icontains=term) | Q(uscc__iexact=term.upper()) | Q(reg_no=term))
+        # codes are stored normalised, so an exact match can use the unique index
+        qs = qs.filter(Q(name__icontains=term) | Q(uscc=normalise(term)) | Q(reg_no=term))
     if f.entity_type:
         qs = qs.filter(entity_type=f.entity_type)
     if f.tag:

@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -359,6 +360,7 @@ def rerun(attempt: DrawAttempt) -> DrawOutcome:
         avoidance_pairs=pairs,
         reveals=reveals_of(attempt),
         public_value=_public_value(attempt),
+        jobs=settings.DRAW_JOBS,
     )
 
 

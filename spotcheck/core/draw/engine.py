@@ -140,8 +140,12 @@ def run_draw(
     avoidance_pairs: Sequence[AvoidancePair],
     reveals: Sequence[Reveal],
     public_value: PublicValue,
+    jobs: int = 1,
 ) -> DrawOutcome:
     """Check the frozen inputs against the announcement, derive the seed and draw.
+
+    ``jobs`` > 1 hashes a large frame in that many forked processes
+    (``select_objects``); the outcome is the same whatever ``jobs`` is.
 
     ``avoidance_pairs`` may be the whole private list (when the platform draws) or a
     bundle's openings (when it re-runs a draw); either way the pairs of every selected
@@ -167,7 +171,9 @@ def run_draw(
     ids: dict[str, list[str]] = defaultdict(list)
     for row in frame.rows:
         ids[stratum_label(row.risk_class, row.stratum_extra, keyed=keyed)].append(row.entity_id)
-    selection = select_objects(ids, plan=ann.plan, key=keys.objects, expected_strata=ann.strata)
+    selection = select_objects(
+        ids, plan=ann.plan, key=keys.objects, expected_strata=ann.strata, jobs=jobs
+    )
     drawn = set(selection.selected_ids()) | set(selection.reserve_ids())
     openings = tuple(
         sorted((p for p in avoidance_pairs if p.entity_id in drawn), key=AvoidancePair.opening_line)

@@ -341,3 +341,21 @@ def test_parent_dept_admin_sees_inspectors_of_departments_below_them(
 
     # then
     assert _listed(response) == ["钱检查", "李检查"]
+
+
+@pytest.mark.django_db
+def test_the_entity_table_has_no_prefix_pattern_indexes_and_keeps_its_lookups() -> None:
+    # the lookups the platform makes use equality or the trigram index; the
+    # varchar_pattern_ops twins Django adds on PostgreSQL only cost writes
+    if connection.vendor != "postgresql":
+        pytest.skip("varchar_pattern_ops indexes exist only on PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'directory_entity'"
+        )
+        indexes = dict(cursor.fetchall())
+
+    assert not [name for name, sql in indexes.items() if "pattern_ops" in sql]
+    assert "directory_entity_name_trgm" in indexes
+    assert any("UNIQUE" in sql and "(uscc)" in sql for sql in indexes.values())
+    assert any("(name)" in sql and "btree" in sql for sql in indexes.values())

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +34,7 @@ from spotcheck.draws.services import (
     draw_prepare,
     draw_reveal,
     draw_run,
+    rerun,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -181,6 +183,41 @@ def test_the_draw_selects_k_per_stratum_and_moves_the_task(
     # ceil(10% × 10) = 1 for A, B, C; ceil(20% × 10) = 2 for D
     assert len(event.data["selected"]) == 5
     assert event.data["seed"] == attempt.seed
+
+
+def test_a_large_frame_is_hashed_in_worker_processes_with_the_same_result(
+    task: Task,
+    lead_admin: User,
+    dept_admin: User,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given: DRAW_JOBS=2 and the size floor of the parallel path lowered to this frame
+    from spotcheck.core.draw import sampling
+
+    settings.DRAW_JOBS = 2
+    monkeypatch.setattr(sampling, "PARALLEL_MIN", 0)
+    scans: list[int] = []
+    parallel_scan = sampling._scan_parallel
+
+    def counted(*args: Any) -> Any:
+        scans.append(args[-1])
+        return parallel_scan(*args)
+
+    monkeypatch.setattr(sampling, "_scan_parallel", counted)
+
+    # when
+    attempt = _drawn(task, lead_admin, dept_admin)
+
+    # then: the draw forked two hashing processes, and a serial re-run gives the same bundle
+    assert scans == [2]
+    stored = draw_bundle_files(attempt)
+    settings.DRAW_JOBS = 1
+    scans.clear()
+    again = rerun(attempt).files()
+    assert scans == []
+    for name, data in again.items():
+        assert stored[name] == data, name
 
 
 def test_a_second_click_draws_nothing(task: Task, lead_admin: User, dept_admin: User) -> None:
