@@ -1,83 +1,144 @@
 """Locust scenario: a county's last week before a deadline, against the demo scenario.
 
-    locust -f bench/locust_deadline_week.py --host http://127.0.0.1:8000 \
-        --headless -u 850 -r 20 -t 5m --csv var/locust/deadline_week
+Run it with ``bench/load_week.sh`` (which prepares the database, the server and the plan
+file); by hand:
+
+    LOCUST_PLAN=var/load/plan.json locust -f bench/locust_deadline_week.py \
+        --host http://127.0.0.1:8077 --headless -u 850 -r 5 -t 5m --reset-stats
 
 Users (weights as in issue 10: 300 inspectors, 50 admins, 500 public visitors):
 
-* ``Inspector`` — signs in (demo inspector logins, shared), opens 工作台, 我的待办, the
-  directory lists and their own record, again and again;
-* ``DepartmentAdmin`` — signs in, works the task board, task pages, drawn objects and the
-  entity list with filters, and **submits**: updates an entity through the integration
-  API (one audited write through ``entity_update``), the write path whose p95 is the goal;
-* ``PublicVisitor`` — the portal: home, the three notices with filters, a task's public
-  page, and the public API.
+* ``Inspector`` — signs in once (one of the three demo inspectors, whose group holds the
+  practice task's records), takes a record of their own, and works it on the phone
+  pages: 现场检查 list, the record's overview and entry page, and **submits** the
+  entries of their department's item (the JSON the phone sends, with a new submission
+  id each time: a real, audited write through ``record_entries_save``). The submission
+  is the request whose p95 is the goal;
+* ``DepartmentAdmin`` — signs in, works the task board, task pages, drawn objects, the
+  review queue and the entity list with filters, and syncs a directory change through
+  the integration API (an audited write, with the token from ``LOCUST_API_KEY``);
+* ``PublicVisitor`` — the portal: home, the notices with filters, a task's public page,
+  the results and the public API.
 
-The environment must give the admins a token: ``LOCUST_API_KEY`` (``manage.py
-api_token_issue scj_admin --name 压测 --key-only``). All locust users come from one
-address, so run the server with ``PUBLIC_RATE_LIMIT`` raised, or the portal answers 429.
-Result entry by inspectors is not in the scenario yet: its screens are being built.
+Think times are those of people at work (reading a page, typing a finding), not of a
+script: an inspector acts every 5–20 s, an admin every 5–15 s, a visitor every 3–10 s.
+All locust users come from one address, so the server runs with ``PUBLIC_RATE_LIMIT``
+raised (``load_week.sh`` does it), or the portal answers 429.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+import json
 import os
 import random
 import re
+import uuid
+from typing import Any
 
-from locust import HttpUser, between, task
+from locust import FastHttpUser, between, task
 
 PASSWORD = os.environ.get("LOCUST_PASSWORD", "spotcheck-demo-2026")
-INSPECTORS = ("scj_inspector", "gaj_inspector", "zfb_inspector")
 ADMINS = ("scj_admin", "gaj_admin", "lead")
 API_KEY = os.environ.get("LOCUST_API_KEY", "")
+PLAN: dict[str, Any] = (
+    json.loads(open(os.environ["LOCUST_PLAN"], encoding="utf-8").read())  # noqa: SIM115
+    if os.environ.get("LOCUST_PLAN")
+    else {"records": [], "no_problem": "1"}
+)
+_next_record = itertools.count()
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-def sign_in(user: HttpUser, username: str) -> None:
-    page = user.client.get("/accounts/login/", name="login page")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+def sign_in(user: FastHttpUser, username: str) -> None:
+    page = user.client.get("/accounts/login/", name="登录页")
+    token = _CSRF.search(page.text or "")
     user.client.post(
         "/accounts/login/",
-        {
+        data={
             "username": username,
             "password": PASSWORD,
             "csrfmiddlewaretoken": token.group(1) if token else "",
         },
         headers={"Referer": f"{user.host}/accounts/login/"},
-        name="login",
+        name="登录",
     )
 
 
-class Inspector(HttpUser):
+def csrf_token(user: FastHttpUser) -> str:
+    jar = user.client.cookiejar
+    for cookie in jar:
+        if cookie.name.endswith("csrftoken"):
+            return str(cookie.value)
+    return ""
+
+
+class Inspector(FastHttpUser):
     weight = 300
-    wait_time = between(2, 6)
+    wait_time = between(5, 20)
 
     def on_start(self) -> None:
-        sign_in(self, random.choice(INSPECTORS))  # noqa: S311 - load, not secrets
+        self.record: dict[str, Any] | None = None
+        if PLAN["records"]:
+            self.record = PLAN["records"][next(_next_record) % len(PLAN["records"])]
+            sign_in(self, self.record["login"])
+
+    @task(2)
+    def field_list(self) -> None:
+        self.client.get("/field/", name="现场检查列表")
+
+    @task(2)
+    def open_record(self) -> None:
+        if self.record:
+            pk = self.record["pk"]
+            self.client.get(f"/field/records/{pk}/", name="记录表概览")
+            self.client.get(f"/field/records/{pk}/fill/", name="记录表录入页")
 
     @task(3)
-    def workbench(self) -> None:
-        self.client.get("/workbench/", name="工作台")
+    def submit(self) -> None:
+        if not self.record:
+            return
+        pk = self.record["pk"]
+        now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+        body = {
+            "submission_id": str(uuid.uuid4()),
+            "items": [
+                {
+                    "id": self.record["item"],
+                    "codes": [PLAN["no_problem"]],
+                    "findings": f"现场核查经营场所、台账，未发现问题（{now:%H:%M:%S}）",
+                    "notes": "",
+                }
+            ],
+            "started_at": (now - dt.timedelta(minutes=20)).isoformat(),
+            "ended_at": now.isoformat(),
+        }
+        with self.client.post(
+            f"/field/records/{pk}/sync/",
+            data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            headers={
+                "Content-Type": "application/json",
+                "X-CSRFToken": csrf_token(self),
+                "Referer": f"{self.host}/field/records/{pk}/fill/",
+            },
+            name="提交检查结果（记录表）",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200 or not (response.json() or {}).get("ok"):
+                response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
 
-    @task(3)
+    @task(1)
     def todo(self) -> None:
         self.client.get("/deadlines/", name="我的待办")
 
-    @task(2)
-    def inspectors(self) -> None:
-        self.client.get("/directory/inspectors/", name="执法检查人员名录库")
 
-    @task(1)
-    def entities(self) -> None:
-        self.client.get("/directory/entities/", name="检查对象名录库")
-
-
-class DepartmentAdmin(HttpUser):
+class DepartmentAdmin(FastHttpUser):
     weight = 50
-    wait_time = between(2, 5)
+    wait_time = between(5, 15)
 
     def on_start(self) -> None:
-        sign_in(self, random.choice(ADMINS))  # noqa: S311
+        sign_in(self, random.choice(ADMINS))  # noqa: S311 - load, not secrets
         self.entities: list[str] = []
         if API_KEY:
             listing = self.client.get(
@@ -85,25 +146,29 @@ class DepartmentAdmin(HttpUser):
                 headers={"Authorization": f"Token {API_KEY}"},
                 name="api: entities",
             )
-            if listing.ok:
+            if listing.status_code == 200:
                 self.entities = [e["uscc"] for e in listing.json()["results"] if e["uscc"]]
 
     @task(3)
     def task_board(self) -> None:
         board = self.client.get("/tasks/", name="抽查任务")
-        ids = re.findall(r'href="/tasks/(\d+)/"', board.text)
+        ids = re.findall(r'href="/tasks/(\d+)/"', board.text or "")
         if ids:
             pk = random.choice(ids)  # noqa: S311
             self.client.get(f"/tasks/{pk}/", name="任务详情")
             self.client.get(f"/tasks/{pk}/objects/", name="抽取名单")
 
     @task(2)
+    def inbox(self) -> None:
+        self.client.get("/inbox/", name="部门待办")
+
+    @task(2)
     def entity_filter(self) -> None:
         risk = random.choice("ABCD")  # noqa: S311
         self.client.get(f"/directory/entities/?risk_class={risk}", name="检查对象名录库（筛选）")
 
-    @task(3)
-    def submit(self) -> None:
+    @task(1)
+    def sync(self) -> None:
         if not self.entities:
             return
         row = {
@@ -112,15 +177,15 @@ class DepartmentAdmin(HttpUser):
         }
         self.client.post(
             "/api/v1/entities/sync/",
-            json={"entities": [row]},
-            headers={"Authorization": f"Token {API_KEY}"},
-            name="提交（名录更新，经审计）",
+            data=json.dumps({"entities": [row]}),
+            headers={"Authorization": f"Token {API_KEY}", "Content-Type": "application/json"},
+            name="api: 名录更新（经审计）",
         )
 
 
-class PublicVisitor(HttpUser):
+class PublicVisitor(FastHttpUser):
     weight = 500
-    wait_time = between(1, 4)
+    wait_time = between(3, 10)
 
     @task(2)
     def home(self) -> None:
@@ -130,13 +195,17 @@ class PublicVisitor(HttpUser):
     def notices(self) -> None:
         self.client.get("/public/items/", name="抽查事项清单公示")
         tasks = self.client.get("/public/tasks/", name="抽查任务公告")
-        ids = re.findall(r'href="/public/tasks/(\d+)/"', tasks.text)
+        ids = re.findall(r'href="/public/tasks/(\d+)/"', tasks.text or "")
         if ids:
             self.client.get(f"/public/tasks/{random.choice(ids)}/", name="任务公示页")  # noqa: S311
 
     @task(1)
     def plans(self) -> None:
         self.client.get("/public/plans/", name="抽查计划公告")
+
+    @task(2)
+    def results(self) -> None:
+        self.client.get("/public/results/", name="抽查结果公告")
 
     @task(1)
     def public_api(self) -> None:

@@ -7,10 +7,12 @@ from typing import Any
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 from django.urls import reverse
 
 from config.settings import base
+from spotcheck.accounts.hashers import Argon2idHasher
 from spotcheck.accounts.models import User
 from spotcheck.common.testing import PASSWORD
 
@@ -25,12 +27,33 @@ def _signed_in_user_id(client: Client) -> str | None:
     return client.session.get("_auth_user_id")
 
 
-def test_argon2_is_the_first_password_hasher_outside_the_tests() -> None:
+def test_argon2id_with_owasp_parameters_is_the_first_password_hasher_outside_the_tests() -> None:
     # given / when
     first = base.PASSWORD_HASHERS[0]
+    hasher = Argon2idHasher()
 
-    # then
-    assert first == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    # then: argon2id, at least OWASP's minimum (19 MiB, 2 passes, 1 lane)
+    assert first == "spotcheck.accounts.hashers.Argon2idHasher"
+    assert "$argon2id$v=19$m=19456,t=2,p=1$" in hasher.encode("口令", hasher.salt())
+    assert (hasher.memory_cost, hasher.time_cost, hasher.parallelism) == (19_456, 2, 1)
+
+
+def test_a_password_hashed_with_djangos_argon2_defaults_is_rehashed_at_sign_in(
+    client: Client, dept_admin: User, settings: Any
+) -> None:
+    # given: the production hashers and a hash made with Django's heavier defaults
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
+    dept_admin.password = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())
+    dept_admin.save(update_fields=["password"])
+    assert "m=102400" in dept_admin.password
+
+    # when
+    response = _login(client, "market_admin", PASSWORD)
+
+    # then: signed in, and the stored hash now has the platform's parameters
+    assert response.status_code == 302
+    dept_admin.refresh_from_db()
+    assert dept_admin.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 def test_the_lockout_is_per_account_after_the_configured_number_of_failures() -> None:
