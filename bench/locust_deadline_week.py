@@ -20,8 +20,9 @@ Users (weights as in issue 10: 300 inspectors, 50 admins, 500 public visitors):
 * ``PublicVisitor`` — the portal: home, the notices with filters, a task's public page,
   the results and the public API.
 
-Think times are those of people at work (reading a page, typing a finding), not of a
-script: an inspector acts every 5–20 s, an admin every 5–15 s, a visitor every 3–10 s.
+Think times are those of people at work, not of a script: an inspector acts every
+10–40 s (reading the record, typing a finding: about one submission a minute, far more
+than a real inspector makes), an admin every 10–30 s, a visitor reads a page for 10–40 s.
 All locust users come from one address, so the server runs with ``PUBLIC_RATE_LIMIT``
 raised (``load_week.sh`` does it), or the portal answers 429.
 """
@@ -76,7 +77,7 @@ def csrf_token(user: FastHttpUser) -> str:
 
 class Inspector(FastHttpUser):
     weight = 300
-    wait_time = between(5, 20)
+    wait_time = between(10, 40)
 
     def on_start(self) -> None:
         self.record: dict[str, Any] | None = None
@@ -135,7 +136,7 @@ class Inspector(FastHttpUser):
 
 class DepartmentAdmin(FastHttpUser):
     weight = 50
-    wait_time = between(5, 15)
+    wait_time = between(10, 30)
 
     def on_start(self) -> None:
         sign_in(self, random.choice(ADMINS))  # noqa: S311 - load, not secrets
@@ -185,7 +186,7 @@ class DepartmentAdmin(FastHttpUser):
 
 class PublicVisitor(FastHttpUser):
     weight = 500
-    wait_time = between(3, 10)
+    wait_time = between(10, 40)
 
     @task(2)
     def home(self) -> None:
