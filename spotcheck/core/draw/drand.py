@@ -25,7 +25,10 @@ from spotcheck.core.draw.errors import MalformedInputError, RevealMismatchError
 
 __all__ = [
     "KNOWN_CHAINS",
+    "NETWORKS",
     "SCHEMES",
+    "SCHEME_CHAINED",
+    "SCHEME_UNCHAINED_G1",
     "DrandBeacon",
     "DrandChain",
     "beacon_message",
@@ -171,6 +174,10 @@ KNOWN_CHAINS: dict[str, DrandChain] = {
         ),
     )
 }
+
+
+# beacon id → chain hash of the known networks ("quicknet", "default")
+NETWORKS: dict[str, str] = {chain.beacon_id: h for h, chain in KNOWN_CHAINS.items()}
 
 
 def beacon_message(scheme: str, round_number: int, previous_signature: bytes = b"") -> bytes:
