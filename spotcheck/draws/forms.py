@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from spotcheck.accounts.models import User
 from spotcheck.common.forms import BootstrapFormMixin
 from spotcheck.core.draw import PublicSource
+from spotcheck.core.draw.drand import NETWORKS
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -22,6 +23,22 @@ class PrepareForm(BootstrapFormMixin, forms.Form):
     redraw_reason = forms.CharField(label=_("重新抽取理由"), required=False, max_length=255)
     approved_by = forms.ModelChoiceField(
         label=_("批准人（另一角色的官员）"), queryset=User.objects.none(), required=False
+    )
+    drand_network = forms.ChoiceField(
+        label=_("公共随机源：drand网络（可选）"),
+        choices=[
+            ("", _("不使用drand")),
+            ("quicknet", _("quicknet（每3秒一轮）")),
+            ("default", _("default（每30秒一轮，链式）")),
+        ],
+        required=False,
+        help_text=_("drand是公开可验证的随机信标；平台用该链的公钥核验所填签名"),
+    )
+    drand_round = forms.IntegerField(
+        label=_("drand轮次"),
+        required=False,
+        min_value=1,
+        help_text=_("须为公告发布、官员公布秘密值之后才产生的轮次"),
     )
     lottery_name = forms.CharField(
         label=_("公共随机源：彩票名称（可选）"),
@@ -48,17 +65,33 @@ class PrepareForm(BootstrapFormMixin, forms.Form):
         name, draw = data.get("lottery_name", ""), data.get("lottery_draw", "")
         if bool(name) != bool(draw):
             raise forms.ValidationError(_("彩票名称和开奖期号须同时填写"))
-        if data.get("fallback_draw") and not name:
-            raise forms.ValidationError(_("填写备用期号前须先声明彩票名称和期号"))
+        if bool(data.get("drand_network")) != bool(data.get("drand_round")):
+            raise forms.ValidationError(_("drand网络和轮次须同时填写"))
+        if data.get("fallback_draw") and (not name or data.get("drand_network")):
+            raise forms.ValidationError(
+                _("填写备用期号前须先声明彩票名称和期号；以drand为主随机源时，所填彩票即为备用")
+            )
         return data
 
     def sources(self) -> dict[str, PublicSource | None]:
+        """drand, if named, is the primary source and a named lottery draw its fallback."""
         name = self.cleaned_data.get("lottery_name", "")
-        if not name:
+        lottery = (
+            PublicSource("lottery", name=name, draw=self.cleaned_data["lottery_draw"])
+            if name
+            else None
+        )
+        network = self.cleaned_data.get("drand_network", "")
+        if network:
+            drand = PublicSource(
+                "drand", chain_hash=NETWORKS[network], round=self.cleaned_data["drand_round"]
+            )
+            return {"primary": drand, "fallback": lottery}
+        if lottery is None:
             return {"primary": None, "fallback": None}
         fallback = self.cleaned_data.get("fallback_draw", "")
         return {
-            "primary": PublicSource("lottery", name=name, draw=self.cleaned_data["lottery_draw"]),
+            "primary": lottery,
             "fallback": PublicSource("lottery", name=name, draw=fallback) if fallback else None,
         }
 
@@ -89,14 +122,29 @@ class RunForm(BootstrapFormMixin, forms.Form):
 
     used = forms.ChoiceField(
         label=_("采用"),
-        choices=[("primary", _("主期号的开奖结果")), ("fallback", _("备用期号的开奖结果"))],
+        choices=[("primary", _("主随机源的结果")), ("fallback", _("备用随机源的结果"))],
         required=False,
     )
     public_value = forms.CharField(
-        label=_("开奖结果（RFC 3797格式）"),
+        label=_("开奖结果（RFC 3797格式）或drand随机值"),
         required=False,
         max_length=200,
-        help_text=_("每组号码从小到大，每个号码后加“.”，每组后加“/”，如 3.7.12.19.25.33./9./"),
+        help_text=_(
+            "彩票：每组号码从小到大，每个号码后加“.”，每组后加“/”，如 3.7.12.19.25.33./9./；"
+            "drand：随机值可不填，由签名算出"
+        ),
+    )
+    signature = forms.CharField(
+        label=_("drand签名"),
+        required=False,
+        max_length=200,
+        help_text=_("该轮的signature（十六进制），平台用该链公钥核验"),
+    )
+    previous_signature = forms.CharField(
+        label=_("drand前一轮签名"),
+        required=False,
+        max_length=200,
+        help_text=_("仅default链需要：该轮的previous_signature"),
     )
 
 

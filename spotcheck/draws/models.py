@@ -65,6 +65,12 @@ class DrawAttempt(models.Model):
         _("采用的公共随机源"), max_length=10, default="none", help_text=_("none/primary/fallback")
     )
     public_value = models.CharField(_("公共随机值"), max_length=400, blank=True)
+    drand_signature = models.CharField(
+        _("drand签名"), max_length=192, blank=True, help_text=_("十六进制；随机值是其SHA-256")
+    )
+    drand_previous_signature = models.CharField(
+        _("drand前一轮签名"), max_length=192, blank=True, help_text=_("仅链式drand（default链）")
+    )
     seed = models.CharField(_("种子"), max_length=64, blank=True)
     result = models.TextField(_("抽取结果（规范JSON）"), blank=True)
     drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -56,6 +57,8 @@ from spotcheck.core.draw.canonical import (
     split_lines,
 )
 from spotcheck.core.draw.commit import AvoidancePair
+from spotcheck.core.draw.drand import KNOWN_CHAINS, SCHEME_CHAINED, DrandBeacon, verify_beacon
+from spotcheck.core.draw.errors import MalformedInputError, RevealMismatchError
 from spotcheck.core.draw.final import FinalMatching, Replacement, final_matching
 from spotcheck.deadlines.choices import DeadlineState
 from spotcheck.deadlines.models import Deadline
@@ -106,6 +109,9 @@ def draw_prepare(
     """
     if fallback is not None and primary is None:
         raise ValidationError({"primary": "声明备用公共随机源前须先声明主公共随机源"})
+    for role, source in (("primary", primary), ("fallback", fallback)):
+        if source is not None and source.kind == "drand" and source.chain_hash not in KNOWN_CHAINS:
+            raise ValidationError({role: "平台只能核验drand主网quicknet和default链的签名"})
     task = Task.objects.select_for_update().get(pk=task.pk)
     if actor.role not in _ORGANISERS:
         raise PermissionDenied("只有牵头单位管理员可以组织抽取")
@@ -338,7 +344,68 @@ def _sources(attempt: DrawAttempt) -> dict[str, PublicSource | None]:
 def _public_value(attempt: DrawAttempt) -> PublicValue:
     if attempt.public_value_used == "none":
         return PublicValue()
+    source = _sources(attempt).get(attempt.public_value_used)
+    if source is not None and source.kind == "drand":
+        chain = KNOWN_CHAINS.get(source.chain_hash)
+        return PublicValue(
+            attempt.public_value_used,
+            bytes.fromhex(attempt.public_value),
+            bytes.fromhex(attempt.drand_signature),
+            drand=(
+                DrandBeacon(chain, bytes.fromhex(attempt.drand_previous_signature))
+                if chain is not None
+                else None
+            ),
+        )
     return PublicValue(attempt.public_value_used, attempt.public_value.encode("utf-8"))
+
+
+_HEX = re.compile(r"(?:[0-9a-f]{2})+")
+
+
+def _drand_round(
+    source: PublicSource, randomness: str, signature: str, previous_signature: str
+) -> tuple[str, str, str]:
+    """Check a drand round as the official entered it; return (randomness, signature,
+    previous signature) in lowercase hex, or refuse it with the reason."""
+    chain = KNOWN_CHAINS.get(source.chain_hash)
+    if chain is None:
+        raise ValidationError("平台只能核验drand主网quicknet和default链的签名")
+    randomness, signature, previous_signature = (
+        "".join(x.split()).lower() for x in (randomness, signature, previous_signature)
+    )
+    if not _HEX.fullmatch(signature):
+        raise ValidationError({"signature": "须填写drand该轮的签名（十六进制字符）"})
+    value = hashlib.sha256(bytes.fromhex(signature)).hexdigest()
+    if randomness and randomness != value:
+        raise ValidationError({"public_value": "随机值与签名不符：drand的随机值是签名的SHA-256"})
+    chained = chain.scheme == SCHEME_CHAINED
+    if chained and not _HEX.fullmatch(previous_signature):
+        raise ValidationError(
+            {"previous_signature": "default链是链式的，须填写前一轮签名（十六进制字符）"}
+        )
+    if not chained and previous_signature:
+        raise ValidationError({"previous_signature": "quicknet不是链式的，不需要前一轮签名"})
+    try:
+        verify_beacon(
+            DrandBeacon(chain, bytes.fromhex(previous_signature)),
+            source.chain_hash,
+            source.round,
+            bytes.fromhex(signature),
+            bytes.fromhex(value),
+        )
+    except MalformedInputError:
+        raise ValidationError(
+            {"signature": "drand签名格式错误：不是有效的BLS签名，请从drand原样复制"}
+        ) from None
+    except RevealMismatchError:
+        raise ValidationError(
+            {
+                "signature": f"drand签名验证失败：不是drand {chain.beacon_id}链第{source.round}轮"
+                "的签名，已拒绝。请核对轮次、签名和前一轮签名"
+            }
+        ) from None
+    return value, signature, previous_signature
 
 
 def reveals_of(attempt: DrawAttempt) -> list[Reveal]:
@@ -366,13 +433,23 @@ def rerun(attempt: DrawAttempt) -> DrawOutcome:
 
 @transaction.atomic
 def draw_run(
-    *, actor: User, attempt: DrawAttempt, public_value: str = "", used: str = "primary"
+    *,
+    actor: User,
+    attempt: DrawAttempt,
+    public_value: str = "",
+    used: str = "primary",
+    signature: str = "",
+    previous_signature: str = "",
 ) -> DrawAttempt:
     """Derive the seed from the published inputs and draw; a second click draws nothing.
 
     When the announcement named a public value, ``public_value`` is its published
     result (a lottery draw in RFC 3797 form, e.g. "3.7.12.19.25.33./9./") and ``used``
-    says whether it is the primary or the declared fallback source.
+    says whether it is the primary or the declared fallback source.  For a drand round
+    ``signature`` is the round's signature (and ``previous_signature`` the previous
+    round's, on the chained default network); ``public_value``, the randomness, may be
+    left empty as it is SHA-256 of the signature.  The signature must verify against
+    the chain's public key, or nothing is drawn.
     """
     attempt = _locked(attempt)
     if actor.role not in _ORGANISERS:
@@ -382,11 +459,20 @@ def draw_run(
     missing = [str(o.user) for o in attempt.officials.select_related("user") if not o.secret]
     if missing:
         raise ValidationError(f"以下官员尚未公布秘密值：{'、'.join(missing)}")
-    if _sources(attempt)["primary"] is not None:
-        if used not in ("primary", "fallback") or not public_value.strip():
-            raise ValidationError({"public_value": "公告声明了公共随机源，须填写其公布的结果"})
+    sources = _sources(attempt)
+    if sources["primary"] is not None:
+        source = sources.get(used)
+        if source is None:
+            raise ValidationError({"used": "公告没有声明该公共随机源"})
         attempt.public_value_used = used
-        attempt.public_value = public_value.strip()
+        if source.kind == "drand":
+            attempt.public_value, attempt.drand_signature, attempt.drand_previous_signature = (
+                _drand_round(source, public_value, signature, previous_signature)
+            )
+        else:
+            if not public_value.strip():
+                raise ValidationError({"public_value": "公告声明了公共随机源，须填写其公布的结果"})
+            attempt.public_value = public_value.strip()
     _move(attempt, AttemptStatus.DRAWN)
     try:
         outcome = rerun(attempt)

@@ -203,6 +203,8 @@ def run_view(request: HttpRequest, pk: int) -> HttpResponse:
             attempt=live,
             public_value=form.cleaned_data.get("public_value", ""),
             used=form.cleaned_data.get("used") or "primary",
+            signature=form.cleaned_data.get("signature", ""),
+            previous_signature=form.cleaned_data.get("previous_signature", ""),
         )
     except (ValidationError, PermissionDenied, DrawError) as exc:
         _error(request, exc)

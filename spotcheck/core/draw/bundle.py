@@ -30,6 +30,7 @@ from spotcheck.core.draw.canonical import (
     split_lines,
 )
 from spotcheck.core.draw.commit import AvoidancePair
+from spotcheck.core.draw.drand import DrandBeacon
 from spotcheck.core.draw.engine import OUTPUT_FILES, DrawOutcome, run_draw
 from spotcheck.core.draw.errors import BundleError, DrawError, MalformedInputError
 from spotcheck.core.draw.final import (
@@ -70,14 +71,17 @@ def reveals_json(outcome: DrawOutcome, reveals: list[Reveal]) -> dict[str, Any]:
     kind = chosen.kind if chosen is not None else "none"
     value = pv.value.decode("utf-8") if kind == "lottery" else pv.value.hex()
     ordered = sorted(reveals, key=lambda r: r.official_id)
+    public: dict[str, Any] = {
+        "note": pv.note,
+        "signature": pv.signature.hex(),
+        "used": pv.used,
+        "value": value,
+    }
+    if pv.drand is not None:  # spec §6.2: present when the signature can be verified
+        public["drand"] = pv.drand.as_json()
     return {
         "announcement_sha256": outcome.announcement.sha256().hex(),
-        "public_value": {
-            "note": pv.note,
-            "signature": pv.signature.hex(),
-            "used": pv.used,
-            "value": value,
-        },
+        "public_value": public,
         "reveals": [{"official_id": r.official_id, "secret": r.secret.hex()} for r in ordered],
         "task_id": outcome.announcement.task_id,
         "version": VERSION,
@@ -207,7 +211,8 @@ def read_bundle(directory: Path) -> Bundle:
             if source is not None and source.kind == "lottery"
             else bytes.fromhex(pv["value"])
         )
-        public = PublicValue(pv["used"], value, bytes.fromhex(pv["signature"]), pv["note"])
+        beacon = DrandBeacon.from_json(pv["drand"]) if "drand" in pv else None
+        public = PublicValue(pv["used"], value, bytes.fromhex(pv["signature"]), pv["note"], beacon)
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedInputError(f"reveals.json格式错误：{exc!r}") from None
     outputs = {n: raw[n] for n in (*OUTPUT_FILES, *FINAL_FILES) if n in raw}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from spotcheck.core.draw.announce import Announcement, PublicSource
 from spotcheck.core.draw.commit import check_reveal
+from spotcheck.core.draw.drand import DrandBeacon, verify_beacon
 from spotcheck.core.draw.errors import MalformedInputError, RevealMismatchError
 
 __all__ = [
@@ -48,15 +49,17 @@ class PublicValue:
     """The public value actually used: which source, its bytes, and drand's signature.
 
     For drand ``value`` is the 32-byte round randomness, which must equal
-    SHA-256(signature) when the signature is given; for a lottery it is the UTF-8 of
-    the RFC 3797 key string of the result.  ``used`` is "none" when the announcement
-    named no public value.
+    SHA-256(signature) when the signature is given, and ``drand`` the chain info (and,
+    for the chained scheme, the previous signature) against which the signature is
+    verified; for a lottery ``value`` is the UTF-8 of the RFC 3797 key string of the
+    result.  ``used`` is "none" when the announcement named no public value.
     """
 
     used: str = "none"
     value: bytes = b""
     signature: bytes = b""
     note: str = ""
+    drand: DrandBeacon | None = None
 
 
 def lottery_text(*groups: Sequence[int]) -> str:
@@ -76,7 +79,7 @@ def check_public_value(announcement: Announcement, public: PublicValue) -> Publi
     if public.used == "none":
         if announcement.primary is not None:
             raise RevealMismatchError("公告声明了公共随机源，必须使用 / announced source unused")
-        if public.value or public.signature:
+        if public.value or public.signature or public.drand is not None:
             raise MalformedInputError("未声明公共随机源却给出了值 / value without a source")
         return None
     if source is None:  # unreachable: checked above, kept for the type checker
@@ -84,9 +87,19 @@ def check_public_value(announcement: Announcement, public: PublicValue) -> Publi
     if source.kind == "drand":
         if len(public.value) != 32:
             raise MalformedInputError("drand随机值须为32字节 / drand randomness is 32 bytes")
-        if public.signature and hashlib.sha256(public.signature).digest() != public.value:
+        if public.drand is not None:
+            if not public.signature:
+                raise MalformedInputError("drand须给出该轮签名 / the round's signature is missing")
+            verify_beacon(
+                public.drand, source.chain_hash, source.round, public.signature, public.value
+            )
+        elif public.signature and hashlib.sha256(public.signature).digest() != public.value:
             raise RevealMismatchError("drand随机值不等于签名的SHA-256 / randomness != H(sig)")
-    elif public.signature or not _LOTTERY_RE.fullmatch(public.value.decode("utf-8", "replace")):
+    elif (
+        public.signature
+        or public.drand is not None
+        or not _LOTTERY_RE.fullmatch(public.value.decode("utf-8", "replace"))
+    ):
         raise MalformedInputError("彩票开奖结果须为RFC 3797格式，如3.7.12./9./ / bad lottery text")
     return source
 

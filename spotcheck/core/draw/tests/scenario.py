@@ -34,6 +34,7 @@ from spotcheck.core.draw import (
     run_draw,
     write_bundle,
 )
+from spotcheck.core.draw.drand import DrandBeacon
 from spotcheck.core.uscc import build_uscc
 
 DEPARTMENTS = ("SCJG", "YJJ", "NYNC")
@@ -171,7 +172,8 @@ def public_value(s: dict[str, Any]) -> PublicValue:
     if pub[pub["used"]]["kind"] == "lottery":
         return PublicValue(pub["used"], pub["value"].encode(), b"", pub.get("note", ""))
     signature = bytes.fromhex(pub["signature"])
-    return PublicValue(pub["used"], hashlib.sha256(signature).digest(), signature, "")
+    beacon = DrandBeacon.from_json(pub["drand"]) if pub.get("drand") else None
+    return PublicValue(pub["used"], hashlib.sha256(signature).digest(), signature, "", beacon)
 
 
 def run(s: dict[str, Any]) -> Run:
