@@ -613,6 +613,29 @@ def test_signing_freezes_and_submits_the_record(
     assert (event.actor, event.data["refused"]) == (inspector_user, False)
 
 
+def test_the_id_of_an_entries_submission_does_not_sign(
+    field: Field, inspector_user: User, other_inspector_user: User
+) -> None:
+    # given: the last entries were sent under an id
+    market, police = _client(inspector_user), _client(other_inspector_user)
+    _post(police, "api:record_entries", field.record, _entries(field.police_item, ["1"]))
+    last = _entries(field.market_item, ["1"])
+    _post(market, "api:record_entries", field.record, last)
+    before = _writes()
+
+    # when the signatures are sent under the same id
+    body = {**_sign_body(field), "submission_id": last["submission_id"]}
+    response = _post(market, "api:record_sign", field.record, body)
+
+    # then
+    assert response.status_code == 400
+    assert response.json() == {
+        "submission_id": ["提交编号已用于另一次提交，请为每次提交生成新的编号"]
+    }
+    assert _writes() == before
+    assert JointRecord.objects.get(pk=field.record.pk).signed_at is None
+
+
 def test_a_refusal_is_recorded_with_its_witness(
     field: Field, inspector_user: User, other_inspector_user: User
 ) -> None:

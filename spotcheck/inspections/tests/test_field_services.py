@@ -550,3 +550,36 @@ def test_who_has_nothing_to_review_is_refused_before_the_state_is_looked_at(
     with pytest.raises(PermissionDenied, match="没有需要您所在部门审核的事项"):
         record_review(actor=inspector_user, record=field.record, decision=ReviewDecision.APPROVED)
     assert not DepartmentReview.objects.exists()
+
+
+def test_the_id_of_an_entries_submission_does_not_sign_the_record(
+    field: Field, inspector_user: User, other_inspector_user: User
+) -> None:
+    # given: the last entries went in under an id
+    record_entries_save(
+        actor=other_inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.police_item, ("A", "G"), findings="未按规定备案")],
+    )
+    submission = sid()
+    record_entries_save(
+        actor=inspector_user,
+        record=field.record,
+        submission_id=submission,
+        entries=[entry(field.market_item)],
+    )
+    # when the client sends the signatures under the same id
+    with pytest.raises(ValidationError) as err:
+        record_sign(
+            actor=inspector_user,
+            record=field.record,
+            submission_id=submission,
+            party=PartySignoff(name="张三", role="legal_rep", signature=signature()),
+            member_signatures={m.pk: signature() for m in field.group.members.all()},
+        )
+    # then it is refused, not taken for a repeat of a signing that never happened
+    assert err.value.message_dict == {
+        "submission_id": ["提交编号已用于另一次提交，请为每次提交生成新的编号"]
+    }
+    assert JointRecord.objects.get(pk=field.record.pk).signed_at is None
