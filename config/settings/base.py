@@ -214,8 +214,10 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "spotcheck 对接接口",
     "DESCRIPTION": "双随机、一公开监管平台的对接接口："
-    "同步名录、读取任务与抽取、检查结果和公示数据。"
-    "权限与页面相同：令牌代表一个用户，按该用户的角色和部门范围返回数据。",
+    "同步名录、读取任务与抽取、读取和提交检查结果、读取公示数据。"
+    "权限与页面相同：令牌代表一个用户，按该用户的角色和部门范围返回数据。"
+    "录入检查结果、上传照片和签字确认须使用检查组成员本人的令牌（谁检查、谁录入），"
+    "按调用方生成的提交编号防重复；审核使用部门管理员的令牌。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from spotcheck.core.errors import DomainError
@@ -18,6 +19,14 @@ def service_errors(exc: DjangoValidationError) -> Any:
     if hasattr(exc, "error_dict"):
         return exc.message_dict
     return exc.messages
+
+
+def _as_fields(messages: Any) -> dict[str, Any]:
+    """Every 400 of the API is an object: messages that name no field go under
+    ``non_field_errors``, as DRF's own serializers put them."""
+    if isinstance(messages, dict):
+        return messages
+    return {api_settings.NON_FIELD_ERRORS_KEY: list(messages)}
 
 
 class DatabaseUnavailable(exceptions.APIException):
@@ -33,7 +42,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             response["Retry-After"] = "30"
         return response
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(service_errors(exc))
+        exc = exceptions.ValidationError(_as_fields(service_errors(exc)))
     elif isinstance(exc, DomainError):
-        exc = exceptions.ValidationError([str(exc)])
+        exc = exceptions.ValidationError(_as_fields([str(exc)]))
     return exception_handler(exc, context)

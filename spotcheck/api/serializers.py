@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from spotcheck.accounts.models import Department
 from spotcheck.campaigns.choices import TaskState, TaskType
 from spotcheck.campaigns.models import Task, TaskDepartment
+from spotcheck.catalogue.models import ResultCode
 from spotcheck.directory.choices import (
     EntityType,
     Gender,
@@ -21,7 +24,8 @@ from spotcheck.directory.choices import (
 )
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.draws.models import DrawAttempt, DrawnObject
-from spotcheck.inspections.models import JointRecord, RecordItem
+from spotcheck.inspections.choices import RecordState, ReviewDecision, SignerRole
+from spotcheck.inspections.models import GroupMember, JointRecord, RecordItem
 
 MAX_SYNC_ROWS = 500
 
@@ -242,12 +246,37 @@ class TaskDrawsOut(serializers.Serializer[dict[str, Any]]):
 
 
 class RecordItemOut(serializers.ModelSerializer[RecordItem]):
+    id = serializers.IntegerField(help_text="记录表中本检查事项的编号：录入结果、上传照片时用它")
     item = serializers.CharField(source="item.code")
     result_codes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    options = serializers.SlugRelatedField(
+        source="item.result_codes",
+        many=True,
+        read_only=True,
+        slug_field="code",
+        help_text="本事项可选的检查结果代码（规则见 /api/v1/result-codes/）",
+    )
 
     class Meta:
         model = RecordItem
-        fields = ["department", "item", "findings", "result_codes", "notes", "entered_at"]
+        fields = [
+            "id",
+            "department",
+            "item",
+            "findings",
+            "result_codes",
+            "options",
+            "notes",
+            "entered_at",
+        ]
+
+
+class GroupMemberOut(serializers.ModelSerializer[GroupMember]):
+    name = serializers.CharField(source="inspector.name")
+
+    class Meta:
+        model = GroupMember
+        fields = ["id", "inspector", "name", "department", "is_leader"]
 
 
 class JointRecordOut(serializers.ModelSerializer[JointRecord]):
@@ -262,6 +291,218 @@ class JointRecordOut(serializers.ModelSerializer[JointRecord]):
 
 class JointRecordDetailOut(JointRecordOut):
     items = RecordItemOut(many=True, read_only=True)
+    members = serializers.SerializerMethodField(help_text="检查组成员：签字时按成员编号提交签名")
 
     class Meta(JointRecordOut.Meta):
-        fields = [*JointRecordOut.Meta.fields, "items"]
+        fields = [
+            *JointRecordOut.Meta.fields,
+            "version",
+            "review_round",
+            "signed_at",
+            "items",
+            "members",
+        ]
+
+    @extend_schema_field(GroupMemberOut(many=True))
+    def get_members(self, record: JointRecord) -> list[dict[str, Any]]:
+        if record.group is None:
+            return []
+        return list(GroupMemberOut(record.group.members.all(), many=True).data)
+
+
+class ResultCodeOut(serializers.ModelSerializer[ResultCode]):
+    """One code of the national result table and the rules it takes part in."""
+
+    parent = serializers.SlugRelatedField(read_only=True, slug_field="code", allow_null=True)
+
+    class Meta:
+        model = ResultCode
+        fields = [
+            "code",
+            "label",
+            "parent",
+            "exclusive",
+            "requires_child",
+            "terminal",
+            "needs_follow_up",
+        ]
+
+
+# --------------------------------------------------------------------------- result entry
+
+
+class DetailOut(serializers.Serializer[dict[str, Any]]):
+    detail = serializers.CharField()
+
+
+class RefusalOut(serializers.Serializer[dict[str, Any]]):
+    """{field: [messages]}; messages that name no field are under ``non_field_errors``."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+_ID = {"min_value": 1, "max_value": 2**63 - 1}
+# a signature pad's PNG as a data URL; the service refuses more than 1 MiB of image
+_SIGNATURE_CHARS = 2_000_000
+
+
+def _free_text(max_length: int, help_text: str = "") -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length, required=False, allow_blank=True, default="", help_text=help_text
+    )
+
+
+def _signature(help_text: str) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=_SIGNATURE_CHARS,
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text=help_text,
+    )
+
+
+def _unique(values: list[int], message: str) -> None:
+    if len(set(values)) != len(values):
+        raise serializers.ValidationError(message)
+
+
+class ItemEntryIn(serializers.Serializer[dict[str, Any]]):
+    """What the inspector found for one item of the record."""
+
+    id = serializers.IntegerField(**_ID, help_text="记录表中检查事项的编号（记录详情 items[].id）")
+    findings = _free_text(5000, "主要检查情况")
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=4),
+        max_length=20,
+        required=False,
+        default=list,
+        help_text="检查结果代码；选下级代码时上级代码自动补全。"
+        "主要检查情况和检查结果都填写后，该事项才算录入完成",
+    )
+    notes = _free_text(1000, "备注")
+
+
+class EntriesIn(serializers.Serializer[dict[str, Any]]):
+    submission_id = serializers.UUIDField(
+        help_text="调用方为本次提交生成的编号（UUID）：同一编号再次提交不会重复写入，"
+        "返回 duplicate=true"
+    )
+    items = ItemEntryIn(many=True, max_length=100)
+    started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    ended_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    latitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(-90),
+        max_value=Decimal(90),
+        rounding=ROUND_HALF_UP,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=Decimal(-180),
+        max_value=Decimal(180),
+        rounding=ROUND_HALF_UP,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    correction_reason = _free_text(
+        1000, "更正理由：记录表签字确认后再修改即为更正，须填写；未签字时不填"
+    )
+
+    def validate_items(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        _unique([i["id"] for i in items], "同一检查事项在一次提交中只能出现一次")
+        return items
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if (data["latitude"] is None) != (data["longitude"] is None):
+            raise serializers.ValidationError({"longitude": "经度和纬度须同时提交"})
+        return data
+
+
+class SubmissionOut(serializers.Serializer[dict[str, Any]]):
+    submission_id = serializers.UUIDField()
+    duplicate = serializers.BooleanField(
+        help_text="true：该编号此前已提交成功，本次未写入任何内容（其余字段为记录表当前状态）"
+    )
+    record = serializers.IntegerField()
+    state = serializers.ChoiceField(RecordState.choices)
+    version = serializers.IntegerField(help_text="记录表版本：签字确认为 1，每次更正加 1")
+
+
+class PhotoIn(serializers.Serializer[dict[str, Any]]):
+    item = serializers.IntegerField(
+        **_ID, help_text="记录表中检查事项的编号（记录详情 items[].id）"
+    )
+    client_id = serializers.UUIDField(
+        help_text="调用方为这张照片生成的编号（UUID）：再次上传同一编号不会重复保存"
+    )
+    photo = serializers.FileField(
+        allow_empty_file=False, help_text="JPEG、PNG 或 WebP；按内容检查，重新编码为 JPEG"
+    )
+
+
+class PhotoOut(serializers.Serializer[dict[str, Any]]):
+    id = serializers.IntegerField()
+    client_id = serializers.UUIDField()
+    item = serializers.IntegerField()
+    width = serializers.IntegerField(help_text="保存的宽度（像素，长边不超过 2560）")
+    height = serializers.IntegerField()
+    size = serializers.IntegerField(help_text="保存的 JPEG 字节数")
+    sha256 = serializers.CharField()
+    duplicate = serializers.BooleanField(help_text="true：该编号的照片此前已保存，本次未写入")
+
+
+class PartyIn(serializers.Serializer[dict[str, Any]]):
+    """The enterprise's side: a signature, or a refusal with its reason and a witness."""
+
+    refused = serializers.BooleanField(required=False, default=False, help_text="检查对象拒绝签字")
+    name = _free_text(50, "签字人姓名（签字时必填）")
+    role = serializers.ChoiceField(
+        SignerRole.choices, required=False, allow_blank=True, default="", help_text="签字人身份"
+    )
+    signature = _signature("检查对象签名：data:image/png;base64,…（签字时必填）")
+    refusal_reason = _free_text(1000, "拒签情况（拒绝签字时必填）")
+    witness_name = _free_text(50, "见证人姓名（拒绝签字时必填）")
+    witness_id = _free_text(40, "见证人身份证号：只保存前后各四位")
+    witness_signature = _signature("见证人签名：data:image/png;base64,…（拒绝签字时必填）")
+
+
+class MemberSignatureIn(serializers.Serializer[dict[str, Any]]):
+    member = serializers.IntegerField(**_ID, help_text="检查组成员编号（记录详情 members[].id）")
+    signature = _signature("该检查人员的签名：data:image/png;base64,…")
+
+
+class SignIn(serializers.Serializer[dict[str, Any]]):
+    submission_id = serializers.UUIDField(
+        help_text="调用方为本次签字生成的编号（UUID）：同一编号再次提交不会重复签字"
+    )
+    party = PartyIn()
+    members = MemberSignatureIn(
+        many=True, max_length=50, help_text="检查组每名成员的签名，缺一不可"
+    )
+
+    def validate_members(self, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        _unique([m["member"] for m in members], "同一检查组成员只能签名一次")
+        return members
+
+
+class ReviewIn(serializers.Serializer[dict[str, Any]]):
+    decision = serializers.ChoiceField(ReviewDecision.choices, help_text="通过或退回")
+    comment = _free_text(2000, "审核意见（退回时必填）")
+
+
+class ReviewOut(serializers.Serializer[dict[str, Any]]):
+    record = serializers.IntegerField()
+    decision = serializers.ChoiceField(ReviewDecision.choices)
+    departments = serializers.ListField(
+        child=serializers.IntegerField(), help_text="本次审核的部门（调用者范围内有事项的部门）"
+    )
+    review_round = serializers.IntegerField()
+    state = serializers.ChoiceField(RecordState.choices)

@@ -28,6 +28,11 @@ urlpatterns = [
     path("tasks/<int:pk>/draws/", views.TaskDraws.as_view(), name="task_draws"),
     path("records/", views.RecordList.as_view(), name="record_list"),
     path("records/<int:pk>/", views.RecordDetail.as_view(), name="record_detail"),
+    path("records/<int:pk>/entries/", views.RecordEntriesSave.as_view(), name="record_entries"),
+    path("records/<int:pk>/photos/", views.RecordPhotoAdd.as_view(), name="record_photos"),
+    path("records/<int:pk>/sign/", views.RecordSign.as_view(), name="record_sign"),
+    path("records/<int:pk>/review/", views.RecordReview.as_view(), name="record_review"),
+    path("result-codes/", views.ResultCodeList.as_view(), name="result_code_list"),
     path("public/tasks/", views.PublicTaskList.as_view(), name="public_task_list"),
     path("public/tasks/<int:pk>/draws/", views.PublicTaskDraws.as_view(), name="public_task_draws"),
 ]

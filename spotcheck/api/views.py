@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +27,7 @@ from spotcheck.campaigns.selectors import (
     task_list_for_user,
     task_list_public,
 )
+from spotcheck.catalogue.selectors import result_code_list
 from spotcheck.directory.selectors import (
     entity_get_for_user,
     entity_list_for_user,
@@ -34,7 +36,18 @@ from spotcheck.directory.selectors import (
 )
 from spotcheck.draws.models import AttemptStatus, DrawnObject
 from spotcheck.draws.selectors import public_draw_record
+from spotcheck.inspections.images import photo_max_bytes
+from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.selectors import joint_record_get_for_user, joint_record_list_for_user
+from spotcheck.inspections.services import (
+    ItemEntry,
+    PartySignoff,
+    SaveOutcome,
+    record_entries_save,
+    record_photo_add,
+    record_review,
+    record_sign,
+)
 
 
 class _Filters(serializers.Serializer[dict[str, Any]]):
@@ -199,12 +212,192 @@ class RecordList(generics.ListAPIView):  # type: ignore[type-arg]
 
 
 class RecordDetail(generics.RetrieveAPIView):  # type: ignore[type-arg]
-    """一张检查记录及各部门的检查事项结果；不在调用者范围内时 404。"""
+    """一张检查记录及各部门的检查事项结果、检查组成员；不在调用者范围内时 404。"""
 
     serializer_class = s.JointRecordDetailOut
 
     def get_object(self) -> Any:
-        return joint_record_get_for_user(self.request.user, _id(self.kwargs["pk"]))
+        record = joint_record_get_for_user(self.request.user, _id(self.kwargs["pk"]))
+        prefetch_related_objects([record], "items__item__result_codes")
+        return record
+
+
+class ResultCodeList(generics.ListAPIView):  # type: ignore[type-arg]
+    """检查结果代码表及其规则（排他、须选下级、主体状态类），录入检查结果时用。"""
+
+    serializer_class = s.ResultCodeOut
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return result_code_list()
+
+
+# --------------------------------------------------------------------------- result entry
+#
+# The same services as the phone pages (spotcheck/inspections/services.py): they check that
+# the caller is a member of the record's group and writes only its department's items
+# (谁检查、谁录入: 403 otherwise), apply the result-code rules and the freeze, and write the
+# audit trail.  A record outside the caller's scope is 404 before anything is parsed.
+
+
+def _record(request: Request, pk: int) -> JointRecord:
+    return joint_record_get_for_user(request.user, _id(pk))
+
+
+def _submission(outcome: SaveOutcome, submission_id: Any) -> dict[str, Any]:
+    return {
+        "submission_id": submission_id,
+        "duplicate": outcome.duplicate,
+        "record": outcome.record.pk,
+        "state": outcome.record.state,
+        "version": outcome.version,
+    }
+
+
+_REFUSALS = {
+    400: OpenApiResponse(
+        response=s.RefusalOut,
+        description="数据不符合要求，或记录表的状态不允许（已签字冻结、已审核通过等）："
+        "{字段: [说明]}，不属于某个字段的说明在 non_field_errors 中",
+    ),
+    403: OpenApiResponse(
+        response=s.DetailOut, description="调用者不能办理此项（不是检查组成员、其他部门的事项等）"
+    ),
+    404: OpenApiResponse(response=s.DetailOut, description="记录表不存在或不在调用者范围内"),
+}
+
+
+class RecordEntriesSave(APIView):
+    """录入检查结果（谁检查、谁录入）：只能录入调用者所在部门的检查事项。
+
+    与手机现场录入相同：按 submission_id 幂等；签字确认后再提交即为更正，须填 correction_reason。
+    """
+
+    @extend_schema(request=s.EntriesIn, responses={200: s.SubmissionOut, **_REFUSALS})
+    def post(self, request: Request, pk: int) -> Response:
+        record = _record(request, pk)
+        body = s.EntriesIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        outcome = record_entries_save(
+            actor=request.user,
+            record=record,
+            submission_id=data["submission_id"],
+            entries=[
+                ItemEntry(
+                    item_id=e["id"],
+                    findings=e["findings"],
+                    codes=tuple(e["codes"]),
+                    notes=e["notes"],
+                )
+                for e in data["items"]
+            ],
+            started_at=data["started_at"],
+            ended_at=data["ended_at"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            correction_reason=data["correction_reason"],
+        )
+        return Response(s.SubmissionOut(_submission(outcome, data["submission_id"])).data)
+
+
+class RecordPhotoAdd(APIView):
+    """上传检查事项的证据照片（multipart）：按内容检查，重新编码为 JPEG；按 client_id 幂等。"""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.PhotoIn}, responses={200: s.PhotoOut, **_REFUSALS}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        record = _record(request, pk)
+        upload = request.FILES.get("photo")
+        # refuse an oversized file before reading it
+        if upload is not None and upload.size and upload.size > photo_max_bytes():
+            limit = photo_max_bytes() // (1024 * 1024)
+            raise ValidationError(
+                {"photo": [f"照片不能超过 {limit} MB（本张 {upload.size / 1024 / 1024:.1f} MB）"]}
+            )
+        body = s.PhotoIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = record.items.filter(pk=body.validated_data["item"]).first()
+        if item is None:
+            raise ValidationError({"item": ["照片所属的检查事项不在本记录表中"]})
+        photo, created = record_photo_add(
+            actor=request.user,
+            record=record,
+            item=item,
+            data=body.validated_data["photo"].read(),
+            client_id=body.validated_data["client_id"],
+        )
+        answer = {
+            "id": photo.pk,
+            "client_id": photo.client_id,
+            "item": photo.item_id,
+            "width": photo.width,
+            "height": photo.height,
+            "size": photo.size,
+            "sha256": photo.sha256,
+            "duplicate": not created,
+        }
+        return Response(s.PhotoOut(answer).data)
+
+
+class RecordSign(APIView):
+    """签字确认并提交审核：检查对象签名（或拒签情况与见证人）和检查组每名成员的签名。
+
+    签名为签字板导出的 PNG（data:image/png;base64,…）；签字后记录表冻结。按 submission_id 幂等。
+    """
+
+    @extend_schema(request=s.SignIn, responses={200: s.SubmissionOut, **_REFUSALS})
+    def post(self, request: Request, pk: int) -> Response:
+        record = _record(request, pk)
+        body = s.SignIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        party = data["party"]
+        outcome = record_sign(
+            actor=request.user,
+            record=record,
+            submission_id=data["submission_id"],
+            party=PartySignoff(
+                name=party["name"],
+                role=party["role"],
+                signature=party["signature"],
+                refused=party["refused"],
+                refusal_reason=party["refusal_reason"],
+                witness_name=party["witness_name"],
+                witness_id=party["witness_id"],
+                witness_signature=party["witness_signature"],
+            ),
+            member_signatures={m["member"]: m["signature"] for m in data["members"]},
+        )
+        return Response(s.SubmissionOut(_submission(outcome, data["submission_id"])).data)
+
+
+class RecordReview(APIView):
+    """部门审核（通过或退回）调用者范围内各部门的检查事项；每轮一次，退回须写审核意见。"""
+
+    @extend_schema(request=s.ReviewIn, responses={200: s.ReviewOut, **_REFUSALS})
+    def post(self, request: Request, pk: int) -> Response:
+        record = _record(request, pk)
+        body = s.ReviewIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        rows = record_review(
+            actor=request.user,
+            record=record,
+            decision=body.validated_data["decision"],
+            comment=body.validated_data["comment"],
+        )
+        record.refresh_from_db(fields=["state", "review_round"])
+        answer = {
+            "record": record.pk,
+            "decision": body.validated_data["decision"],
+            "departments": [r.department_id for r in rows],
+            "review_round": record.review_round,
+            "state": record.state,
+        }
+        return Response(s.ReviewOut(answer).data)
 
 
 class PublicTaskList(generics.ListAPIView):  # type: ignore[type-arg]

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import writable_department_ids
-from spotcheck.catalogue.models import InspectionItem
+from spotcheck.catalogue.models import InspectionItem, ResultCode
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,8 @@ def item_get(item_id: int) -> InspectionItem:
 def item_can_edit(user: User, item: InspectionItem) -> bool:
     allowed = writable_department_ids(user)
     return allowed is None or item.department_id in allowed
+
+
+def result_code_list() -> QuerySet[ResultCode]:
+    """Return the national result code table in table order; it is public like the catalogue."""
+    return ResultCode.objects.select_related("parent").order_by("sort", "code")

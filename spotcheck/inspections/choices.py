@@ -33,3 +33,10 @@ class VersionKind(models.TextChoices):
 class ReviewDecision(models.TextChoices):
     APPROVED = "approved", _("通过")
     RETURNED = "returned", _("退回")
+
+
+class SubmissionKind(models.TextChoices):
+    """What a client-identified submission was: the same id never stands for two kinds."""
+
+    ENTRIES = "entries", _("录入")
+    SIGN = "sign", _("签字确认")

@@ -46,6 +46,9 @@ def clean_photo(data: bytes) -> CleanImage:
             fmt = probe.format
             width, height = probe.size
             probe.verify()
+    except Image.DecompressionBombError as exc:
+        # the header claims more pixels than Pillow will ever decode
+        raise ValidationError("照片像素过大，请拍摄或选择普通照片") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError("文件不是有效的照片，只接受 JPEG、PNG 或 WebP 格式的图片") from exc
     if fmt not in PHOTO_FORMATS:
@@ -80,7 +83,13 @@ def clean_signature(data_url: str, *, label: str = "签名") -> bytes:
             if img.format != "PNG" or img.width * img.height > 4_000_000:
                 raise ValidationError(f"{label}数据无效，请重新签字")
             rgba = img.convert("RGBA")
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
         raise ValidationError(f"{label}数据无效，请重新签字") from exc
     alpha = rgba.getchannel("A")
     ink = (

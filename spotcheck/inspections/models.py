@@ -22,6 +22,7 @@ from spotcheck.inspections.choices import (
     RecordState,
     ReviewDecision,
     SignerRole,
+    SubmissionKind,
     VersionKind,
 )
 
@@ -392,6 +393,9 @@ class FieldSubmission(models.Model):
         related_name="+",
     )
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=SubmissionKind.choices, default=SubmissionKind.ENTRIES
+    )
     correction = models.BooleanField(_("更正"), default=False)
 
     class Meta:

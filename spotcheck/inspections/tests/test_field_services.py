@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -482,3 +486,100 @@ def test_approval_publishes_the_results_and_opens_a_case_for_each_finding(
     assert sorted(p.department.name for p in published) == ["晋州市公安局", "晋州市市场监督管理局"]
     cases = list(Case.objects.filter(record=field.record))
     assert [c.record_item_id for c in cases] == [field.police_item.pk]
+
+
+def test_a_submission_id_is_a_repeat_only_for_its_own_user_and_record(
+    field: Field, inspector_user: User, other_inspector_user: User
+) -> None:
+    # given 李检查's submission
+    submission = sid()
+    record_entries_save(
+        actor=inspector_user,
+        record=field.record,
+        submission_id=submission,
+        entries=[entry(field.market_item)],
+    )
+    # when 王检查 sends his item under the same id
+    with pytest.raises(ValidationError) as err:
+        record_entries_save(
+            actor=other_inspector_user,
+            record=field.record,
+            submission_id=submission,
+            entries=[entry(field.police_item, findings="备案齐全")],
+        )
+    # then it is refused, not answered as a repeat, and nothing is written
+    assert err.value.message_dict == {
+        "submission_id": ["提交编号已用于另一次提交，请为每次提交生成新的编号"]
+    }
+    field.police_item.refresh_from_db()
+    assert field.police_item.findings == ""
+    assert FieldSubmission.objects.count() == 1
+
+
+def test_a_signature_claiming_a_huge_image_is_refused_not_a_server_error(
+    field: Field, inspector_user: User, other_inspector_user: User
+) -> None:
+    # given: a PNG whose header claims 20000 × 20000 pixels (Pillow's decompression bomb)
+    _enter_all(field, inspector_user, other_inspector_user)
+    members = {m.pk: signature() for m in field.group.members.all()}
+    header = struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + b"".join(
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        for kind, data in ((b"IHDR", header), (b"IDAT", zlib.compress(b"\x00")), (b"IEND", b""))
+    )
+    bomb = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    # when
+    with pytest.raises(ValidationError) as err:
+        record_sign(
+            actor=inspector_user,
+            record=field.record,
+            submission_id=sid(),
+            party=PartySignoff(name="张三", role="legal_rep", signature=bomb),
+            member_signatures=members,
+        )
+    # then
+    assert err.value.message_dict == {"party_signature": ["检查对象签名数据无效，请重新签字"]}
+    assert JointRecord.objects.get(pk=field.record.pk).signed_at is None
+
+
+def test_who_has_nothing_to_review_is_refused_before_the_state_is_looked_at(
+    field: Field, inspector_user: User
+) -> None:
+    # given: the record is not submitted yet
+    # when / then
+    with pytest.raises(PermissionDenied, match="没有需要您所在部门审核的事项"):
+        record_review(actor=inspector_user, record=field.record, decision=ReviewDecision.APPROVED)
+    assert not DepartmentReview.objects.exists()
+
+
+def test_the_id_of_an_entries_submission_does_not_sign_the_record(
+    field: Field, inspector_user: User, other_inspector_user: User
+) -> None:
+    # given: the last entries went in under an id
+    record_entries_save(
+        actor=other_inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.police_item, ("A", "G"), findings="未按规定备案")],
+    )
+    submission = sid()
+    record_entries_save(
+        actor=inspector_user,
+        record=field.record,
+        submission_id=submission,
+        entries=[entry(field.market_item)],
+    )
+    # when the client sends the signatures under the same id
+    with pytest.raises(ValidationError) as err:
+        record_sign(
+            actor=inspector_user,
+            record=field.record,
+            submission_id=submission,
+            party=PartySignoff(name="张三", role="legal_rep", signature=signature()),
+            member_signatures={m.pk: signature() for m in field.group.members.all()},
+        )
+    # then it is refused, not taken for a repeat of a signing that never happened
+    assert err.value.message_dict == {
+        "submission_id": ["提交编号已用于另一次提交，请为每次提交生成新的编号"]
+    }
+    assert JointRecord.objects.get(pk=field.record.pk).signed_at is None
