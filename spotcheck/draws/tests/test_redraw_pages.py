@@ -127,6 +127,10 @@ def test_the_public_page_keeps_the_superseded_attempt_and_its_bundle(
     # the approved attempt is not announced yet: nothing to download, nothing public
     assert client.get(f"/public/tasks/{grouping.pk}/draws/2/bundle.zip").status_code == 404
     assert client.get(f"/public/tasks/{grouping.pk}/bundle.zip").status_code == 404
+    api = client.get(f"/api/v1/public/tasks/{grouping.pk}/draws/").json()
+    assert [(a["number"], a["status"]) for a in api["attempts"]] == [(1, "superseded")]
+    assert api["attempts"][0]["superseded_at"] is not None
+    assert api["objects"] == []  # the current list is the next attempt's, not dispatched yet
 
 
 def test_a_refusal_on_the_page_needs_a_reason_and_stays_in_the_record(
