@@ -73,7 +73,9 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next_states": next_states,
             "grouping": grouping,
             "redraw": redraw,
-            "redraw_form": prepare_form(task, request.user) if redraw else None,
+            "redraw_form": prepare_form(task, request.user)
+            if redraw and redraw["can_request"]
+            else None,
             "redraw_open": grouping is not None
             and any(d["no_eligible"] for d in grouping["departments"]),
             "refuse_form": RefuseForm(),

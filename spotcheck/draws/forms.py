@@ -28,10 +28,7 @@ class PrepareForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     approved_by = forms.ModelChoiceField(
-        label=_("批准人（另一角色的官员）"),
-        queryset=User.objects.none(),
-        required=False,
-        help_text=_("由其登录后批准或不批准；批准前不能作出承诺"),
+        label=_("批准人（另一角色的官员）"), queryset=User.objects.none(), required=False
     )
     lottery_name = forms.CharField(
         label=_("公共随机源：彩票名称（可选）"),
@@ -56,6 +53,7 @@ class PrepareForm(BootstrapFormMixin, forms.Form):
         if redraw:
             self.fields["redraw_reason"].required = True
             self.fields["approved_by"].required = True
+            self.fields["approved_by"].help_text = _("由其登录后批准或不批准；批准前不能作出承诺")
         else:
             del self.fields["redraw_reason"]
             del self.fields["approved_by"]

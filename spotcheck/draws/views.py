@@ -82,7 +82,9 @@ def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
             if live is None and redraw is None
             else None,
             "redraw": redraw,
-            "redraw_form": prepare_form(task, request.user) if redraw else None,
+            "redraw_form": prepare_form(task, request.user)
+            if redraw and redraw["can_request"]
+            else None,
             "refuse_form": RefuseForm(),
             "secret_form": SecretForm(required=bool(live and live.announcement)),
             "abandon_form": AbandonForm(),
