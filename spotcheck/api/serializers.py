@@ -225,6 +225,7 @@ class DrawAttemptOut(serializers.ModelSerializer[DrawAttempt]):
             "drawn_at",
             "result",
             "abandoned_reason",
+            "superseded_at",
         ]
 
     def get_announcement(self, attempt: DrawAttempt) -> dict[str, Any] | None:

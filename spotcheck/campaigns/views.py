@@ -25,7 +25,8 @@ from spotcheck.campaigns.selectors import (
 from spotcheck.campaigns.services import plan_create, task_create, task_transition, task_update
 from spotcheck.common.forms import add_service_errors
 from spotcheck.core.errors import DomainError
-from spotcheck.draws.selectors import grouping_overview
+from spotcheck.draws.forms import RefuseForm, prepare_form
+from spotcheck.draws.selectors import attempts_of, grouping_overview, redraw_overview
 from spotcheck.inspections.inbox import board_figures
 from spotcheck.inspections.selectors import joint_record_list_for_user
 
@@ -60,6 +61,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     next_states = task_next_states(request.user, task)
     if grouping is not None:  # 编组 has its own button, with the claims beside it
         next_states = [(v, label) for v, label in next_states if v != TaskState.GROUPING]
+    redraw = redraw_overview(task, request.user)
     return render(
         request,
         "campaigns/task_detail.html",
@@ -70,6 +72,14 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadlines": task_deadlines(task),
             "next_states": next_states,
             "grouping": grouping,
+            "redraw": redraw,
+            "redraw_form": prepare_form(task, request.user)
+            if redraw and redraw["can_request"]
+            else None,
+            "redraw_open": grouping is not None
+            and any(d["no_eligible"] for d in grouping["departments"]),
+            "refuse_form": RefuseForm(),
+            "attempts": attempts_of(task),
             "can_edit": task_can_organise(request.user, task) and task.state == TaskState.DRAFT,
             "record_count": joint_record_list_for_user(request.user, task_id=task.pk).count(),
         },

@@ -4,6 +4,11 @@
 → 检查中 → 结果录入中 → 已公示 → (后续处置中 →) 已办结.  Three moves start a
 working-day time limit of the seed plan: 2 days to compare and confirm the
 dispatched objects, 20 days to enter and publish results, 20 days for disposal.
+
+A redraw (重新抽取) needs a written reason and the approval of an official of another
+role.  An approved redraw of a drawn task takes it from 已确认 or 编组中 back to
+已发布, where the next attempt is announced afresh; once matched (已匹配) the
+一企一表 records exist and a redraw is refused (docs/domain/redraw.md).
 """
 
 from __future__ import annotations
@@ -72,6 +77,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(DISPATCHED, CONFIRMING, LEAD | {SYSTEM}, 2, "比对确认派发的检查对象"),
     Transition(CONFIRMING, CONFIRMED, LEAD | {SYSTEM}),
     Transition(CONFIRMED, GROUPING, LEAD),
+    # an approved redraw (the approval moves the task, hence the system)
+    Transition(CONFIRMED, PUBLISHED, frozenset({SYSTEM}), step="redraw"),
+    Transition(GROUPING, PUBLISHED, frozenset({SYSTEM}), step="redraw"),
     Transition(GROUPING, MATCHED, LEAD, step="match"),
     Transition(MATCHED, CHECKING, LEAD),
     Transition(CHECKING, ENTERING, LEAD, 20, "录入并公示抽查结果"),
@@ -94,6 +102,7 @@ _STEP_LABELS = {
     "abandon": "放弃抽取",
     "dispatch": "派发",
     "match": "随机匹配",
+    "redraw": "批准重新抽取",
 }
 
 
@@ -125,3 +134,50 @@ def next_states(source: str, actor_role: str) -> list[str]:
         for t in TRANSITIONS
         if t.source == source and actor_role in t.actors and not t.step
     ]
+
+
+# --------------------------------------------------------------------------- redraw
+
+# Who may approve a redraw: an official, never a field inspector; and never of the
+# requester's own role (docs/domain/redraw.md).
+REDRAW_APPROVER_ROLES = frozenset({"platform_admin", "lead_admin", "dept_admin", "auditor"})
+
+
+class RedrawRefused(DomainError):
+    """A redraw that the rules do not allow now, or an approval that does not count."""
+
+
+def redraw_sources() -> frozenset[str]:
+    """Return the task states from which an approved redraw takes a drawn task back."""
+    return frozenset(t.source for t in TRANSITIONS if t.step == "redraw")
+
+
+def check_redraw_state(state: str) -> None:
+    """Refuse a redraw of a drawn task in ``state``, saying why in Chinese.
+
+    已发布 is not listed: there no attempt is drawn, and a new attempt after an abandoned
+    one is prepared directly (it needs the same reason and approval).
+    """
+    if state in redraw_sources():
+        return
+    order = list(STATE_LABELS)
+    if order.index(state) >= order.index(MATCHED):
+        raise RedrawRefused(
+            f"任务已“{STATE_LABELS[state]}”，不能重新抽取：随机匹配时已按本次抽取结果生成一企一表"
+            "并分配检查组，重新抽取会使这些记录失去依据。重新抽取只能在随机匹配之前"
+            "（“已确认”或“编组中”）申请。"
+        )
+    raise RedrawRefused(
+        f"任务处于“{STATE_LABELS[state]}”，不能申请重新抽取：须待各部门确认派发名单"
+        "（任务“已确认”）后、随机匹配之前申请。"
+    )
+
+
+def check_redraw_approval(
+    *, requester: str, requester_role: str, approver: str, approver_role: str
+) -> None:
+    """Refuse an approver who is the requester, holds the requester's role, or is no official."""
+    if approver == requester or approver_role == requester_role:
+        raise RedrawRefused("重新抽取须由另一角色的官员批准")
+    if approver_role not in REDRAW_APPROVER_ROLES:
+        raise RedrawRefused("执法检查人员不能批准重新抽取，须由另一角色的官员批准")

@@ -7,9 +7,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import User
+from spotcheck.campaigns.models import Task
 from spotcheck.common.forms import BootstrapFormMixin
 from spotcheck.core.draw import PublicSource
 from spotcheck.core.draw.drand import NETWORKS
+from spotcheck.draws.selectors import official_candidates, redraw_approvers
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -20,7 +22,12 @@ class PrepareForm(BootstrapFormMixin, forms.Form):
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    redraw_reason = forms.CharField(label=_("重新抽取理由"), required=False, max_length=255)
+    redraw_reason = forms.CharField(
+        label=_("重新抽取理由"),
+        required=False,
+        max_length=255,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     approved_by = forms.ModelChoiceField(
         label=_("批准人（另一角色的官员）"), queryset=User.objects.none(), required=False
     )
@@ -56,7 +63,15 @@ class PrepareForm(BootstrapFormMixin, forms.Form):
         self.fields["officials"].queryset = candidates
         self.fields["officials"].label_from_instance = lambda u: f"{u}（{u.department}）"
         self.fields["approved_by"].queryset = approvers
-        if not redraw:
+        self.fields["approved_by"].label_from_instance = lambda u: (
+            f"{u}（{u.get_role_display()}{f'，{u.department}' if u.department else ''}）"
+        )
+        self.is_redraw = redraw
+        if redraw:
+            self.fields["redraw_reason"].required = True
+            self.fields["approved_by"].required = True
+            self.fields["approved_by"].help_text = _("由其登录后批准或不批准；批准前不能作出承诺")
+        else:
             del self.fields["redraw_reason"]
             del self.fields["approved_by"]
 
@@ -94,6 +109,16 @@ class PrepareForm(BootstrapFormMixin, forms.Form):
             "primary": lottery,
             "fallback": PublicSource("lottery", name=name, draw=fallback) if fallback else None,
         }
+
+
+def prepare_form(task: Task, user: User, data: Any = None) -> PrepareForm:
+    """The form that opens an attempt; from the second on it is a redraw request."""
+    return PrepareForm(
+        data,
+        candidates=official_candidates(task),
+        approvers=redraw_approvers(task, user),
+        redraw=task.draw_attempts.exists(),
+    )
 
 
 class SecretForm(BootstrapFormMixin, forms.Form):
@@ -150,3 +175,7 @@ class RunForm(BootstrapFormMixin, forms.Form):
 
 class AbandonForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("放弃理由"), max_length=255)
+
+
+class RefuseForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("不批准理由"), max_length=255)

@@ -1,8 +1,10 @@
 """Draw attempts of a task (DRAW-v1): commitments, announcement, reveals, result.
 
-Every attempt is kept, including abandoned and superseded ones, so a redraw is
-visible.  The frozen frame, pool and the private avoidance openings live as files
-under MEDIA_ROOT/draws/<task>/<attempt>/; their hashes are in the announcement.
+Every attempt is kept, including refused, abandoned and superseded ones, so a
+redraw is visible.  An attempt after the first is a redraw request (待批准) until the
+official of another role it names approves it (docs/domain/redraw.md).  The frozen
+frame, pool and the private avoidance openings live as files under
+MEDIA_ROOT/draws/<task>/<attempt>/; their hashes are in the announcement.
 """
 
 from __future__ import annotations
@@ -17,22 +19,37 @@ from spotcheck.core.draw import OfficialCommitment
 
 
 class AttemptStatus(models.TextChoices):
+    REQUESTED = "requested", _("重新抽取待批准")
+    REFUSED = "refused", _("重新抽取未获批准")
     COMMITTING = "committing", _("收集承诺中")
     ANNOUNCED = "announced", _("已公告，待公布秘密值")
     DRAWN = "drawn", _("已抽取")
     ABANDONED = "abandoned", _("已放弃")
+    SUPERSEDED = "superseded", _("已作废（经批准重新抽取）")
 
 
 ATTEMPT_TRANSITIONS: dict[str, frozenset[str]] = {
+    # a redraw request is approved (and collects commitments), refused, or withdrawn
+    AttemptStatus.REQUESTED: frozenset(
+        {AttemptStatus.COMMITTING, AttemptStatus.REFUSED, AttemptStatus.ABANDONED}
+    ),
+    AttemptStatus.REFUSED: frozenset(),
     AttemptStatus.COMMITTING: frozenset({AttemptStatus.ANNOUNCED, AttemptStatus.ABANDONED}),
     AttemptStatus.ANNOUNCED: frozenset({AttemptStatus.DRAWN, AttemptStatus.ABANDONED}),
-    AttemptStatus.DRAWN: frozenset(),
+    # an approved redraw before matching supersedes the drawn attempt; it stays verifiable
+    AttemptStatus.DRAWN: frozenset({AttemptStatus.SUPERSEDED}),
     AttemptStatus.ABANDONED: frozenset(),
+    AttemptStatus.SUPERSEDED: frozenset(),
 }
 
 
 class DrawAttempt(models.Model):
-    """One attempt to draw a task; attempt 2 and later need a reason and an approval."""
+    """One attempt to draw a task; attempt 2 and later need a reason and an approval.
+
+    A later attempt is first a request (``REQUESTED``) naming its approver; it collects
+    commitments only once that official approved it (``approved_at``).  A request made
+    on a drawn task names the attempt it would supersede (``supersedes``).
+    """
 
     task = models.ForeignKey(
         Task, verbose_name=_("任务"), on_delete=models.PROTECT, related_name="draw_attempts"
@@ -56,6 +73,24 @@ class DrawAttempt(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    refused_reason = models.CharField(_("不批准理由"), max_length=255, blank=True)
+    supersedes = models.ForeignKey(
+        "self",
+        verbose_name=_("申请作废的抽取"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="redraw_requests",
+        help_text=_("在“已确认”或“编组中”申请重新抽取时，申请作废的已抽取的那一次"),
+    )
+    superseded_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    confirmations = models.JSONField(
+        _("作废时各部门的确认记录"),
+        default=list,
+        blank=True,
+        help_text=_("作废时留存各参与部门确认派发名单的时间；新一次抽取派发后须重新确认"),
     )
     primary_source = models.JSONField(_("公共随机源"), null=True, blank=True)
     announcement = models.TextField(_("公告（规范JSON）"), blank=True)
@@ -93,7 +128,13 @@ class DrawAttempt(models.Model):
         verbose_name_plural = _("抽取记录")
         ordering = ["task", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["task", "number"], name="draw_attempt_number_unique")
+            models.UniqueConstraint(fields=["task", "number"], name="draw_attempt_number_unique"),
+            # one attempt at a time: a pending request, or one collecting commitments or reveals
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=models.Q(status__in=["requested", "committing", "announced"]),
+                name="draw_attempt_one_live_per_task",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,6 +143,15 @@ class DrawAttempt(models.Model):
     @property
     def files_dir(self) -> str:
         return f"draws/{self.task_id}/{self.number}"
+
+    @property
+    def has_result(self) -> bool:
+        """Tell whether the attempt was drawn (its bundle can be exported and re-run)."""
+        return self.status in (AttemptStatus.DRAWN, AttemptStatus.SUPERSEDED)
+
+    def superseding(self) -> DrawAttempt | None:
+        """Return the approved redraw that superseded this attempt, if any."""
+        return next((r for r in self.redraw_requests.all() if r.approved_at is not None), None)
 
 
 class DrawOfficial(models.Model):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.selectors import task_can_organise
+from spotcheck.core import taskflow
 from spotcheck.core.draw.canonical import parse_frame_line, split_lines
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject, ObjectState
@@ -19,10 +20,57 @@ from spotcheck.draws.services import stored_drawn_frame, stored_groups, stored_s
 
 
 def attempts_of(task: Task) -> QuerySet[DrawAttempt]:
-    """Every attempt of a task, abandoned ones included (the caller checked task access)."""
-    return task.draw_attempts.select_related("created_by", "approved_by").prefetch_related(
-        "officials__user", "officials__department"
+    """Every attempt of a task: refused, abandoned and superseded ones included (the caller
+    checked task access)."""
+    return task.draw_attempts.select_related(
+        "created_by", "approved_by", "supersedes"
+    ).prefetch_related(
+        "officials__user", "officials__department", "claims__department", "redraw_requests"
     )
+
+
+def pending_redraw(task: Task) -> DrawAttempt | None:
+    """The redraw request of a task that waits for its approver, if any."""
+    return (
+        task.draw_attempts.filter(status=AttemptStatus.REQUESTED)
+        .select_related("created_by", "approved_by", "supersedes")
+        .first()
+    )
+
+
+def redraw_approvers(task: Task, requester: User) -> QuerySet[User]:
+    """Officials who may approve this requester's redraw of the task: of another role, not
+    field inspectors, and able to open the task (a department admin of a participant)."""
+    return (
+        User.objects.filter(is_active=True, role__in=taskflow.REDRAW_APPROVER_ROLES)
+        .exclude(role=requester.role)
+        .exclude(pk=requester.pk)
+        .filter(~Q(role="dept_admin") | Q(department__task_roles__task=task))
+        .select_related("department")
+        .distinct()
+        .order_by("username")
+    )
+
+
+def redraw_overview(task: Task, user: User) -> dict[str, Any] | None:
+    """What the task and draw pages show about redrawing: a pending request and who
+    decides it, or the lead office's way to ask for one (已确认, 编组中)."""
+    pending = pending_redraw(task)
+    organiser = task_can_organise(user, task)
+    can_request = (
+        organiser
+        and pending is None
+        and task.state in taskflow.redraw_sources()
+        and drawn_attempt(task) is not None
+    )
+    if pending is None and not can_request:
+        return None
+    return {
+        "pending": pending,
+        "can_request": can_request,
+        "can_decide": pending is not None and pending.approved_by_id == user.pk,
+        "can_withdraw": pending is not None and organiser,
+    }
 
 
 def live_attempt(task: Task) -> DrawAttempt | None:
@@ -52,11 +100,14 @@ def official_candidates(task: Task) -> QuerySet[User]:
 
 
 def public_draw_record(task: Task) -> list[DrawAttempt]:
-    """Every announced attempt of a task, for the public record: abandoned ones too."""
+    """Every announced attempt of a task, for the public record: abandoned and
+    superseded ones too."""
     return list(
         task.draw_attempts.exclude(announcement="")
         .select_related("created_by", "approved_by")
-        .prefetch_related("officials__user", "officials__department")
+        .prefetch_related(
+            "officials__user", "officials__department", "redraw_requests__approved_by"
+        )
         .order_by("number")
     )
 

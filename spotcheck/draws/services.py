@@ -3,7 +3,8 @@
 The protocol is DRAW-v1 (docs/draw-spec.md).  No draw runs without a prior
 announcement; a reveal that does not open its commitment is refused; every attempt
 is kept, and a second attempt needs a written reason and the approval of an official
-of another role.
+of another role.  Before matching, an approved redraw supersedes a drawn attempt
+(docs/domain/redraw.md).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from spotcheck.audit.services import audit_record
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task, TaskDepartment
 from spotcheck.campaigns.services import task_transition
+from spotcheck.core import taskflow
 from spotcheck.core.draw import (
     Announcement,
     DrawError,
@@ -60,6 +62,7 @@ from spotcheck.core.draw.commit import AvoidancePair
 from spotcheck.core.draw.drand import KNOWN_CHAINS, SCHEME_CHAINED, DrandBeacon, verify_beacon
 from spotcheck.core.draw.errors import MalformedInputError, RevealMismatchError
 from spotcheck.core.draw.final import FinalMatching, Replacement, final_matching
+from spotcheck.core.errors import DomainError
 from spotcheck.deadlines.choices import DeadlineState
 from spotcheck.deadlines.models import Deadline
 from spotcheck.deadlines.services import deadline_complete
@@ -90,6 +93,38 @@ def _locked(attempt: DrawAttempt) -> DrawAttempt:
     return DrawAttempt.objects.select_for_update().select_related("task").get(pk=attempt.pk)
 
 
+def _refused(exc: DomainError, field: str | None = None) -> ValidationError:
+    return ValidationError({field: str(exc)} if field else str(exc))
+
+
+def _check_approver(requester: User, approver: User | None) -> None:
+    """The one rule for every redraw: an approver of another role, never the requester."""
+    if approver is None:
+        raise ValidationError({"approved_by": "重新抽取须由另一角色的官员批准"})
+    try:
+        taskflow.check_redraw_approval(
+            requester=requester.username,
+            requester_role=requester.role,
+            approver=approver.username,
+            approver_role=approver.role,
+        )
+    except taskflow.RedrawRefused as exc:
+        raise _refused(exc, "approved_by") from exc
+
+
+def _refuse_after_matching(task: Task) -> None:
+    """Matching generated the records from this draw: no redraw can take it back."""
+    try:
+        taskflow.check_redraw_state(task.state)
+    except taskflow.RedrawRefused as exc:
+        raise _refused(exc) from exc
+    if task.records.exists():
+        raise ValidationError(
+            "本任务已生成一企一表，不能重新抽取：记录表已按本次抽取结果生成，"
+            "重新抽取会使这些记录失去依据。"
+        )
+
+
 @transaction.atomic
 def draw_prepare(
     *,
@@ -106,6 +141,11 @@ def draw_prepare(
     ``primary`` names a future public value (an official lottery draw, a drand round)
     that must exist before the draw; ``fallback`` is the declared value to use if the
     primary is cancelled.  Both are fixed in the announcement.
+
+    Any attempt after the first is a redraw request: it needs a written reason and names
+    an official of another role, and collects no commitment until that official approves
+    it (``draw_redraw_approve``).  On a drawn task it may be asked for in 已确认 or 编组中,
+    before matching; the approval then supersedes the drawn attempt.
     """
     if fallback is not None and primary is None:
         raise ValidationError({"primary": "声明备用公共随机源前须先声明主公共随机源"})
@@ -115,25 +155,35 @@ def draw_prepare(
     task = Task.objects.select_for_update().get(pk=task.pk)
     if actor.role not in _ORGANISERS:
         raise PermissionDenied("只有牵头单位管理员可以组织抽取")
+    latest = task.draw_attempts.order_by("-number").first()
+    if latest is not None and latest.status == AttemptStatus.REQUESTED:
+        raise ValidationError(
+            f"第{latest.number}次抽取（重新抽取申请）正待{latest.approved_by}批准，"
+            "不能再次申请；须待批准人决定，或先撤回该申请"
+        )
+    if latest is not None and latest.status in (AttemptStatus.COMMITTING, AttemptStatus.ANNOUNCED):
+        raise ValidationError("本任务已有进行中的抽取，须先放弃该次抽取")
+    current = None
     if task.state != TaskState.PUBLISHED:
-        raise ValidationError("只有“已发布”的任务可以准备抽取")
+        if latest is None or task.state == TaskState.DRAFT:
+            raise ValidationError("只有“已发布”的任务可以准备抽取")
+        _refuse_after_matching(task)
+        current = _drawn_for(task)
     departments = {o.department_id for o in officials if o.department_id}
     if len(officials) < 2 or len(departments) < 2:
         raise ValidationError({"officials": "至少需要两名来自不同部门的官员作出承诺"})
-    previous = task.draw_attempts.order_by("-number").first()
-    if previous is not None:
-        if previous.status in (AttemptStatus.COMMITTING, AttemptStatus.ANNOUNCED):
-            raise ValidationError("本任务已有进行中的抽取，须先放弃该次抽取")
+    if latest is not None:
         if not redraw_reason.strip():
             raise ValidationError({"redraw_reason": "重新抽取须写明理由"})
-        if approved_by is None or approved_by.role == actor.role or approved_by == actor:
-            raise ValidationError({"approved_by": "重新抽取须由另一角色的官员批准"})
+        _check_approver(actor, approved_by)
     attempt = DrawAttempt.objects.create(
         task=task,
-        number=(previous.number + 1) if previous else 1,
+        number=(latest.number + 1) if latest else 1,
+        status=AttemptStatus.REQUESTED if latest else AttemptStatus.COMMITTING,
         created_by=actor,
         redraw_reason=redraw_reason.strip(),
-        approved_by=approved_by if previous else None,
+        approved_by=approved_by if latest else None,
+        supersedes=current,
         primary_source={
             "primary": primary.as_json() if primary else None,
             "fallback": fallback.as_json() if fallback else None,
@@ -143,14 +193,109 @@ def draw_prepare(
         DrawOfficial.objects.create(attempt=attempt, user=official, department=official.department)
     audit_record(
         actor=actor,
-        event_type=events.DRAW_PREPARED,
+        event_type=events.DRAW_REDRAW_REQUESTED if latest else events.DRAW_PREPARED,
         target=task,
         data={
             "attempt": attempt.number,
             "officials": [o.username for o in officials],
             "redraw_reason": attempt.redraw_reason,
-            "approved_by": approved_by.username if approved_by and previous else None,
+            "approved_by": approved_by.username if approved_by and latest else None,
+            "approver_name": str(approved_by) if approved_by and latest else None,
+            "supersedes": current.number if current else None,
         },
+    )
+    return attempt
+
+
+def _requested(actor: User, attempt: DrawAttempt) -> DrawAttempt:
+    """Lock a redraw request that the named approver is about to decide."""
+    attempt = _locked(attempt)
+    if attempt.status != AttemptStatus.REQUESTED:
+        decided = {
+            AttemptStatus.REFUSED: "已决定不予批准",
+            AttemptStatus.ABANDONED: "已由牵头单位撤回",
+        }.get(attempt.status, "已经批准")
+        raise ValidationError(f"第{attempt.number}次抽取的重新抽取申请{decided}，不会重复处理")
+    if attempt.approved_by_id != actor.pk:
+        raise PermissionDenied(f"只有申请中指定的批准人（{attempt.approved_by}）可以批准或不批准")
+    return attempt
+
+
+def _supersede(task: Task, attempt: DrawAttempt) -> DrawAttempt:
+    """Supersede the drawn attempt a request names; its claims and confirmations stay."""
+    _refuse_after_matching(task)
+    current = _drawn_for(task)
+    if attempt.supersedes_id != current.pk:
+        raise ValidationError("申请作废的抽取已不是本任务当前的抽取结果，请重新申请")
+    current = _locked(current)
+    current.confirmations = [
+        {"department": p.department.name, "confirmed_at": p.confirmed_at.isoformat()}
+        for p in task.participants.select_related("department")
+        if p.confirmed_at is not None
+    ]
+    # the next attempt is dispatched afresh, and every department confirms its new list
+    TaskDepartment.objects.filter(task=task).update(confirmed_at=None)
+    _move(current, AttemptStatus.SUPERSEDED)
+    current.superseded_at = timezone.now()
+    current.save(update_fields=["status", "confirmations", "superseded_at"])
+    return current
+
+
+@transaction.atomic
+def draw_redraw_approve(*, actor: User, attempt: DrawAttempt) -> DrawAttempt:
+    """The official named in a redraw request approves it; a second click does nothing.
+
+    On a drawn task (已确认 or 编组中) the drawn attempt becomes superseded: it is kept
+    with its dispatched objects, replacements, claims and the departments' confirmations,
+    and its bundle still verifies; the task goes back to 已发布 for a new announcement.
+    """
+    task = Task.objects.select_for_update().get(pk=attempt.task_id)
+    attempt = _requested(actor, attempt)
+    _check_approver(attempt.created_by, actor)
+    superseded = _supersede(task, attempt) if attempt.supersedes_id is not None else None
+    _move(attempt, AttemptStatus.COMMITTING)
+    attempt.approved_at = timezone.now()
+    attempt.save(update_fields=["status", "approved_at"])
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_REDRAW_APPROVED,
+        target=task,
+        data={
+            "attempt": attempt.number,
+            "reason": attempt.redraw_reason,
+            "requested_by": attempt.created_by.username,
+            "superseded": superseded.number if superseded else None,
+            "claims": sorted(superseded.claims.values_list("department__name", flat=True))
+            if superseded
+            else [],
+            "confirmations": superseded.confirmations if superseded else [],
+        },
+    )
+    if superseded is not None:
+        task_transition(
+            actor=None,
+            task=task,
+            to=TaskState.PUBLISHED,
+            note=f"经批准重新抽取，第{superseded.number}次抽取作废",
+            step="redraw",
+        )
+    return attempt
+
+
+@transaction.atomic
+def draw_redraw_refuse(*, actor: User, attempt: DrawAttempt, reason: str) -> DrawAttempt:
+    """The official named in a redraw request refuses it, in writing; nothing else changes."""
+    attempt = _requested(actor, attempt)
+    if not reason.strip():
+        raise ValidationError({"reason": "不批准须写明理由"})
+    _move(attempt, AttemptStatus.REFUSED)
+    attempt.refused_reason = reason.strip()
+    attempt.save(update_fields=["status", "refused_reason"])
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_REDRAW_REFUSED,
+        target=attempt.task,
+        data={"attempt": attempt.number, "reason": attempt.refused_reason},
     )
     return attempt
 
@@ -159,6 +304,8 @@ def draw_prepare(
 def draw_commit(*, actor: User, attempt: DrawAttempt, secret: bytes) -> DrawOfficial:
     """Record an official's commitment SHA-256(secret ‖ login); the secret is not kept."""
     attempt = _locked(attempt)
+    if attempt.status == AttemptStatus.REQUESTED:
+        raise ValidationError(f"重新抽取申请尚未经{attempt.approved_by}批准，不能作出承诺")
     if attempt.status != AttemptStatus.COMMITTING:
         raise ValidationError("公告已发布，不能再作出承诺")
     official = attempt.officials.filter(user=actor).first()
@@ -541,7 +688,7 @@ def draw_abandon(*, actor: User, attempt: DrawAttempt, reason: str) -> DrawAttem
 def draw_bundle_files(attempt: DrawAttempt) -> dict[str, bytes]:
     """Return the public DRAW-v1 bundle of a drawn attempt (avoidance list only opened
     for the drawn entities, as salted commitments otherwise)."""
-    if attempt.status != AttemptStatus.DRAWN:
+    if not attempt.has_result:
         raise ValidationError("该次抽取尚未完成，没有可导出的数据包")
     outcome = rerun(attempt)
     _ann, frame, pool, leaves, _pairs = frozen_inputs(attempt)
@@ -732,9 +879,9 @@ def department_confirm(
         },
     )
     if not task.participants.filter(confirmed_at__isnull=True).exists():
-        DrawnObject.objects.filter(attempt__task=task, state=ObjectState.PENDING).update(
-            state=ObjectState.CONFIRMED
-        )
+        DrawnObject.objects.filter(
+            attempt__task=task, attempt__status=AttemptStatus.DRAWN, state=ObjectState.PENDING
+        ).update(state=ObjectState.CONFIRMED)
         task_transition(actor=None, task=task, to=TaskState.CONFIRMED, note="各部门均已确认")
     return participant
 
@@ -826,7 +973,8 @@ def department_claim(
     The draw is deterministic: the department's drawable (在岗, certificate valid on the
     draw date) inspectors of the frozen pool, ranked by the attempt's inspectors key.  A
     second click draws nothing.  A department without a drawable inspector is refused
-    and the task cannot be matched until that is resolved.
+    and the task cannot be matched; the way out is an approved redraw (申请重新抽取),
+    whose new announcement freezes the corrected inspector directory.
     """
     task = Task.objects.select_for_update().get(pk=task.pk)
     participant = _claiming_participant(actor, task, department_id)
@@ -846,8 +994,9 @@ def department_claim(
             f"{department.name}在公告冻结的执法人员名录中没有可抽取的人员"
             f"（共{drawn.pool}人，其中在岗且执法证在抽取日有效的0人），无法认领。"
             "请核实执法人员名录中本部门人员的在岗状态和执法证有效期；"
-            "公告冻结的人员库不能更改，须由牵头单位按重新抽取程序处理"
-            "（写明理由并经另一角色批准）。在此之前本任务不能随机匹配。"
+            "公告冻结的人员库不能更改，须由牵头单位在任务页面点击“申请重新抽取”，"
+            "写明理由并经另一角色的官员批准后重新公告抽取（新公告冻结更正后的人员名录）。"
+            "在此之前本任务不能随机匹配。"
         )
     claim = DepartmentClaim(
         attempt=attempt,
@@ -904,6 +1053,12 @@ def draw_match(*, actor: User, task: Task) -> FinalMatching:
         raise ValidationError("本任务已完成随机匹配，不会重复匹配")
     if task.state != TaskState.GROUPING:
         raise ValidationError("只有“编组中”的任务可以随机匹配")
+    pending = task.draw_attempts.filter(status=AttemptStatus.REQUESTED).first()
+    if pending is not None:
+        raise ValidationError(
+            f"本任务有待{pending.approved_by}批准的重新抽取申请，须待批准人决定"
+            "或牵头单位撤回该申请后才能随机匹配"
+        )
     attempt = _locked(_drawn_for(task))
     outcome, final = final_of(attempt)
     claimed = {c.department.name: c for c in attempt.claims.select_related("department")}

@@ -15,6 +15,13 @@ urlpatterns = [
     path("tasks/<int:pk>/draw/run/", views.run_view, name="run"),
     path("tasks/<int:pk>/draw/abandon/", views.abandon_view, name="abandon"),
     path("tasks/<int:pk>/draw/bundle.zip", views.bundle_view, name="bundle"),
+    path(
+        "tasks/<int:pk>/draw/<int:number>/bundle.zip",
+        views.attempt_bundle_view,
+        name="attempt_bundle",
+    ),
+    path("tasks/<int:pk>/draw/redraw/approve/", views.redraw_approve_view, name="redraw_approve"),
+    path("tasks/<int:pk>/draw/redraw/refuse/", views.redraw_refuse_view, name="redraw_refuse"),
     path("tasks/<int:pk>/draw/dispatch/", views.dispatch_view, name="dispatch"),
     path("tasks/<int:pk>/objects/", views.objects_page, name="objects"),
     path("tasks/<int:pk>/objects/<int:object_pk>/replace/", views.replace_view, name="replace"),

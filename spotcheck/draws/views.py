@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,22 +11,22 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.campaigns.models import Task, TaskDepartment
 from spotcheck.campaigns.selectors import task_can_organise, task_get_for_user
 from spotcheck.common.http import download
 from spotcheck.core.draw import DrawError, new_secret
 from spotcheck.core.errors import DomainError
-from spotcheck.draws.forms import AbandonForm, PrepareForm, RunForm, SecretForm
-from spotcheck.draws.models import DrawnObject, ReplacementReason
+from spotcheck.draws.forms import AbandonForm, RefuseForm, RunForm, SecretForm, prepare_form
+from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject, ReplacementReason
 from spotcheck.draws.selectors import (
     attempts_of,
     dispatched_objects,
     drawn_attempt,
     drawn_entities,
     live_attempt,
-    official_candidates,
+    pending_redraw,
+    redraw_overview,
 )
 from spotcheck.draws.services import (
     department_claim,
@@ -39,6 +38,8 @@ from spotcheck.draws.services import (
     draw_dispatch,
     draw_match,
     draw_prepare,
+    draw_redraw_approve,
+    draw_redraw_refuse,
     draw_reveal,
     draw_run,
     drawn_object_replace,
@@ -53,27 +54,13 @@ def _error(request: HttpRequest, exc: Exception) -> None:
         messages.error(request, str(exc.args[0]) if exc.args else "操作失败")
 
 
-def _prepare_form(request: HttpRequest, task: Task, data: Any = None) -> PrepareForm:
-    redraw = task.draw_attempts.exists()
-    approvers = (
-        User.objects.filter(is_active=True)
-        .exclude(role=request.user.role)
-        .exclude(role="inspector")
-    )
-    return PrepareForm(
-        data,
-        candidates=official_candidates(task),
-        approvers=approvers.order_by("username"),
-        redraw=redraw,
-    )
-
-
 @login_required
 def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
     task = task_get_for_user(request.user, pk)
     live = live_attempt(task)
     mine = live.officials.filter(user=request.user).first() if live else None
     drawn = drawn_attempt(task)
+    redraw = redraw_overview(task, request.user)
     announcement = json.loads(live.announcement) if live and live.announcement else None
     result = json.loads(drawn.result) if drawn else None
     final = json.loads(drawn.final_result) if drawn and drawn.final_result else None
@@ -91,7 +78,14 @@ def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
             "final": final,
             "selected": drawn_entities(drawn),
             "organiser": task_can_organise(request.user, task),
-            "prepare_form": _prepare_form(request, task) if live is None else None,
+            "prepare_form": prepare_form(task, request.user)
+            if live is None and redraw is None
+            else None,
+            "redraw": redraw,
+            "redraw_form": prepare_form(task, request.user)
+            if redraw and redraw["can_request"]
+            else None,
+            "refuse_form": RefuseForm(),
             "secret_form": SecretForm(required=bool(live and live.announcement)),
             "abandon_form": AbandonForm(),
             "run_form": RunForm(),
@@ -110,10 +104,10 @@ def _organised_task(request: HttpRequest, pk: int) -> Task:
 @require_POST
 def prepare_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = _organised_task(request, pk)
-    form = _prepare_form(request, task, request.POST)
+    form = prepare_form(task, request.user, request.POST)
     if form.is_valid():
         try:
-            draw_prepare(
+            attempt = draw_prepare(
                 actor=request.user,
                 task=task,
                 officials=list(form.cleaned_data["officials"]),
@@ -124,9 +118,22 @@ def prepare_view(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _error(request, exc)
         else:
-            messages.success(request, "已发起抽取，请各承诺官员登录本页作出承诺")
+            messages.success(
+                request,
+                f"已提交重新抽取申请（第{attempt.number}次抽取），待{attempt.approved_by}批准；"
+                "批准后各承诺官员方可作出承诺"
+                if attempt.status == AttemptStatus.REQUESTED
+                else "已发起抽取，请各承诺官员登录本页作出承诺",
+            )
     else:
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    return _back(request, pk)
+
+
+def _back(request: HttpRequest, pk: int) -> HttpResponse:
+    """Back to the page the form was on: the task page (``back=task``) or the draw page."""
+    if request.POST.get("back") == "task":
+        return redirect("campaigns:task_detail", pk=pk)
     return redirect("draws:draw_page", pk=pk)
 
 
@@ -217,20 +224,70 @@ def run_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def abandon_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = _organised_task(request, pk)
-    live = live_attempt(task)
+    live = live_attempt(task) or pending_redraw(task)  # a pending request is withdrawn
     if live is None:
         raise Http404
+    withdraw = live.status == AttemptStatus.REQUESTED
     form = AbandonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "放弃抽取须写明理由")
-        return redirect("draws:draw_page", pk=pk)
+        messages.error(request, "撤回申请须写明理由" if withdraw else "放弃抽取须写明理由")
+        return _back(request, pk)
     try:
         draw_abandon(actor=request.user, attempt=live, reason=form.cleaned_data["reason"])
     except (ValidationError, PermissionDenied) as exc:
         _error(request, exc)
     else:
-        messages.success(request, "已放弃本次抽取；记录保留并公开")
-    return redirect("draws:draw_page", pk=pk)
+        messages.success(
+            request,
+            "已撤回重新抽取申请；记录保留" if withdraw else "已放弃本次抽取；记录保留并公开",
+        )
+    return _back(request, pk)
+
+
+def _pending(request: HttpRequest, pk: int) -> tuple[Task, DrawAttempt]:
+    task = task_get_for_user(request.user, pk)
+    pending = pending_redraw(task)
+    if pending is None:
+        raise Http404
+    return task, pending
+
+
+@login_required
+@require_POST
+def redraw_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _task, pending = _pending(request, pk)
+    try:
+        approved = draw_redraw_approve(actor=request.user, attempt=pending)
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+    else:
+        superseded = approved.supersedes
+        messages.success(
+            request,
+            f"已批准重新抽取：第{superseded.number}次抽取作废并保留，任务回到“已发布”；"
+            "请各承诺官员作出承诺，由牵头单位重新发布抽取公告"
+            if superseded is not None
+            else "已批准重新抽取：请各承诺官员作出承诺",
+        )
+    return _back(request, pk)
+
+
+@login_required
+@require_POST
+def redraw_refuse_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _task, pending = _pending(request, pk)
+    form = RefuseForm(request.POST)
+    try:
+        draw_redraw_refuse(
+            actor=request.user,
+            attempt=pending,
+            reason=form.cleaned_data["reason"] if form.is_valid() else "",
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "已决定不批准重新抽取；申请和理由保留在抽取记录中")
+    return _back(request, pk)
 
 
 def bundle_response(task: Task) -> HttpResponse:
@@ -245,6 +302,20 @@ def bundle_response(task: Task) -> HttpResponse:
 @login_required
 def bundle_view(request: HttpRequest, pk: int) -> HttpResponse:
     return bundle_response(task_get_for_user(request.user, pk))
+
+
+def attempt_bundle_response(task: Task, number: int) -> HttpResponse:
+    """The bundle of one drawn attempt, a superseded one included (also public)."""
+    attempt = task.draw_attempts.filter(number=number).first()
+    if attempt is None or not attempt.has_result:
+        raise Http404
+    filename, data = draw_bundle_zip(attempt)
+    return download(data, filename, "application/zip")
+
+
+@login_required
+def attempt_bundle_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return attempt_bundle_response(task_get_for_user(request.user, pk), number)
 
 
 @login_required

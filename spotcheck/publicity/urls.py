@@ -13,6 +13,11 @@ urlpatterns = [
     path("public/tasks/", views.task_notice, name="tasks"),
     path("public/tasks/<int:pk>/", views.task_public_detail, name="task_detail"),
     path("public/tasks/<int:pk>/bundle.zip", views.task_public_bundle, name="task_bundle"),
+    path(
+        "public/tasks/<int:pk>/draws/<int:number>/bundle.zip",
+        views.attempt_public_bundle,
+        name="attempt_bundle",
+    ),
     path("public/results/", views.result_notice, name="results"),
     path("public/results/<int:pk>/", views.result_public_detail, name="result_detail"),
     path("public/lookup/", views.entity_lookup, name="lookup"),

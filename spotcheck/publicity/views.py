@@ -120,6 +120,16 @@ def task_public_bundle(request: HttpRequest, pk: int) -> HttpResponse:
     return download(data, filename, "application/zip")
 
 
+def attempt_public_bundle(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The bundle of one drawn attempt of a task, a superseded one included."""
+    task = task_get_public(pk)
+    attempt = next((a for a in public_draw_record(task) if a.number == number), None)
+    if attempt is None or not attempt.has_result:
+        raise Http404
+    filename, data = draw_bundle_zip(attempt)
+    return download(data, filename, "application/zip")
+
+
 # ---------------------------------------------------------------- 抽查结果公告 and look-up
 
 

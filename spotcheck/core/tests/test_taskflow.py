@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from spotcheck.core import taskflow
-from spotcheck.core.taskflow import IllegalTransition, next_states, transition_for
+from spotcheck.core.taskflow import IllegalTransition, RedrawRefused, next_states, transition_for
 
 
 def test_every_state_has_a_label_and_is_reachable_from_draft() -> None:
@@ -65,3 +65,66 @@ def test_a_step_cannot_make_a_plain_move() -> None:
 
 def test_plain_moves_from_published_exclude_the_announcement() -> None:
     assert next_states(taskflow.PUBLISHED, "lead_admin") == [taskflow.DRAFT]
+
+
+def test_an_approved_redraw_takes_a_drawn_task_back_to_published_before_matching() -> None:
+    assert taskflow.redraw_sources() == {taskflow.CONFIRMED, taskflow.GROUPING}
+    for source in (taskflow.CONFIRMED, taskflow.GROUPING):
+        done = transition_for(source, taskflow.PUBLISHED, "system", step="redraw")
+        assert (done.source, done.target) == (source, taskflow.PUBLISHED)
+
+
+def test_the_redraw_move_is_never_a_plain_move_nor_a_persons_move() -> None:
+    with pytest.raises(IllegalTransition, match="“已发布”须通过“批准重新抽取”操作完成"):
+        transition_for(taskflow.GROUPING, taskflow.PUBLISHED, "lead_admin")
+    with pytest.raises(IllegalTransition, match="当前角色无权"):
+        transition_for(taskflow.GROUPING, taskflow.PUBLISHED, "lead_admin", step="redraw")
+    with pytest.raises(IllegalTransition, match="任务状态不能从“已匹配”变为“已发布”"):
+        transition_for(taskflow.MATCHED, taskflow.PUBLISHED, "system", step="redraw")
+    assert next_states(taskflow.GROUPING, "lead_admin") == []
+    assert next_states(taskflow.CONFIRMED, "lead_admin") == [taskflow.GROUPING]
+
+
+@pytest.mark.parametrize("state", [taskflow.CONFIRMED, taskflow.GROUPING])
+def test_a_redraw_may_be_asked_for_while_confirmed_or_grouping(state: str) -> None:
+    taskflow.check_redraw_state(state)  # no error
+
+
+@pytest.mark.parametrize(
+    "state",
+    [taskflow.MATCHED, taskflow.CHECKING, taskflow.ENTERING, taskflow.PUBLICISED, taskflow.CLOSED],
+)
+def test_a_redraw_after_matching_is_refused_with_the_reason(state: str) -> None:
+    label = taskflow.STATE_LABELS[state]
+    with pytest.raises(RedrawRefused, match=f"任务已“{label}”，不能重新抽取：.*一企一表"):
+        taskflow.check_redraw_state(state)
+
+
+@pytest.mark.parametrize("state", [taskflow.DRAWN, taskflow.DISPATCHED, taskflow.CONFIRMING])
+def test_a_redraw_before_every_department_confirmed_is_refused(state: str) -> None:
+    with pytest.raises(RedrawRefused, match="须待各部门确认派发名单"):
+        taskflow.check_redraw_state(state)
+
+
+@pytest.mark.parametrize(
+    ("approver", "role", "message"),
+    [
+        ("lead", "platform_admin", "另一角色"),  # the requester approving himself
+        ("lead2", "lead_admin", "另一角色"),  # a colleague of the same role
+        ("insp", "inspector", "执法检查人员不能批准"),
+    ],
+)
+def test_a_redraw_approver_must_be_another_official_of_another_role(
+    approver: str, role: str, message: str
+) -> None:
+    with pytest.raises(RedrawRefused, match=message):
+        taskflow.check_redraw_approval(
+            requester="lead", requester_role="lead_admin", approver=approver, approver_role=role
+        )
+
+
+@pytest.mark.parametrize("role", ["platform_admin", "dept_admin", "auditor"])
+def test_an_official_of_another_role_may_approve_a_redraw(role: str) -> None:
+    taskflow.check_redraw_approval(
+        requester="lead", requester_role="lead_admin", approver="other", approver_role=role
+    )

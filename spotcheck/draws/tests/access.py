@@ -5,24 +5,29 @@ The task is the campaigns world's published joint task, before any draw: whoever
 the task sees the draw page; only the lead office (and the platform admin) prepares,
 announces, draws or abandons.  Steps out of order are refused with a message on the page
 they came from (DONE: a redirect back); a refused outsider gets 404 and nothing is written.
+
+A second published task has an abandoned attempt and a redraw request naming the auditor:
+whoever sees the task may post a decision, and only the named approver's counts (the
+others are told so on the page, tests/test_redraw.py); the lead office may withdraw it.
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 from django.urls import reverse
 
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
-from spotcheck.draws.models import DepartmentClaim, DrawAttempt
-from spotcheck.draws.services import draw_prepare
+from spotcheck.draws.models import AttemptStatus, DepartmentClaim, DrawAttempt
+from spotcheck.draws.services import draw_abandon, draw_prepare
 from spotcheck.inspections.tests.factories import make_task
 
 
-def build(w: World) -> Task:
-    """A second published task whose draw is prepared: the lead office and the market admin commit."""
+def _published(w: World, number: str) -> Task:
     items = w.app["campaigns"]
-    task = make_task(
+    return make_task(
         w.departments,
         w.regions,
         w.users["lead_admin"],
@@ -31,15 +36,28 @@ def build(w: World) -> Task:
             (w.departments.market, [items.market_item]),
             (w.departments.police, [items.police_item]),
         ],
-        number="晋州市政府办抽查〔2026〕11号",
+        number=number,
         state=TaskState.PUBLISHED,
     )
+
+
+def build(w: World) -> SimpleNamespace:
+    """A published task whose draw is prepared (the lead office and the market admin commit),
+    and one whose first attempt was abandoned and whose redraw waits for the auditor."""
+    lead, officials = w.users["lead_admin"], [w.users["lead_admin"], w.users["dept_admin"]]
+    task = _published(w, "晋州市政府办抽查〔2026〕11号")
+    draw_prepare(actor=lead, task=task, officials=officials)
+    redraw = _published(w, "晋州市政府办抽查〔2026〕19号")
+    first = draw_prepare(actor=lead, task=redraw, officials=officials)
+    draw_abandon(actor=lead, attempt=first, reason="一名官员无法到场")
     draw_prepare(
-        actor=w.users["lead_admin"],
-        task=task,
-        officials=[w.users["lead_admin"], w.users["dept_admin"]],
+        actor=lead,
+        task=redraw,
+        officials=officials,
+        redraw_reason="第一次抽取已放弃",
+        approved_by=w.users["auditor"],
     )
-    return task
+    return SimpleNamespace(task=task, redraw=redraw)
 
 
 def _pk(w: World) -> int:
@@ -56,7 +74,17 @@ def _prepared(name: str, data: dict[str, str] | None = None):  # type: ignore[no
     """A step on the prepared draw, with data the step refuses (so nothing is written)."""
 
     def request(w: World) -> Request:
-        pk = w.app["draws"].pk
+        pk = w.app["draws"].task.pk
+        return Request("post", reverse(name, args=[pk]), data or {}, reverse(PAGE, args=[pk]))
+
+    return request
+
+
+def _requested(name: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """A decision on the pending redraw request (the auditor's approval does go through)."""
+
+    def request(w: World) -> Request:
+        pk = w.app["draws"].redraw.pk
         return Request("post", reverse(name, args=[pk]), data or {}, reverse(PAGE, args=[pk]))
 
     return request
@@ -64,6 +92,10 @@ def _prepared(name: str, data: dict[str, str] | None = None):  # type: ignore[no
 
 def _attempts() -> int:
     return DrawAttempt.objects.count()
+
+
+def _pending() -> int:
+    return DrawAttempt.objects.filter(status=AttemptStatus.REQUESTED).count()
 
 
 def _grouping() -> tuple[list[str], int]:
@@ -116,8 +148,16 @@ CASES: dict[str, Case] = {
     "draws:announce prepared": Case(_prepared("draws:announce"), ORGANISERS_POST, _attempts),
     "draws:abandon prepared":  Case(_prepared("draws:abandon"), ORGANISERS_POST, _attempts),
     "draws:dispatch":  Case(_post("draws:dispatch", PAGE), ORGANISERS_POST, _attempts),
-    # before the draw there is no bundle
+    # before the draw there is no bundle, neither the current one nor a numbered attempt's
     "draws:bundle":    Case(lambda w: Request("get", reverse("draws:bundle", args=[_pk(w)])),          (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    "draws:attempt_bundle": Case(lambda w: Request("get", reverse("draws:attempt_bundle", args=[_pk(w), 1])), (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    # a redraw decision: nothing pending on the prepared task; on the other task whoever
+    # sees it may post (only the named auditor's approval counts), withdrawal needs a reason
+    "draws:redraw_approve":         Case(_post("draws:redraw_approve", PAGE), NOBODY, _pending),
+    "draws:redraw_refuse":          Case(_post("draws:redraw_refuse", PAGE), NOBODY, _pending),
+    "draws:redraw_approve pending": Case(_requested("draws:redraw_approve"), VIEWERS_POST, _pending),
+    "draws:redraw_refuse pending":  Case(_requested("draws:redraw_refuse"), VIEWERS_POST, _pending),
+    "draws:abandon pending":        Case(_requested("draws:abandon"), ORGANISERS_POST, _pending),
     "draws:objects":   Case(lambda w: Request("get", reverse(OBJECTS, args=[_pk(w)])),                 (LOGIN,    OK,      OK,   OK,   OK,   OK,    NOT_FOUND, NOT_FOUND, OK)),
     # an object of another task (none here) is 404 even for the organiser
     "draws:replace":   Case(lambda w: Request("post", reverse("draws:replace", args=[_pk(w), 999999]), {"reason": "closed"}), (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), _attempts),

@@ -32,6 +32,7 @@ from spotcheck.draws.services import (
     draw_bundle_files,
     draw_commit,
     draw_prepare,
+    draw_redraw_approve,
     draw_reveal,
     draw_run,
     rerun,
@@ -250,8 +251,17 @@ def test_redraw_needs_a_reason_and_another_role(
     assert second.number == 2
     assert list(task.draw_attempts.values_list("number", "status")) == [
         (1, AttemptStatus.ABANDONED),
-        (2, AttemptStatus.COMMITTING),
+        (2, AttemptStatus.REQUESTED),
     ]
+    # nobody commits before the named official of another role approved the redraw
+    with pytest.raises(ValidationError, match="尚未经.*批准，不能作出承诺"):
+        draw_commit(actor=lead_admin, attempt=second, secret=new_secret())
+    draw_redraw_approve(actor=auditor, attempt=second)
+    second.refresh_from_db()
+    assert (second.status, second.approved_by) == (AttemptStatus.COMMITTING, auditor)
+    draw_commit(actor=lead_admin, attempt=second, secret=new_secret())
+    task.refresh_from_db()
+    assert task.state == TaskState.PUBLISHED
 
 
 def test_department_admin_cannot_announce(task: Task, lead_admin: User, dept_admin: User) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -308,6 +309,11 @@ def test_a_department_without_drawable_inspectors_is_told_and_blocks_matching(
     assert "无可抽取人员" in page
     assert f"待以下部门认领后可随机匹配：{MARKET}" in page
     assert 'data-testid="match"' not in page
+    # the message and the page point to the button that gets the task out: 申请重新抽取
+    assert "须由牵头单位点击下方“申请重新抽取”" in page
+    assert re.search(
+        r'<details open>\s*<summary [^>]*data-testid="redraw-open">申请重新抽取<', page
+    )
 
 
 def test_task_page_shows_each_role_its_button_and_the_records_count(

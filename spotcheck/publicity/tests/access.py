@@ -32,6 +32,7 @@ CASES: dict[str, Case] = {
     "publicity:task_detail":         Case(lambda w: Request("get", reverse("publicity:task_detail", args=[_task(w)])), EVERYONE),
     "publicity:task_detail unknown": Case(lambda w: Request("get", reverse("publicity:task_detail", args=[999999])), NOBODY),
     "publicity:task_bundle":         Case(lambda w: Request("get", reverse("publicity:task_bundle", args=[_task(w)])), NOBODY),
+    "publicity:attempt_bundle":      Case(lambda w: Request("get", reverse("publicity:attempt_bundle", args=[_task(w), 1])), NOBODY),
     # published results, the enterprise look-up and open data: public, no login
     "publicity:results":             Case(lambda w: Request("get", reverse("publicity:results")), EVERYONE),
     "publicity:result_detail":       Case(lambda w: Request("get", reverse("publicity:result_detail", args=[999999])), NOBODY),

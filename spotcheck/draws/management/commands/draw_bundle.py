@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from spotcheck.campaigns.models import Task
+from spotcheck.draws.models import DrawAttempt
 from spotcheck.draws.selectors import drawn_attempt
 from spotcheck.draws.services import draw_bundle_files
 
@@ -19,12 +20,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("task", help="任务编号（如 晋州市政府办抽查〔2026〕10号）或任务ID")
         parser.add_argument("out_dir", help="输出目录")
+        parser.add_argument(
+            "--attempt",
+            dest="number",
+            type=int,
+            help="第几次抽取（默认为当前有效的一次；可导出已作废的一次）",
+        )
 
-    def handle(self, *args: Any, task: str, out_dir: str, **options: Any) -> None:
+    def handle(
+        self, *args: Any, task: str, out_dir: str, number: int | None, **options: Any
+    ) -> None:
         found = _task(task)
-        attempt = drawn_attempt(found)
-        if attempt is None:
-            raise CommandError(f"任务“{found.number}”尚未完成抽取")
+        attempt = _attempt(found, number)
         try:
             files = draw_bundle_files(attempt)
         except ValidationError as exc:
@@ -43,3 +50,16 @@ def _task(value: str) -> Task:
     if task is None:
         raise CommandError(f"没有编号或ID为“{value}”的任务")
     return task
+
+
+def _attempt(task: Task, number: int | None) -> DrawAttempt:
+    """The task's current drawn attempt, or the numbered one (a superseded one included)."""
+    if number is None:
+        attempt = drawn_attempt(task)
+        if attempt is None:
+            raise CommandError(f"任务“{task.number}”尚未完成抽取")
+        return attempt
+    found = task.draw_attempts.filter(number=number).first()
+    if found is None or not found.has_result:
+        raise CommandError(f"任务“{task.number}”没有已完成的第{number}次抽取")
+    return found

@@ -6,8 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from spotcheck.draws.management.commands.draw_bundle import _task
-from spotcheck.draws.selectors import drawn_attempt
+from spotcheck.draws.management.commands.draw_bundle import _attempt, _task
 from spotcheck.draws.services import draw_verify_stored
 
 
@@ -16,12 +15,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("task", help="任务编号或任务ID")
+        parser.add_argument(
+            "--attempt",
+            dest="number",
+            type=int,
+            help="第几次抽取（默认为当前有效的一次；可复核已作废的一次）",
+        )
 
-    def handle(self, *args: Any, task: str, **options: Any) -> None:
-        found = _task(task)
-        attempt = drawn_attempt(found)
-        if attempt is None:
-            raise CommandError(f"任务“{found.number}”尚未完成抽取")
+    def handle(self, *args: Any, task: str, number: int | None, **options: Any) -> None:
+        attempt = _attempt(_task(task), number)
         differing = draw_verify_stored(attempt)
         if differing:
             raise CommandError(f"复核不一致：{'、'.join(differing)}与重新计算的结果不同")
