@@ -235,14 +235,15 @@ SPECTACULAR_SETTINGS = {
 # Optional TOTP second step for administrators (ADR 0012): the name the app shows.
 TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "spotcheck")
 
-# The cache holds the public rate-limit counters (and nothing that must survive a restart);
-# with several web processes use Redis so that they share one count.
-# Every Redis connection the platform makes (the cache here, the RQ queue below) gives up on
-# a Redis that accepts the connection and then says nothing: seconds to connect, and to wait
-# for each reply. An RQ worker raises the read timeout above its own blocking wait for jobs
-# (rq's Worker does so when it starts), so an idle worker is not cut off.
+# Every Redis connection the platform makes (the cache below, the RQ queue further down)
+# gives up on a Redis that accepts the connection and then says nothing: seconds to connect,
+# and to wait for each reply. An RQ worker raises the read timeout above its own blocking
+# wait for jobs (rq's Worker does so when it starts), so an idle worker is not cut off.
 REDIS_CONNECT_TIMEOUT = env_int("REDIS_CONNECT_TIMEOUT", 5, minimum=1)
 REDIS_READ_TIMEOUT = env_int("REDIS_READ_TIMEOUT", 10, minimum=1)
+
+# The cache holds the public rate-limit counters (and nothing that must survive a restart);
+# with several web processes use Redis so that they share one count.
 CACHE_BACKEND = env_choice("CACHE_BACKEND", "locmem", ("locmem", "redis"))
 CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", "redis://127.0.0.1:6379/1")
 if CACHE_BACKEND == "redis":
