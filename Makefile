@@ -10,6 +10,11 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 # The background-task worker beside the web server: django-tasks-db's by default,
 # an RQ worker when TASKS_BACKEND=rq (docs/decisions/0006-background-tasks.md).
 TASK_WORKER = $(if $(filter rq,$(TASKS_BACKEND)),rqworker --job-class django_tasks_rq.Job default,db_worker)
+# pytest runs in one process per CPU (pytest-xdist): each has its own test database, and the
+# tests that flush a Redis database pick one per process (PYTEST_XDIST_WORKER).
+# PYTEST_WORKERS=1 runs the suite in a single process, without xdist.
+PYTEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
+PYTEST_XDIST = $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS))
 
 .PHONY: run test lint typecheck checks pytest test-postgres install install-dev clean
 
@@ -60,13 +65,13 @@ checks: install-dev
 
 pytest: install-dev
 	scripts/ensure-system.sh browser pdf
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_XDIST)
 
 test: lint typecheck checks pytest
 
 test-postgres: install-dev
 	scripts/ensure-system.sh browser pdf
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q $(PYTEST_XDIST)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from spotcheck.common.testing import (  # noqa: F401
     auditor,
+    cache_resumed,
     catalogue,
     departments,
     dept_admin,

@@ -14,6 +14,7 @@ from csp.constants import NONCE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+from config.redis_urls import with_timeouts
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -238,6 +239,13 @@ SPECTACULAR_SETTINGS = {
 # Optional TOTP second step for administrators (ADR 0012): the name the app shows.
 TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "spotcheck")
 
+# Every Redis connection the platform makes (the cache below, the RQ queue further down)
+# gives up on a Redis that accepts the connection and then says nothing: seconds to connect,
+# and to wait for each reply. An RQ worker raises the read timeout above its own blocking
+# wait for jobs (rq's Worker does so when it starts), so an idle worker is not cut off.
+REDIS_CONNECT_TIMEOUT = env_int("REDIS_CONNECT_TIMEOUT", 5, minimum=1)
+REDIS_READ_TIMEOUT = env_int("REDIS_READ_TIMEOUT", 10, minimum=1)
+
 # The cache holds the public rate-limit counters (and nothing that must survive a restart);
 # with several web processes use Redis so that they share one count.
 CACHE_BACKEND = env_choice("CACHE_BACKEND", "locmem", ("locmem", "redis"))
@@ -246,7 +254,9 @@ if CACHE_BACKEND == "redis":
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_REDIS_URL,
+            "LOCATION": with_timeouts(
+                CACHE_REDIS_URL, connect=REDIS_CONNECT_TIMEOUT, read=REDIS_READ_TIMEOUT
+            ),
             "KEY_PREFIX": "spotcheck",
         }
     }
@@ -271,7 +281,12 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": with_timeouts(REDIS_URL, connect=REDIS_CONNECT_TIMEOUT, read=REDIS_READ_TIMEOUT),
+            "DEFAULT_TIMEOUT": 3600,
+        }
+    }
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

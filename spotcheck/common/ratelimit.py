@@ -3,8 +3,9 @@
 Anonymous requests under ``PUBLIC_RATE_LIMITED_PATHS`` are counted per client address
 in the cache (Redis in production, shared by every web process); beyond
 ``PUBLIC_RATE_LIMIT`` per ``PUBLIC_RATE_WINDOW_SECONDS`` the answer is 429 with a Chinese
-page and ``Retry-After``.  Signed-in officials are not limited.  If the cache is down the
-request goes through: the limit protects the portal, it must not take it down.
+page and ``Retry-After``.  Signed-in officials are not limited.  If the cache is down or
+hangs (see ``spotcheck.common.cache``) the request goes through: the limit protects the
+portal, it must not take it down.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+
+from spotcheck.common.cache import CacheUnavailable, cache_count
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +35,9 @@ def _count(client: str, window: int) -> tuple[int, int]:
     start = now - now % window
     key = f"ratelimit:public:{client}:{start}"
     try:
-        if cache.add(key, 1, timeout=window + 1):
-            return 1, start + window - now
-        return cache.incr(key), start + window - now
-    except Exception:  # the cache is down or the key expired between add and incr
-        logger.warning("public rate limit skipped: cache unavailable", exc_info=True)
+        return cache_count(key, window + 1), start + window - now
+    except CacheUnavailable:  # down, hanging, or failing a moment ago
+        logger.warning("public rate limit skipped: cache unavailable")
         return 0, window
 
 

@@ -25,6 +25,7 @@ from spotcheck.accounts.choices import RegionLevel, Role
 from spotcheck.accounts.models import Department, Region, User
 from spotcheck.accounts.services import department_create
 from spotcheck.accounts.tests.factories import DEFAULT_PASSWORD, RegionFactory, UserFactory
+from spotcheck.common import cache as shared_cache
 from spotcheck.directory.choices import EntityType, RegStatus, RiskClass, RiskSource
 from spotcheck.directory.models import Entity, Inspector, Tag
 from spotcheck.directory.tests.factories import EntityFactory, InspectorFactory, TagFactory
@@ -136,6 +137,13 @@ def make_inspector_record(user: User, departments: Departments) -> Inspector:
     return InspectorFactory(
         name="王检查", department=departments.police, user=user, certificate_no="JZGA0001"
     )
+
+
+@pytest.fixture(autouse=True)
+def cache_resumed() -> Iterator[None]:
+    """A test that breaks the cache must not leave the next test without it."""
+    yield
+    shared_cache.resume()
 
 
 @pytest.fixture

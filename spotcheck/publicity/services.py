@@ -381,7 +381,7 @@ def _enqueue_after_commit(message_ids: list[int], run_after: dt.datetime | None 
     def enqueue() -> None:
         from spotcheck.publicity.tasks import deliver_outbox_message
 
-        for message_id in message_ids:
+        for n, message_id in enumerate(message_ids):
             try:
                 task = deliver_outbox_message
                 if run_after is not None and task.get_backend().supports_defer:
@@ -389,8 +389,13 @@ def _enqueue_after_commit(message_ids: list[int], run_after: dt.datetime | None 
                 elif run_after is not None:
                     continue  # the sweep (outbox_deliver) picks it up when it is due
                 task.enqueue(message_id)
-            except Exception:  # the queue is down: the sweep delivers it later
+            except Exception:  # the queue is down or hangs: the sweep delivers them later
                 logger.exception("could not enqueue outbox message %s", message_id)
+                # Not tried: one more hand-over to a hanging queue would cost the request
+                # another read timeout (REDIS_READ_TIMEOUT) for the same outcome.
+                for left in message_ids[n + 1 :]:
+                    logger.error("could not enqueue outbox message %s", left)
+                return
 
     transaction.on_commit(enqueue)
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -28,6 +27,7 @@ from spotcheck.campaigns.selectors import (
     task_list_public,
 )
 from spotcheck.catalogue.selectors import ItemFilter, item_list
+from spotcheck.common.cache import cache_get, cache_set
 from spotcheck.common.forms import add_service_errors
 from spotcheck.common.http import download
 from spotcheck.deadlines.models import Deadline
@@ -152,14 +152,14 @@ def _query_without_page(request: HttpRequest) -> str:
 
 def _result_filter_choices() -> dict[str, Any]:
     """The filter lists change rarely; they are kept for a minute (the page is hot)."""
-    choices = cache.get("publicity:result-filter-choices")
+    choices = cache_get("publicity:result-filter-choices")
     if choices is None:
         choices = {
             "years": result_years_public(),
             "results": result_classes(),
             "departments": public_department_choices(),
         }
-        cache.set("publicity:result-filter-choices", choices, 60)
+        cache_set("publicity:result-filter-choices", choices, 60)
     return choices
 
 

@@ -1,11 +1,14 @@
 """The shared personas of ``spotcheck.common.testing`` for the operations tests."""
 
 from spotcheck.common.testing import (  # noqa: F401
+    cache_resumed,
     catalogue,
     departments,
+    dept_admin,
     inspector_record,
     inspector_user,
     lead_admin,
+    other_dept_admin,
     other_inspector_record,
     other_inspector_user,
     regions,

@@ -1,7 +1,8 @@
 """Redis goes away while publications queue: nothing lost, and the work finishes afterwards.
 
-The platform's background tasks run on the django-tasks RQ backend here (Redis db 8),
-reached through a cuttable TCP proxy: the machine's Redis is shared and never stopped.
+The platform's background tasks run on the django-tasks RQ backend here (Redis db 8, or
+8 + n on pytest-xdist worker n), reached through a cuttable TCP proxy: the machine's Redis
+is shared and never stopped.
 
 Publishing needs no answer from Redis before it commits: the publication and its outbox
 message are written in the approval's transaction, the hand-over to the queue runs after
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import os
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -47,7 +49,9 @@ from spotcheck.publicity.tests.receiver import Receiver, running
 from tests.operations.proxy import CuttableProxy
 
 REDIS = ("127.0.0.1", 6379)
-REDIS_DB = 8
+# Each pytest-xdist worker flushes a database of its own: 8 for gw0 (and a run without
+# xdist), 9 for gw1, ... up to 14; 15 is the RQ step of .ci/run.
+REDIS_DB = 8 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 7
 NOW = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.UTC)
 UPLOAD = reverse("directory:import_upload")
 
@@ -62,7 +66,7 @@ def _redis_reachable() -> bool:
 
 @pytest.fixture
 def redis_through_proxy(settings: Any) -> Iterator[CuttableProxy]:
-    """The RQ task backend on Redis db 8, reached only through the proxy."""
+    """The RQ task backend on Redis db REDIS_DB, reached only through the proxy."""
     if not _redis_reachable():
         pytest.skip("Redis is not reachable at 127.0.0.1:6379")
     direct = Redis(*REDIS, db=REDIS_DB)

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+from config.redis_urls import with_timeouts
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 
@@ -158,7 +159,7 @@ def test_env_secret_refuses_a_missing_or_empty_file(
 _SETUP = "import django; django.setup(); print('settings loaded')"
 
 
-def _start_django(**env: str) -> subprocess.CompletedProcess[str]:
+def _start_django(script: str = _SETUP, **env: str) -> subprocess.CompletedProcess[str]:
     """Import the settings in a fresh interpreter so this process's settings stay untouched."""
     clean = {
         k: v
@@ -167,7 +168,7 @@ def _start_django(**env: str) -> subprocess.CompletedProcess[str]:
     }
     clean.update({"DJANGO_SETTINGS_MODULE": "config.settings.base", **env})
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", _SETUP],
+        [sys.executable, "-c", script],
         cwd=BASE_DIR,
         env=clean,
         capture_output=True,
@@ -215,3 +216,62 @@ def test_production_refuses_debug() -> None:
     # then
     assert result.returncode != 0
     assert "ImproperlyConfigured: 生产模式下不允许 DEBUG=true" in result.stderr
+
+
+_REDIS_TIMEOUTS = """
+import django; django.setup()
+import django_rq
+from django.core.cache import cache
+queue = django_rq.get_connection("default").connection_pool.connection_kwargs
+pool = cache._cache._get_connection_pool(write=True).connection_kwargs
+for kwargs in (queue, pool):
+    print(kwargs["db"], kwargs["socket_connect_timeout"], kwargs["socket_timeout"])
+"""
+
+
+def test_every_redis_connection_carries_the_configured_timeouts() -> None:
+    # given / when: the RQ queue and the cache on Redis, one URL with a timeout of its own
+    result = _start_django(
+        _REDIS_TIMEOUTS,
+        TASKS_BACKEND="rq",
+        REDIS_URL="redis://127.0.0.1:6379/3?socket_timeout=99",
+        CACHE_BACKEND="redis",
+        CACHE_REDIS_URL="redis://127.0.0.1:6379/4",
+        REDIS_CONNECT_TIMEOUT="2",
+        REDIS_READ_TIMEOUT="7",
+    )
+
+    # then: (db, connect timeout, read timeout) of the queue's and the cache's connections
+    assert result.stderr == ""
+    assert result.stdout == "3 2.0 7.0\n4 2.0 7.0\n"
+
+
+def test_the_redis_timeouts_default_to_5_and_10_seconds() -> None:
+    # given / when
+    result = _start_django(_REDIS_TIMEOUTS, TASKS_BACKEND="rq", CACHE_BACKEND="redis")
+
+    # then
+    assert result.stderr == ""
+    assert result.stdout == "0 5.0 10.0\n1 5.0 10.0\n"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "redis://127.0.0.1:6379/0",
+            "redis://127.0.0.1:6379/0?socket_connect_timeout=5&socket_timeout=10",
+        ),
+        (
+            "redis://:p%40ss@redis:6380/2?socket_timeout=99&health_check_interval=30",
+            "redis://:p%40ss@redis:6380/2?health_check_interval=30"
+            "&socket_connect_timeout=5&socket_timeout=10",
+        ),
+        (
+            "unix:///run/redis/redis.sock?db=3",
+            "unix:///run/redis/redis.sock?db=3&socket_connect_timeout=5&socket_timeout=10",
+        ),
+    ],
+)
+def test_with_timeouts_sets_both_and_keeps_the_rest_of_the_url(url: str, expected: str) -> None:
+    assert with_timeouts(url, connect=5, read=10) == expected
