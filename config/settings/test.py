@@ -19,3 +19,6 @@ STORAGES = {
 # The public rate limit has its own tests (which lower it); the rest of the suite must not
 # trip over a per-process counter.
 PUBLIC_RATE_LIMIT = 1_000_000
+
+# Pages are rendered afresh in every test; the page cache has its own tests.
+PUBLIC_PAGE_CACHE_SECONDS = 0

@@ -37,6 +37,7 @@ from spotcheck.publicity import exports, gsxt
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.forms import CorrectionForm, LookupForm, PublicFilterForm, ResultFilterForm
 from spotcheck.publicity.models import ResultPublication
+from spotcheck.publicity.page_cache import public_page
 from spotcheck.publicity.privacy import show_inspector_names
 from spotcheck.publicity.results import result_classes
 from spotcheck.publicity.selectors import (
@@ -64,10 +65,12 @@ from spotcheck.publicity.services import (
 MAX_PUBLIC_PAGE = 500
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "publicity/home.html", {"overview": public_overview()})
 
 
+@public_page
 def item_notice(request: HttpRequest) -> HttpResponse:
     """抽查事项清单."""
     form = PublicFilterForm(request.GET or None, years=[])
@@ -76,6 +79,7 @@ def item_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "publicity/items.html", {"form": form, "items": items})
 
 
+@public_page
 def plan_notice(request: HttpRequest) -> HttpResponse:
     """抽查计划公告."""
     form = PublicFilterForm(request.GET or None, years=plan_years_public())
@@ -83,6 +87,7 @@ def plan_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "publicity/plans.html", {"form": form, "plans": plans})
 
 
+@public_page
 def task_notice(request: HttpRequest) -> HttpResponse:
     """抽查任务公告."""
     form = PublicFilterForm(request.GET or None, years=plan_years_public())
@@ -90,6 +95,7 @@ def task_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "publicity/tasks.html", {"form": form, "page": page})
 
 
+@public_page
 def task_public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One task's notice and its draw, with what a citizen can check and how."""
     task = task_get_public(pk)
@@ -163,6 +169,7 @@ def _result_filter_choices() -> dict[str, Any]:
     return choices
 
 
+@public_page
 def result_notice(request: HttpRequest) -> HttpResponse:
     """抽查结果公告, filtered by department, year and result."""
     choices = _result_filter_choices()
@@ -206,6 +213,7 @@ def result_notice(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def result_public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One published result with its items; an older version points to the current one."""
     publication = result_get_public(pk)
@@ -237,6 +245,7 @@ def entity_lookup(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- open data
 
 
+@public_page
 def open_data(request: HttpRequest) -> HttpResponse:
     """Where the files and the JSON endpoint are, and what each field means."""
     return render(
