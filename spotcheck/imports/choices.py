@@ -43,3 +43,9 @@ STALE_MESSAGE = (
     "后台任务中断：处理该文件的后台进程已停止（超过2分钟没有响应）。"
     "导入在一个事务中进行，名录库没有写入任何数据，请重新导入该文件。"
 )
+# what a queued job says when the task queue no longer knows its task (a Redis restarted
+# empty, see services.import_jobs_fail_stale)
+LOST_MESSAGE = (
+    "后台任务丢失：该文件排队等待时，后台任务队列已重启，排队的任务没有保留下来。"
+    "导入尚未开始，名录库没有写入任何数据，请重新导入该文件。"
+)

@@ -7,7 +7,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import Department
-from spotcheck.imports.choices import STALE_MESSAGE, TRANSITIONS, ImportKind, ImportStatus
+from spotcheck.imports.choices import (
+    LOST_MESSAGE,
+    STALE_MESSAGE,
+    TRANSITIONS,
+    ImportKind,
+    ImportStatus,
+)
 
 
 class ImportJob(models.Model):
@@ -67,6 +73,12 @@ class ImportJob(models.Model):
         help_text=_("后台任务运行时定期更新；长时间没有更新说明任务已中断"),
     )
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    task_result_id = models.CharField(
+        _("后台任务编号"),
+        max_length=64,
+        blank=True,
+        help_text=_("任务队列中的编号；队列不再认得它时，排队中的导入即已丢失"),
+    )
 
     class Meta:
         verbose_name = _("导入任务")
@@ -82,8 +94,11 @@ class ImportJob(models.Model):
 
     @property
     def interrupted(self) -> bool:
-        """Tell whether the job failed because its worker stopped answering."""
-        return self.status == ImportStatus.FAILED and self.error_message == STALE_MESSAGE
+        """Tell whether the job failed because its worker stopped or its queued task was lost."""
+        return self.status == ImportStatus.FAILED and self.error_message in (
+            STALE_MESSAGE,
+            LOST_MESSAGE,
+        )
 
     @property
     def percent(self) -> int:

@@ -21,7 +21,7 @@ from spotcheck.accounts.models import Department, User
 from spotcheck.accounts.selectors import department_subtree, writable_department_ids
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
-from spotcheck.imports.choices import STALE_MESSAGE, ImportKind, ImportStatus
+from spotcheck.imports.choices import LOST_MESSAGE, STALE_MESSAGE, ImportKind, ImportStatus
 from spotcheck.imports.engine import ImportOptions, ImportReport, Progress, run_import
 from spotcheck.imports.models import ImportJob
 from spotcheck.imports.staging import Staging
@@ -174,10 +174,12 @@ def _enqueue(job_id: int) -> None:
     from spotcheck.imports.tasks import run_import_job  # here: tasks.py imports this module
 
     try:
-        run_import_job.enqueue(job_id)
+        result = run_import_job.enqueue(job_id)
     except Exception:  # the queue itself is down: say so on the job page (the log has why)
         logger.exception("could not enqueue import job %s", job_id)
         _finish_failed(job_id, QUEUE_DOWN_MESSAGE)
+        return
+    ImportJob.objects.filter(pk=job_id).update(task_result_id=str(result.id)[:64])
 
 
 def _transition(job: ImportJob, status: str) -> None:
@@ -217,7 +219,8 @@ def import_job_run(*, job_id: int) -> str:
 
 
 def import_jobs_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
-    """Mark running jobs whose worker stopped answering as failed; return their ids.
+    """Mark running jobs whose worker stopped answering, and queued jobs whose task the
+    queue lost, as failed; return their ids.
 
     A running job's worker writes ``heartbeat_at`` every ``HEARTBEAT_SECONDS``; when it
     is older than ``STALE_AFTER`` the worker was killed (or its machine stopped). The
@@ -226,7 +229,7 @@ def import_jobs_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
     shown, so no separate scheduler is needed.
     """
     limit = (now or timezone.now()) - STALE_AFTER
-    failed = []
+    failed = _fail_lost()
     for job_id in ImportJob.objects.filter(
         status=ImportStatus.RUNNING, heartbeat_at__lt=limit
     ).values_list("pk", flat=True):
@@ -249,6 +252,46 @@ def import_jobs_fail_stale(*, now: dt.datetime | None = None) -> list[int]:
                 "import job %s given up: no heartbeat since %s", job_id, job.heartbeat_at
             )
     return failed
+
+
+def _fail_lost() -> list[int]:
+    """Mark queued jobs whose task the queue no longer knows as failed; return their ids.
+
+    A Redis that restarts empty takes its waiting tasks with it; the job would stay 排队中
+    for ever. The queue is asked about each queued job's task; a queue that cannot be
+    reached tells nothing, and those jobs are left as they are. (The database backend
+    keeps its tasks in the database, so there nothing is ever lost.)
+    """
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    from spotcheck.imports.tasks import run_import_job  # here: tasks.py imports this module
+
+    lost = []
+    for job_id, result_id in (
+        ImportJob.objects.filter(status=ImportStatus.QUEUED)
+        .exclude(task_result_id="")
+        .values_list("pk", "task_result_id")
+    ):
+        try:
+            run_import_job.get_result(result_id)
+            continue
+        except TaskResultDoesNotExist:
+            pass
+        except Exception:  # the queue is away or hangs: it cannot tell, ask again later
+            logger.warning("could not ask the task queue about import job %s", job_id)
+            break
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+            if job is None or job.status != ImportStatus.QUEUED:
+                continue
+            _transition(job, ImportStatus.FAILED)
+            job.phase = ""
+            job.error_message = LOST_MESSAGE
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "phase", "error_message", "finished_at"])
+        lost.append(job_id)
+        logger.warning("import job %s given up: its queued task %s is gone", job_id, result_id)
+    return lost
 
 
 class JobGivenUp(Exception):

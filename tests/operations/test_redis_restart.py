@@ -20,18 +20,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import Catalogue, Departments, Regions
-from spotcheck.directory.models import Inspector
+from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
+from spotcheck.directory.models import Entity, Inspector
+from spotcheck.directory.tests.factories import make_uscc
+from spotcheck.imports.choices import LOST_MESSAGE, ImportStatus
+from spotcheck.imports.models import ImportJob
+from spotcheck.imports.tests.helpers import csv_bytes, entity_row
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage
 from spotcheck.publicity.tests.receiver import Receiver, running
-from tests.operations.test_redis_outage import _publish_one
+from tests.operations.test_redis_outage import UPLOAD, _publish_one
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -157,3 +163,53 @@ def test_a_redis_restart_loses_the_queued_jobs_but_no_publication_is_lost_or_sen
     assert sorted(receiver.requests) == keys
     assert set(receiver.accepted.values()) == {1}
     assert set(OutboxMessage.objects.values_list("state", flat=True)) == {OutboxState.DELIVERED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_queued_when_redis_restarts_empty_is_shown_lost_and_can_be_imported_again(
+    private_redis: PrivateRedis, catalogue: Catalogue, departments: Departments
+) -> None:
+    # given: a department admin's file waits in the queue (no worker has taken it)
+    admin = make_user("dept_admin", departments)
+    client = Client()
+    client.force_login(admin, backend=LOGIN_BACKEND)
+    data = csv_bytes([entity_row(1)])
+    upload = client.post(UPLOAD, {"kind": "entities", "file": SimpleUploadedFile("名录.csv", data)})
+    job = ImportJob.objects.get()
+    waiting = client.get(upload["Location"]).content.decode()
+
+    # when: Redis is killed and started again, empty, and the job's page is shown
+    private_redis.kill()
+    private_redis.start()
+    page = client.get(upload["Location"]).content.decode()
+
+    # then: the job says its task was lost, nothing was written, and it can be re-imported
+    job.refresh_from_db()
+    assert job.task_result_id
+    assert "排队" in waiting
+    assert (job.status, job.error_message) == (ImportStatus.FAILED, LOST_MESSAGE)
+    assert LOST_MESSAGE in page
+    assert "重新导入" in page
+    assert not Entity.objects.filter(uscc=make_uscc(5001)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_import_is_left_alone_while_the_queue_cannot_be_asked(
+    private_redis: PrivateRedis, catalogue: Catalogue, departments: Departments
+) -> None:
+    # given: a queued job; then Redis stops (not restarted)
+    admin = make_user("dept_admin", departments)
+    client = Client()
+    client.force_login(admin, backend=LOGIN_BACKEND)
+    upload = client.post(
+        UPLOAD,
+        {"kind": "entities", "file": SimpleUploadedFile("名录.csv", csv_bytes([entity_row(1)]))},
+    )
+    private_redis.kill()
+
+    # when
+    response = client.get(upload["Location"])
+
+    # then: the queue could not tell, so the job still waits
+    assert response.status_code == 200
+    assert ImportJob.objects.get().status == ImportStatus.QUEUED
