@@ -48,7 +48,10 @@ def public_page(view: View) -> View:
             patch_vary_headers(response, ["Cookie"])
             return response
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
+        # a page that handed out a CSRF token (its cookie is set later, by the middleware)
+        # belongs to this visitor alone
+        personal = bool(response.cookies) or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        if response.status_code == 200 and not response.streaming and not personal:
             cache_set(key, (response.content, response["Content-Type"]), seconds)
         return response
 

@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -141,3 +142,27 @@ def test_a_missing_page_is_not_cached(cached: None, db: None) -> None:
         assert Client().get(url).status_code == 404
 
     assert len(captured.captured_queries) > 0
+
+
+def test_a_page_that_hands_out_a_csrf_token_is_never_cached(cached: None, db: None) -> None:
+    # given: a public view whose page carries a form with the visitor's CSRF token
+    from django.middleware.csrf import get_token
+    from django.test import RequestFactory
+
+    from spotcheck.publicity.page_cache import public_page
+
+    rendered: list[str] = []
+
+    @public_page
+    def form_page(request: Any) -> HttpResponse:
+        rendered.append(get_token(request))
+        return HttpResponse(f'<input name="csrfmiddlewaretoken" value="{rendered[-1]}">')
+
+    # when: two visitors without cookies ask for it
+    first = form_page(RequestFactory().get("/public/form/"))
+    second = form_page(RequestFactory().get("/public/form/"))
+
+    # then: each got a page rendered for them, with a token of their own
+    assert len(rendered) == 2
+    assert rendered[0] != rendered[1]
+    assert first.content != second.content
