@@ -36,7 +36,7 @@ from spotcheck.directory.selectors import (
 )
 from spotcheck.draws.models import AttemptStatus, DrawnObject
 from spotcheck.draws.selectors import public_draw_record
-from spotcheck.inspections.images import photo_max_bytes
+from spotcheck.inspections.images import photo_size_error
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.selectors import joint_record_get_for_user, joint_record_list_for_user
 from spotcheck.inspections.services import (
@@ -313,11 +313,8 @@ class RecordPhotoAdd(APIView):
         record = _record(request, pk)
         upload = request.FILES.get("photo")
         # refuse an oversized file before reading it
-        if upload is not None and upload.size and upload.size > photo_max_bytes():
-            limit = photo_max_bytes() // (1024 * 1024)
-            raise ValidationError(
-                {"photo": [f"照片不能超过 {limit} MB（本张 {upload.size / 1024 / 1024:.1f} MB）"]}
-            )
+        if upload is not None and (too_big := photo_size_error(upload.size or 0)):
+            raise ValidationError({"photo": [too_big]})
         body = s.PhotoIn(data=request.data)
         body.is_valid(raise_exception=True)
         item = record.items.filter(pk=body.validated_data["item"]).first()

@@ -55,7 +55,7 @@ from spotcheck.inspections.forms import (
     parse_sign,
     parse_sync,
 )
-from spotcheck.inspections.images import photo_max_bytes
+from spotcheck.inspections.images import photo_max_bytes, photo_size_error
 from spotcheck.inspections.models import GroupMember, JointRecord, RecordPhoto, RecordVersion
 from spotcheck.inspections.selectors import joint_record_get_for_user
 from spotcheck.inspections.services import (
@@ -406,12 +406,8 @@ def photo_upload(request: HttpRequest, pk: int) -> JsonResponse:
     record = joint_record_get_for_user(user, pk)
     upload = request.FILES.get("photo")
     # refuse an oversized file before reading it
-    if upload is not None and upload.size and upload.size > photo_max_bytes():
-        limit = photo_max_bytes() // (1024 * 1024)
-        return _json_error(
-            ValidationError(f"照片不能超过 {limit} MB（本张 {upload.size / 1024 / 1024:.1f} MB）"),
-            400,
-        )
+    if upload is not None and (too_big := photo_size_error(upload.size or 0)):
+        return _json_error(ValidationError(too_big), 400)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         return JsonResponse(

@@ -34,13 +34,21 @@ class CleanImage:
     height: int
 
 
+def photo_size_error(size: int) -> str | None:
+    """The Chinese refusal of a photo of ``size`` bytes, or None when it is small enough.
+
+    Upload views ask before reading the file; ``clean_photo`` asks again of the bytes.
+    """
+    limit = photo_max_bytes()
+    if size <= limit:
+        return None
+    return f"照片不能超过 {limit // (1024 * 1024)} MB（本张 {size / 1024 / 1024:.1f} MB）"
+
+
 def clean_photo(data: bytes) -> CleanImage:
     """Return the photo re-encoded as JPEG, or refuse it with a Chinese message."""
-    limit = photo_max_bytes()
-    if len(data) > limit:
-        raise ValidationError(
-            f"照片不能超过 {limit // (1024 * 1024)} MB（本张 {len(data) / 1024 / 1024:.1f} MB）"
-        )
+    if message := photo_size_error(len(data)):
+        raise ValidationError(message)
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
