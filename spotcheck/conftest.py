@@ -16,4 +16,5 @@ from spotcheck.common.testing import (  # noqa: F401
     persona_client,
     platform_admin,
     regions,
+    signal_handlers_kept,
 )

@@ -12,6 +12,7 @@ The fixtures are registered for the whole suite by ``spotcheck/conftest.py``.
 from __future__ import annotations
 
 import datetime as dt
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -144,6 +145,17 @@ def cache_resumed() -> Iterator[None]:
     """A test that breaks the cache must not leave the next test without it."""
     yield
     shared_cache.resume()
+
+
+@pytest.fixture(autouse=True)
+def signal_handlers_kept() -> Iterator[None]:
+    """A task worker run inside a test installs its shutdown handlers; they end with it."""
+    watched = [signal.SIGINT, signal.SIGTERM, signal.SIGALRM]
+    saved = {sig: signal.getsignal(sig) for sig in watched}
+    yield
+    for sig, handler in saved.items():
+        if handler is not None and signal.getsignal(sig) is not handler:
+            signal.signal(sig, handler)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from spotcheck.core.processes import child_signals_reset
 from spotcheck.imports.readers import (
     CsvSource,
     RawRow,
@@ -223,6 +224,7 @@ _WORKER: dict[str, Any] = {}  # in each worker process: its validator and delimi
 
 
 def _start_worker(validator: RowValidator, delimiter: str) -> None:
+    child_signals_reset()
     _WORKER["validator"] = validator
     _WORKER["delimiter"] = delimiter
 

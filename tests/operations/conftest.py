@@ -12,4 +12,5 @@ from spotcheck.common.testing import (  # noqa: F401
     other_inspector_record,
     other_inspector_user,
     regions,
+    signal_handlers_kept,
 )

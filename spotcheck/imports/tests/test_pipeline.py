@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import signal
+import threading
 from typing import Any
 
 import pytest
@@ -295,3 +297,57 @@ def test_a_bulk_load_rebuilds_every_index_it_dropped_and_keeps_the_links(
     assert [t.name for t in entity.tags.all()] == ["食品生产企业"]
     assert [d.name for d in entity.supervising_departments.all()] == ["晋州市市场监督管理局"]
     assert entity.risk_history.count() == 1
+
+
+def test_a_refused_file_ends_its_worker_processes_inside_a_task_worker_that_is_busy(
+    catalogue: Catalogue, departments: Departments, monkeypatch: Any
+) -> None:
+    # given: the SIGTERM handler of the database task worker while it runs a task (it
+    # waits for the task to end), and a file whose row 30 is not UTF-8, so the checks stop
+    # with pieces still queued and the pool ends its children early
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    task_worker = Worker(
+        queue_names=["default"],
+        interval=1,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+    )
+    task_worker.running_task = True
+    rows = [entity_row(n) for n in range(1, 400)]
+    lines = csv_bytes(rows, header=ENTITY_HEADER).split(b"\n")
+    lines[29] = lines[29].replace("导入测试".encode(), "导入测试".encode("gb18030"))
+    data = b"\n".join(lines)
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 300)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    table = _table(data)
+    validator = _validator(ENTITY_HEADER)
+    outcome: list[BaseException | None] = []
+
+    def check() -> None:
+        try:
+            list(pipeline.pieces(table.csv_source, validator, size=len(data), workers=2))
+            outcome.append(None)
+        except BaseException as exc:  # reported below
+            outcome.append(exc)
+
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    task_worker.configure_signals()
+    try:
+        # when
+        thread = threading.Thread(target=check, daemon=True)
+        thread.start()
+        thread.join(60)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+    # then: refused with its row, not left waiting for children that ignored SIGTERM
+    assert not thread.is_alive(), "the pool's children outlived the refusal"
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], UnreadableFile)
+    assert outcome[0].message.startswith("第30行附近的内容不是 UTF-8")
