@@ -437,6 +437,25 @@ def parse_drand(data):
     }
 
 
+def note_round_time(beacon, round_number, announced_at):
+    """Say when the round came out against the announcement: a round published before
+    the announcement was already known, so it added no unpredictability (§6.3)."""
+    published = beacon["genesis_time"] + (round_number - 1) * beacon["period"]
+    try:
+        announced = datetime.datetime.fromisoformat(announced_at).timestamp()
+    except ValueError:
+        raise Malformed("announced_at 应为ISO 8601时间 / must be an ISO 8601 time") from None
+    at = datetime.datetime.fromtimestamp(published, tz=datetime.timezone.utc).isoformat()  # noqa: UP017 - Python 3.8
+    if published > announced:
+        print(f"drand 第{round_number}轮产生于公告之后 / published after the announcement: {at}")
+    else:
+        print(
+            f"注意：drand 第{round_number}轮产生于公告之前（{at}），公告时已是公开数值 / "
+            "WARNING: the round was published BEFORE the announcement, so it was already "
+            "known and added no unpredictability"
+        )
+
+
 def drand_chain_hash(beacon):
     """drand's chain hash: SHA-256(u32 period ‖ i64 genesis ‖ key ‖ group hash [‖ beacon id])."""
     data = (
@@ -1305,11 +1324,13 @@ def derive_seed(a, ann_bytes, reveals):
             if "drand" in pv:
                 if not signature:
                     raise Malformed("drand 须给出该轮签名 / the round's signature is missing")
-                verify_drand(source, parse_drand(pv["drand"]), signature, value)
+                beacon = parse_drand(pv["drand"])
+                verify_drand(source, beacon, signature, value)
                 print(
                     "drand 第{}轮签名已用该链公钥验证 / the round's BLS signature verifies "
                     "against the chain's public key".format(source["round"])
                 )
+                note_round_time(beacon, source["round"], ann["announced_at"])
             else:
                 if signature and sha(signature) != value:
                     raise Difference(

@@ -9,6 +9,7 @@ of another role.  Before matching, an approved redraw supersedes a drawn attempt
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -152,6 +153,8 @@ def draw_prepare(
     for role, source in (("primary", primary), ("fallback", fallback)):
         if source is not None and source.kind == "drand" and source.chain_hash not in KNOWN_CHAINS:
             raise ValidationError({role: "平台只能核验drand主网quicknet和default链的签名"})
+        if source is not None:
+            _refuse_published_round(source, timezone.now(), role)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if actor.role not in _ORGANISERS:
         raise PermissionDenied("只有牵头单位管理员可以组织抽取")
@@ -359,6 +362,10 @@ def draw_announce(*, actor: User, attempt: DrawAttempt) -> DrawAttempt:
     missing = [str(o.user) for o in officials if not o.commitment]
     if missing:
         raise ValidationError(f"以下官员尚未作出承诺：{'、'.join(missing)}")
+    now = timezone.now()
+    for source in _sources(attempt).values():
+        if source is not None:
+            _refuse_published_round(source, now, None, announcing=True)
     _move(attempt, AttemptStatus.ANNOUNCED)
     inputs = task_inputs(task)
     if not inputs.candidates:
@@ -366,7 +373,6 @@ def draw_announce(*, actor: User, attempt: DrawAttempt) -> DrawAttempt:
     frame = freeze_frame(inputs.candidates)
     pool = freeze_pool(inputs.pool)
     avoidance = commit_avoidance(inputs.avoidance)
-    now = timezone.now()
     ann = announce(
         task_id=task.number,
         announced_at=now.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds"),
@@ -508,6 +514,31 @@ def _public_value(attempt: DrawAttempt) -> PublicValue:
 
 
 _HEX = re.compile(r"(?:[0-9a-f]{2})+")
+
+
+def _refuse_published_round(
+    source: PublicSource, now: dt.datetime, field: str | None, *, announcing: bool = False
+) -> None:
+    """A drand round is unpredictable only until it is published: refuse one that already
+    was when it is named, or by the time the announcement that fixes it goes out."""
+    chain = KNOWN_CHAINS.get(source.chain_hash) if source.kind == "drand" else None
+    if chain is None:
+        return
+    published = chain.round_time(source.round)
+    if published > now.timestamp():
+        return
+    at = dt.datetime.fromtimestamp(published, tz=dt.UTC).astimezone(timezone.get_current_timezone())
+    latest = chain.latest_round(now.timestamp())
+    later = latest + -(-24 * 3600 // chain.period)  # about a day ahead
+    message = (
+        f"drand {chain.beacon_id}链第{source.round}轮已于{at:%Y-%m-%d %H:%M:%S}产生，"
+        f"{'早于本次公告' if announcing else '已是公开的数值'}，不能作为不可预知的公共随机源"
+        f"（目前最新为第{latest}轮；如约一天后产生的第{later}轮）。"
+    )
+    if announcing:
+        message += "请放弃本次抽取，重新准备并声明公告之后才产生的轮次"
+        raise ValidationError(message)
+    raise ValidationError({field: message + "请声明公告之后才产生的轮次"} if field else message)
 
 
 def _drand_round(

@@ -70,6 +70,12 @@ class DrandChain:
         """Unix time at which the round is published."""
         return self.genesis_time + (round_number - 1) * self.period
 
+    def latest_round(self, unix_time: float) -> int:
+        """The last round published at or before ``unix_time`` (0 before genesis)."""
+        if unix_time < self.genesis_time:
+            return 0
+        return int(unix_time - self.genesis_time) // self.period + 1
+
     def as_json(self) -> dict[str, Any]:
         return {
             "beacon_id": self.beacon_id,

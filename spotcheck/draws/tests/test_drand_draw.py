@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -17,6 +19,7 @@ from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.models import Task
 from spotcheck.common.testing import LOGIN_BACKEND
 from spotcheck.core.draw import PublicSource, new_secret
+from spotcheck.core.draw.drand import KNOWN_CHAINS
 from spotcheck.core.draw.tests import drand_vectors as v
 from spotcheck.draws.models import AttemptStatus, DrawAttempt
 from spotcheck.draws.services import (
@@ -34,6 +37,12 @@ QUICKNET_ROUND = v.BEACONS[0]
 DEFAULT_ROUND = v.BEACONS[3]
 
 
+def _before(beacon: dict[str, Any], seconds: int = 3600) -> dt.datetime:
+    """A moment ``seconds`` before the round was published (the vectors are real rounds)."""
+    published = KNOWN_CHAINS[beacon["chain"]].round_time(beacon["round"])
+    return dt.datetime.fromtimestamp(published - seconds, tz=dt.UTC)
+
+
 def _revealed(
     task: Task,  # noqa: F811 - the fixture
     lead_admin: User,
@@ -41,17 +50,18 @@ def _revealed(
     beacon: dict[str, Any],
     fallback: PublicSource | None = None,
 ) -> DrawAttempt:
-    attempt = draw_prepare(
-        actor=lead_admin,
-        task=task,
-        officials=[lead_admin, dept_admin],
-        primary=PublicSource("drand", chain_hash=beacon["chain"], round=beacon["round"]),
-        fallback=fallback,
-    )
-    s1, s2 = new_secret(), new_secret()
-    draw_commit(actor=lead_admin, attempt=attempt, secret=s1)
-    draw_commit(actor=dept_admin, attempt=attempt, secret=s2)
-    draw_announce(actor=lead_admin, attempt=attempt)
+    with time_machine.travel(_before(beacon), tick=False):
+        attempt = draw_prepare(
+            actor=lead_admin,
+            task=task,
+            officials=[lead_admin, dept_admin],
+            primary=PublicSource("drand", chain_hash=beacon["chain"], round=beacon["round"]),
+            fallback=fallback,
+        )
+        s1, s2 = new_secret(), new_secret()
+        draw_commit(actor=lead_admin, attempt=attempt, secret=s1)
+        draw_commit(actor=dept_admin, attempt=attempt, secret=s2)
+        draw_announce(actor=lead_admin, attempt=attempt)
     draw_reveal(actor=lead_admin, attempt=attempt, secret=s1)
     draw_reveal(actor=dept_admin, attempt=attempt, secret=s2)
     return attempt
@@ -123,6 +133,7 @@ def test_a_quicknet_round_is_drawn_only_with_its_real_signature(
         check=False,
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "published after the announcement: 2023-09-15T11:00:03+00:00" in verified.stdout
     assert "drand 第657413轮签名已用该链公钥验证" in verified.stdout
 
 
@@ -202,24 +213,25 @@ def test_the_page_names_a_drand_round_and_refuses_a_bad_signature(
     lead.force_login(lead_admin, backend=LOGIN_BACKEND)
     market.force_login(dept_admin, backend=LOGIN_BACKEND)
     url = f"/tasks/{task.pk}/draw/"
-    lead.post(
-        f"{url}prepare/",
-        {
-            "officials": [lead_admin.pk, dept_admin.pk],
-            "drand_network": "quicknet",
-            "drand_round": QUICKNET_ROUND["round"],
-            "lottery_name": "中国福利彩票双色球",
-            "lottery_draw": "2026075",
-        },
-    )
-    attempt = DrawAttempt.objects.get(task=task)
-    assert attempt.primary_source == {
-        "primary": {"chain_hash": v.QUICKNET, "kind": "drand", "round": 657413},
-        "fallback": {"draw": "2026075", "kind": "lottery", "name": "中国福利彩票双色球"},
-    }
-    lead.post(f"{url}commit/", {"secret": "cd" * 32})
-    market.post(f"{url}commit/", {"secret": "ab" * 32})
-    page = lead.post(f"{url}announce/", follow=True).content.decode()
+    with time_machine.travel(_before(QUICKNET_ROUND), tick=False):
+        lead.post(
+            f"{url}prepare/",
+            {
+                "officials": [lead_admin.pk, dept_admin.pk],
+                "drand_network": "quicknet",
+                "drand_round": QUICKNET_ROUND["round"],
+                "lottery_name": "中国福利彩票双色球",
+                "lottery_draw": "2026075",
+            },
+        )
+        attempt = DrawAttempt.objects.get(task=task)
+        assert attempt.primary_source == {
+            "primary": {"chain_hash": v.QUICKNET, "kind": "drand", "round": 657413},
+            "fallback": {"draw": "2026075", "kind": "lottery", "name": "中国福利彩票双色球"},
+        }
+        lead.post(f"{url}commit/", {"secret": "cd" * 32})
+        market.post(f"{url}commit/", {"secret": "ab" * 32})
+        page = lead.post(f"{url}announce/", follow=True).content.decode()
     lead.post(f"{url}reveal/", {"secret": "cd" * 32})
     market.post(f"{url}reveal/", {"secret": "ab" * 32})
 
@@ -253,3 +265,62 @@ def test_the_prepare_form_needs_network_and_round_together(
 
     assert "drand网络和轮次须同时填写" in page.content.decode()
     assert not DrawAttempt.objects.filter(task=task).exists()
+
+
+def test_a_round_already_published_is_refused_when_named(
+    task: Task,  # noqa: F811
+    lead_admin: User,
+    dept_admin: User,
+) -> None:
+    # given: quicknet round 657413 came out an hour ago
+    with time_machine.travel(_before(QUICKNET_ROUND, -3600), tick=False):
+        lead = Client()
+        lead.force_login(lead_admin, backend=LOGIN_BACKEND)
+
+        # when: the lead office names it on the page
+        page = lead.post(
+            f"/tasks/{task.pk}/draw/prepare/",
+            {
+                "officials": [lead_admin.pk, dept_admin.pk],
+                "drand_network": "quicknet",
+                "drand_round": QUICKNET_ROUND["round"],
+            },
+            follow=True,
+        ).content.decode()
+
+    # then: refused with the time it came out and a later round to name instead
+    assert "drand quicknet链第657413轮已于2023-09-15 19:00:03产生，已是公开的数值" in page
+    assert "目前最新为第658613轮；如约一天后产生的第687413轮" in page
+    assert not DrawAttempt.objects.filter(task=task).exists()
+
+
+def test_a_round_that_comes_out_before_the_announcement_stops_the_announcement(
+    task: Task,  # noqa: F811
+    lead_admin: User,
+    dept_admin: User,
+) -> None:
+    # given: the round was still to come when it was named and the officials committed
+    with time_machine.travel(_before(QUICKNET_ROUND, 60), tick=False):
+        attempt = draw_prepare(
+            actor=lead_admin,
+            task=task,
+            officials=[lead_admin, dept_admin],
+            primary=PublicSource(
+                "drand", chain_hash=QUICKNET_ROUND["chain"], round=QUICKNET_ROUND["round"]
+            ),
+        )
+        draw_commit(actor=lead_admin, attempt=attempt, secret=new_secret())
+        draw_commit(actor=dept_admin, attempt=attempt, secret=new_secret())
+
+    # when: the announcement goes out after the round was published
+    with (
+        time_machine.travel(_before(QUICKNET_ROUND, 0), tick=False),
+        pytest.raises(ValidationError, match="早于本次公告") as refused,
+    ):
+        draw_announce(actor=lead_admin, attempt=attempt)
+
+    # then: nothing was announced, and the officials are told how to go on
+    assert "请放弃本次抽取，重新准备并声明公告之后才产生的轮次" in refused.value.messages[0]
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.announcement) == (AttemptStatus.COMMITTING, "")
+    assert not AuditEvent.objects.filter(event_type="draw.announced").exists()

@@ -238,3 +238,25 @@ def test_a_malformed_signature_says_which_point(bls: Any) -> None:
         bls.verify_g1_signature(key, message, bad, bls.DST_G1)
     with pytest.raises(bls.PointError, match="公钥 public key"):
         bls.verify_g1_signature(key[:95], message, bytes.fromhex(beacon["signature"]), bls.DST_G1)
+
+
+@pytest.mark.parametrize(
+    ("announced_at", "said"),
+    [
+        ("2023-09-15T18:59:00+08:00", "published after the announcement: 2023-09-15T11:00:03"),
+        ("2023-09-15T19:00:03+08:00", "WARNING: the round was published BEFORE the announcement"),
+    ],
+)
+def test_the_verifier_says_whether_the_round_came_out_after_the_announcement(
+    announced_at: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given: quicknet round 657413, published at 2023-09-15 11:00:03 UTC
+    verifier = IMPLEMENTATIONS["verifier"]
+    info = v.QUICKNET_INFO
+    beacon = {"genesis_time": info["genesis_time"], "period": info["period"]}
+
+    # when
+    verifier.note_round_time(beacon, 657413, announced_at)
+
+    # then
+    assert said in capsys.readouterr().out
