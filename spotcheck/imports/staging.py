@@ -114,18 +114,35 @@ class _Dialect:
             [tuple(a(v) for a, v in zip(adapt, row, strict=True)) for row in rows],
         )
 
-    def assign_ids(self, cursor: Any, table: str) -> int:
-        """Give every new staged row the id its record will have, in ``NEW``; count them."""
+    def assign_ids(self, run: Any, cursor: Any, table: str, count: int, order: str) -> None:
+        """Give every new staged row the id its record will have, in ``NEW``.
+
+        PostgreSQL, with ``order`` (a bulk load that holds its table locked): one block of
+        ``count`` ids is taken from the sequence at once and handed out in that order (the
+        key of the table's unique index). Otherwise each row takes ``nextval``, which is
+        safe beside other writers."""
         if self.postgres:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {NEW} AS SELECT o.row_no,"
-                f" nextval(pg_get_serial_sequence('{table}', 'id')) AS id"
-                f" FROM (SELECT row_no FROM {STAGE} WHERE {_NEW} ORDER BY row_no) o"
-            )
-            count = cursor.rowcount
-            cursor.execute(f"ALTER TABLE {NEW} ADD PRIMARY KEY (row_no)")
-            cursor.execute(f"ANALYZE {NEW}")
-            return int(count)
+            sequence = f"pg_get_serial_sequence('{table}', 'id')"
+            if order and count:
+                cursor.execute(
+                    f"SELECT setval({sequence}, nextval({sequence}) + %s - 1) - %s + 1",
+                    [count, count],
+                )
+                first = int(cursor.fetchone()[0])
+                run(
+                    f"CREATE TEMPORARY TABLE {NEW} AS SELECT row_no,"
+                    f" %s - 1 + ROW_NUMBER() OVER (ORDER BY {order}, row_no) AS id"
+                    f" FROM {STAGE} WHERE {_NEW}",
+                    [first],
+                )
+            else:
+                run(
+                    f"CREATE TEMPORARY TABLE {NEW} AS SELECT o.row_no, nextval({sequence}) AS id"
+                    f" FROM (SELECT row_no FROM {STAGE} WHERE {_NEW} ORDER BY row_no) o"
+                )
+            run(f"ALTER TABLE {NEW} ADD PRIMARY KEY (row_no)")
+            run(f"ANALYZE {NEW}")
+            return
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         base = cursor.fetchone()[0]
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
@@ -139,7 +156,6 @@ class _Dialect:
             f" %s + ROW_NUMBER() OVER (ORDER BY row_no) FROM {STAGE} WHERE {_NEW}",
             [base],
         )
-        return int(cursor.rowcount)
 
     def iterate(self, sql: str) -> Iterator[tuple[Any, ...]]:
         """Yield the rows of a big result without holding them all in memory."""
@@ -209,6 +225,7 @@ class Staging:
         self.with_reg_no = 0  # staged entity rows with a 注册号 (they may match by it)
         self.matched = 0  # staged rows that matched a record
         self.changed = 0  # matched rows that change their record
+        self.created = 0  # staged rows that become new records
         self._link_lines: dict[str, list[str]] = {link.name: [] for link in self.links}
 
     # --- phase 1: load ----------------------------------------------------------------
@@ -300,7 +317,10 @@ class Staging:
         """Find what only the database can tell: duplicates, matches, scope, changes."""
         with connection.cursor() as cursor:
             self._c = cursor
-            self._exec(f"CREATE INDEX imp_stage_key ON {STAGE} (key)")
+            if not self.dialect.postgres:
+                # SQLite joins and groups by key through an index; PostgreSQL hashes, and
+                # building the index would cost more than it saves
+                self._exec(f"CREATE INDEX imp_stage_key ON {STAGE} (key)")
             for link in self.links:
                 self._exec(f"CREATE INDEX {link.stage}_row ON {link.stage} (row_no, other_id)")
             # temporary tables are never analysed automatically; without statistics the
@@ -492,6 +512,7 @@ class Staging:
             )
             staged, created, updated, unchanged = cursor.fetchone()
             self.changed = updated or 0
+            self.created = created or 0
             cursor.execute(
                 f"SELECT COUNT(DISTINCT CASE WHEN NOT warning THEN row_no END),"
                 f" SUM(CASE WHEN warning THEN 1 ELSE 0 END) FROM {ISSUES}"
@@ -513,10 +534,13 @@ class Staging:
         stamp = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
             self._c = cursor
-            new_rows = self.dialect.assign_ids(cursor, self.table)
             bulk = _BulkWrites(self, cursor) if self.dialect.postgres else None
             if bulk is not None:
-                bulk.begin(new_rows, actor_id)
+                bulk.begin(self.created, actor_id)
+            # a bulk load holds its tables locked (it dropped their indexes): its new
+            # records take one block of ids, in the order of the unique key
+            order = ("uscc" if self.entities else "key") if bulk and bulk.indexes else ""
+            self.dialect.assign_ids(self._exec, cursor, self.table, self.created, order)
             self._insert_new(stamp)
             risk_changes = self._risk_history(stamp, actor_id) if self.entities else 0
             if self.changed:
@@ -578,6 +602,7 @@ class Staging:
         self._exec(
             f"INSERT INTO {link.table} ({link.owner}, {link.other})"
             f" SELECT n.id, l.other_id FROM {link.stage} l JOIN {NEW} n ON n.row_no = l.row_no"
+            " ORDER BY n.id, l.other_id"
         )
         if link.name not in self.present_links or not self.changed:
             return
@@ -689,6 +714,8 @@ class _BulkWrites:
         if new_rows >= BULK_MIN_ROWS and new_rows >= self._existing_rows():
             self._drop_indexes()
         if self._may_switch_off_triggers():
+            # (a superuser setting: full-page images after a checkpoint are compressed)
+            run("SET LOCAL wal_compression = on")
             self._check_and_lock_references(actor_id)
             run("SET LOCAL session_replication_role = replica")
             self.triggers_off = True

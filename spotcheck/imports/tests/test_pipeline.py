@@ -279,7 +279,8 @@ def test_a_bulk_load_rebuilds_every_index_it_dropped_and_keeps_the_links(
     tables = ["directory_entity", "directory_entity_tags", "directory_entityriskhistory"]
     tables.append("directory_entity_supervising_departments")
     before = _indexes(tables)
-    rows = [entity_row(n, 分类标签="食品生产企业") for n in range(1, 21)]
+    # (in descending code order: the new ids follow the codes, not the file)
+    rows = [entity_row(n, 分类标签="食品生产企业") for n in range(20, 0, -1)]
     statements: list[str] = []
     monkeypatch.setattr(
         staging_module.logger, "debug", lambda message, s, sql: statements.append(sql)
@@ -297,6 +298,14 @@ def test_a_bulk_load_rebuilds_every_index_it_dropped_and_keeps_the_links(
     assert [t.name for t in entity.tags.all()] == ["食品生产企业"]
     assert [d.name for d in entity.supervising_departments.all()] == ["晋州市市场监督管理局"]
     assert entity.risk_history.count() == 1
+    # the new ids were taken as one block, in code order, and the sequence moved past it
+    loaded = list(Entity.objects.filter(name__contains="导入测试").order_by("uscc"))
+    ids = [e.pk for e in loaded]
+    assert ids == list(range(ids[0], ids[0] + 20))
+    later = Entity.objects.create(
+        uscc=make_uscc(9999), name="之后新增的对象", region=entity.region, entity_type="enterprise"
+    )
+    assert later.pk > ids[-1]
 
 
 def test_a_refused_file_ends_its_worker_processes_inside_a_task_worker_that_is_busy(
