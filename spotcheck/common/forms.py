@@ -29,6 +29,10 @@ class BootstrapFormMixin:
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
+        self.mark_invalid()
+
+    def mark_invalid(self) -> None:
+        """Mark every field that has an error, also one a service added after cleaning."""
         for name in self.errors:  # type: ignore[attr-defined]
             if name in self.fields:
                 widget = self.fields[name].widget
@@ -57,3 +61,5 @@ def add_service_errors(
         form.add_error(None, exc.messages)
     else:
         form.add_error(None, str(exc.args[0]) if exc.args else "无权执行此操作")
+    if isinstance(form, BootstrapFormMixin):
+        form.mark_invalid()

@@ -4,11 +4,12 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
-from spotcheck.common.forms import BootstrapFormMixin
+from spotcheck.common.forms import BootstrapFormMixin, add_service_errors
 from spotcheck.core.draw import PublicSource
 from spotcheck.core.draw.drand import NETWORKS
 from spotcheck.draws.selectors import official_candidates, redraw_approvers
@@ -87,6 +88,17 @@ class PrepareForm(BootstrapFormMixin, forms.Form):
                 _("填写备用期号前须先声明彩票名称和期号；以drand为主随机源时，所填彩票即为备用")
             )
         return data
+
+    def refuse(self, exc: ValidationError) -> None:
+        """Show the service's refusal: the ``primary`` and ``fallback`` sources it speaks of
+        are the drand round and the lottery draw when drand is named, otherwise the lottery
+        draw and its fallback."""
+        drand = bool(self.cleaned_data.get("drand_network"))
+        renamed = {
+            "primary": "drand_round" if drand else "lottery_draw",
+            "fallback": "lottery_draw" if drand else "fallback_draw",
+        }
+        add_service_errors(self, exc, renamed=renamed)
 
     def sources(self) -> dict[str, PublicSource | None]:
         """drand, if named, is the primary source and a named lottery draw its fallback."""

@@ -17,7 +17,14 @@ from spotcheck.campaigns.selectors import task_can_organise, task_get_for_user
 from spotcheck.common.http import download
 from spotcheck.core.draw import DrawError, new_secret
 from spotcheck.core.errors import DomainError
-from spotcheck.draws.forms import AbandonForm, RefuseForm, RunForm, SecretForm, prepare_form
+from spotcheck.draws.forms import (
+    AbandonForm,
+    PrepareForm,
+    RefuseForm,
+    RunForm,
+    SecretForm,
+    prepare_form,
+)
 from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject, ReplacementReason
 from spotcheck.draws.selectors import (
     attempts_of,
@@ -56,7 +63,13 @@ def _error(request: HttpRequest, exc: Exception) -> None:
 
 @login_required
 def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
-    task = task_get_for_user(request.user, pk)
+    return _draw_page(request, task_get_for_user(request.user, pk))
+
+
+def _draw_page(
+    request: HttpRequest, task: Task, refused: PrepareForm | None = None
+) -> HttpResponse:
+    """The draw page; ``refused`` is a prepare form sent back with its errors and values."""
     live = live_attempt(task)
     mine = live.officials.filter(user=request.user).first() if live else None
     drawn = drawn_attempt(task)
@@ -64,6 +77,7 @@ def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
     announcement = json.loads(live.announcement) if live and live.announcement else None
     result = json.loads(drawn.result) if drawn else None
     final = json.loads(drawn.final_result) if drawn and drawn.final_result else None
+    can_redraw = bool(redraw and redraw["can_request"])
     return render(
         request,
         "draws/draw_page.html",
@@ -78,18 +92,17 @@ def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
             "final": final,
             "selected": drawn_entities(drawn),
             "organiser": task_can_organise(request.user, task),
-            "prepare_form": prepare_form(task, request.user)
+            "prepare_form": (refused or prepare_form(task, request.user))
             if live is None and redraw is None
             else None,
             "redraw": redraw,
-            "redraw_form": prepare_form(task, request.user)
-            if redraw and redraw["can_request"]
-            else None,
+            "redraw_form": (refused or prepare_form(task, request.user)) if can_redraw else None,
             "refuse_form": RefuseForm(),
             "secret_form": SecretForm(required=bool(live and live.announcement)),
             "abandon_form": AbandonForm(),
             "run_form": RunForm(),
         },
+        status=400 if refused is not None else 200,
     )
 
 
@@ -115,8 +128,10 @@ def prepare_view(request: HttpRequest, pk: int) -> HttpResponse:
                 approved_by=form.cleaned_data.get("approved_by"),
                 **form.sources(),
             )
-        except (ValidationError, PermissionDenied) as exc:
+        except PermissionDenied as exc:
             _error(request, exc)
+        except ValidationError as exc:
+            form.refuse(exc)
         else:
             messages.success(
                 request,
@@ -125,9 +140,12 @@ def prepare_view(request: HttpRequest, pk: int) -> HttpResponse:
                 if attempt.status == AttemptStatus.REQUESTED
                 else "已发起抽取，请各承诺官员登录本页作出承诺",
             )
-    else:
+            return _back(request, pk)
+    if request.POST.get("back") == "task":
         messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
-    return _back(request, pk)
+        return _back(request, pk)
+    # back on the draw page with what was entered and each reason beside its field
+    return _draw_page(request, task, refused=form)
 
 
 def _back(request: HttpRequest, pk: int) -> HttpResponse:

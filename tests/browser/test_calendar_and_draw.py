@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -53,19 +54,8 @@ def test_admin_reads_the_2026_grid_and_confirms_2027(
     shot("2027-confirmed")
 
 
-@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
-def test_lead_and_market_admin_draw_and_the_bundle_verifies(
-    page: Page,
-    browser: Browser,
-    scenario: Scenario,
-    live_server: object,
-    signed_in: Callable[..., None],
-    shot: Callable[[str], None],
-    tmp_path: Path,
-) -> None:
-    from django.conf import settings
-    from django.test import Client
-
+def _published_task(scenario: Scenario) -> Any:
+    """A published joint task of the lead office and the 市场监管局 over the scenario."""
     from spotcheck.campaigns.choices import TaskState
     from spotcheck.campaigns.services import plan_create, task_create, task_transition
     from spotcheck.catalogue.tests.factories import make_item
@@ -100,6 +90,23 @@ def test_lead_and_market_admin_draw_and_the_bundle_verifies(
         participants=[(lead_dept, [items[0]]), (scj_dept, [items[1]])],
     )
     task_transition(actor=lead, task=task, to=TaskState.PUBLISHED)
+    return task
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_lead_and_market_admin_draw_and_the_bundle_verifies(
+    page: Page,
+    browser: Browser,
+    scenario: Scenario,
+    live_server: object,
+    signed_in: Callable[..., None],
+    shot: Callable[[str], None],
+    tmp_path: Path,
+) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    task = _published_task(scenario)
     url = f"/tasks/{task.pk}/draw/"
 
     # the lead office names two officials of different departments
@@ -157,3 +164,33 @@ def test_lead_and_market_admin_draw_and_the_bundle_verifies(
         check=False,
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_lead_naming_a_drand_round_already_published_is_told_to_pick_a_later_one(
+    page: Page, scenario: Scenario, signed_in: Callable[..., None], shot: Callable[[str], None]
+) -> None:
+    from spotcheck.draws.models import DrawAttempt
+
+    task = _published_task(scenario)
+    url = f"/tasks/{task.pk}/draw/"
+
+    # the lead office names quicknet round 657413 (published in September 2023)
+    signed_in("lead", url)
+    page.get_by_label(re.compile("晋州市人民政府办公室")).first.check()
+    page.get_by_label(re.compile("晋州市市场监督管理局")).first.check()
+    page.get_by_label("公共随机源：drand网络（可选）").select_option("quicknet")
+    page.get_by_label("drand轮次").fill("657413")
+    click_and_wait(page, page.get_by_test_id("prepare"))
+
+    # refused beside the round, with when it came out and a later round to name; the form
+    # keeps what was entered and nothing was opened
+    expect(page.get_by_test_id("form-errors")).to_contain_text("未发起抽取")
+    error = page.get_by_test_id("error-drand_round")
+    expect(error).to_contain_text("drand quicknet链第657413轮已于2023-09-15 19:00:03产生")
+    expect(error).to_contain_text("请声明公告之后才产生的轮次")
+    expect(page.get_by_label("drand轮次")).to_have_value("657413")
+    expect(page.get_by_label("drand轮次")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("公共随机源：drand网络（可选）")).to_have_value("quicknet")
+    expect(page.get_by_label(re.compile("晋州市市场监督管理局")).first).to_be_checked()
+    assert not DrawAttempt.objects.filter(task=task).exists()
+    shot("refused")

@@ -64,10 +64,17 @@ def _pk(w: World) -> int:
     return w.app["campaigns"].task.pk
 
 
-def _post(name: str, back: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def _post(name: str, back: str, data: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
     return lambda w: Request(
         "post", reverse(name, args=[_pk(w)]), data or {}, reverse(back, args=[_pk(w)])
     )
+
+
+def _prepare(w: World) -> Request:
+    """Open an attempt with two officials of different departments (a refused form is
+    sent back with its errors, so the organisers' request has to be a valid one)."""
+    officials = [str(w.users["lead_admin"].pk), str(w.users["dept_admin"].pk)]
+    return _post("draws:prepare", PAGE, {"officials": officials})(w)  # type: ignore[no-any-return]
 
 
 def _prepared(name: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -135,7 +142,7 @@ ORGANISERS_POST = (
 CASES: dict[str, Case] = {
     #                                                                                                   anonymous platform lead  dept  other parent insp       other      auditor
     "draws:draw_page": Case(lambda w: Request("get", reverse(PAGE, args=[_pk(w)])),                    (LOGIN,    OK,      OK,   OK,   OK,   OK,    NOT_FOUND, NOT_FOUND, OK)),
-    "draws:prepare":   Case(_post("draws:prepare", PAGE),  ORGANISERS_POST, _attempts),
+    "draws:prepare":   Case(_prepare, ORGANISERS_POST, _attempts),
     # without a prepared draw there is nothing to commit to, announce, reveal or abandon
     "draws:commit":    Case(_post("draws:commit", PAGE),   NOBODY, _attempts),
     "draws:announce":  Case(_post("draws:announce", PAGE), NOBODY, _attempts),

@@ -278,19 +278,25 @@ def test_a_round_already_published_is_refused_when_named(
         lead.force_login(lead_admin, backend=LOGIN_BACKEND)
 
         # when: the lead office names it on the page
-        page = lead.post(
+        response = lead.post(
             f"/tasks/{task.pk}/draw/prepare/",
             {
                 "officials": [lead_admin.pk, dept_admin.pk],
                 "drand_network": "quicknet",
                 "drand_round": QUICKNET_ROUND["round"],
             },
-            follow=True,
-        ).content.decode()
+        )
 
-    # then: refused with the time it came out and a later round to name instead
-    assert "drand quicknet链第657413轮已于2023-09-15 19:00:03产生，已是公开的数值" in page
-    assert "目前最新为第658613轮；如约一天后产生的第687413轮" in page
+    # then: refused beside the round, with the time it came out and a later round to name
+    # instead; the form comes back as it was filled in and nothing was opened
+    page = response.content.decode()
+    assert response.status_code == 400
+    error = page.split('data-testid="error-drand_round">', 1)[1].split("</div>", 1)[0]
+    assert "drand quicknet链第657413轮已于2023-09-15 19:00:03产生，已是公开的数值" in error
+    assert "目前最新为第658613轮；如约一天后产生的第687413轮" in error
+    assert 'value="657413"' in page
+    assert '<option value="quicknet" selected>' in page
+    assert page.count("checked") >= 2  # both officials still ticked
     assert not DrawAttempt.objects.filter(task=task).exists()
 
 
