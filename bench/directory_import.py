@@ -175,9 +175,13 @@ def _cpu(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _import_child(path: str, queue: Any) -> None:
+def _import_child(path: str, queue: Any, usual: bool = False) -> None:
+    from spotcheck.imports import engine
     from spotcheck.imports.engine import ImportOptions
     from spotcheck.imports.services import directory_import
+
+    if usual:  # stage the whole file, then write it
+        engine.FIRST_LOAD_MIN_BYTES = 1 << 62
 
     backend_before = _backend_cpu()
     started = time.perf_counter()
@@ -193,7 +197,10 @@ def _import_child(path: str, queue: Any) -> None:
         _cpu(resource.RUSAGE_CHILDREN),
         _backend_cpu() - backend_before,
     )
-    queue.put((seconds, report.created, report.rejected, report.fatal, cpu, workers_peak, peak))
+    way = "first load, written while read" if report.first_load else "staged, then written"
+    queue.put(
+        (seconds, report.created, report.rejected, report.fatal, cpu, way, workers_peak, peak)
+    )
 
 
 def _baseline_child(path: str, queue: Any) -> None:
@@ -247,14 +254,14 @@ def _baseline_child(path: str, queue: Any) -> None:
     queue.put((time.perf_counter() - started, count, 0, "", None, 0.0, peak))
 
 
-def _run_child(target: Any, path: Path) -> tuple[tuple[Any, ...], float]:
+def _run_child(target: Any, path: Path, *extra: Any) -> tuple[tuple[Any, ...], float]:
     """Run ``target`` in a forked child; return its result and its own peak RSS in MiB."""
     from django.db import connections
 
     connections.close_all()
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    process = context.Process(target=target, args=(str(path), queue))
+    process = context.Process(target=target, args=(str(path), queue, *extra))
     process.start()
     *result, peak = queue.get()
     process.join()
@@ -274,6 +281,11 @@ def main() -> None:
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="spotcheck_bench")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--usual",
+        action="store_true",
+        help="stage the whole file before writing it, as into a directory that is not empty",
+    )
     args = parser.parse_args()
 
     _admin_execute(args.server, f'DROP DATABASE IF EXISTS "{args.database}"')
@@ -294,13 +306,13 @@ def main() -> None:
                 f" in {time.perf_counter() - started:.1f} s"
             )
             print(f"load average before the import: {_load()}")
-            result, peak = _run_child(_import_child, big)
-            seconds, created, rejected, fatal, (own, workers, backend), workers_peak = result
+            result, peak = _run_child(_import_child, big, args.usual)
+            seconds, created, rejected, fatal, (own, workers, backend), way, workers_peak = result
             if fatal or rejected or created != args.rows:
                 raise SystemExit(f"import failed: created={created} rejected={rejected} {fatal}")
             rate = args.rows / seconds
             print(
-                f"importer: {args.rows:,} rows in {seconds:.1f} s = {rate:,.0f} rows/s,"
+                f"importer ({way}): {args.rows:,} rows in {seconds:.1f} s = {rate:,.0f} rows/s,"
                 f" peak RSS {peak:.0f} MiB (each worker process at most {workers_peak:.0f} MiB)"
             )
             print(

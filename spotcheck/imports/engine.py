@@ -16,14 +16,14 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from spotcheck.directory.exports import safe_cell
 from spotcheck.imports import pipeline
 from spotcheck.imports.columns import columns_for, header_key
 from spotcheck.imports.readers import UnreadableFile, open_table
-from spotcheck.imports.staging import BATCH_ROWS, Staging
+from spotcheck.imports.staging import BATCH_ROWS, FirstLoad, Staging
 from spotcheck.imports.validation import Scope, validator_for
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class ImportReport:
     warnings: int = 0
     risk_changes: int = 0
     applied: bool = False
+    first_load: bool = False  # written while read, into an empty directory
     fatal: str = ""
     messages: list[str] = field(default_factory=list)
 
@@ -108,8 +109,13 @@ def run_import(
     progress: Progress | None = None,
     errors_out: IO[bytes] | None = None,
     today: dt.date | None = None,
+    actor_id: int | None = None,
 ) -> ImportReport:
-    """Import one file; ``apply`` writes the checked rows (and the audit record)."""
+    """Import one file; ``apply`` writes the checked rows (and the audit record).
+
+    A big CSV file into an empty directory on PostgreSQL is written while it is read
+    (``FirstLoad``); should it meet an error or a duplicate code, that attempt is rolled
+    back whole and the file is imported the usual way, which reports them."""
     report = ImportReport(kind=options.kind, dry_run=options.dry_run, valid_only=options.valid_only)
     known = {header_key(c.header) for c in columns_for(options.kind)}
     try:
@@ -124,6 +130,19 @@ def run_import(
         validator = validator_for(options.kind, table.header, scope, today or timezone.localdate())
         report.messages.extend(validator.messages)
         staging = Staging(validator, scope)
+        if _first_load_fits(table, options, scope, staging):
+            staging.create()
+            if _first_load(table, staging, report, progress, apply, errors_out, actor_id):
+                return report
+            staging.drop()
+            staging = Staging(validator, scope)
+            report = ImportReport(
+                kind=options.kind,
+                dry_run=options.dry_run,
+                valid_only=options.valid_only,
+                description=table.description,
+                messages=list(validator.messages),
+            )
         staging.create()
         _load(table, validator, staging, report, progress)
         if report.rows == 0:
@@ -149,6 +168,83 @@ def run_import(
             staging.drop()
         table.close()
     return report
+
+
+# a CSV file at least this big, into an empty directory, is a first load (``FirstLoad``)
+FIRST_LOAD_MIN_BYTES = 8 << 20
+
+
+class _GiveUp(Exception):
+    """A first load met what only the usual way of importing reports."""
+
+
+def _first_load_fits(table: Any, options: ImportOptions, scope: Scope, staging: Staging) -> bool:
+    return (
+        staging.dialect.postgres
+        and staging.entities
+        and not options.dry_run
+        and scope.department_ids is None
+        and table.size >= FIRST_LOAD_MIN_BYTES
+        and pipeline.usable(table.csv_source)
+        and not staging.model.objects.exists()
+    )
+
+
+def _first_load(
+    table: Any,
+    staging: Staging,
+    report: ImportReport,
+    progress: Progress | None,
+    apply: Callable[[Staging, ImportReport], None],
+    errors_out: IO[bytes] | None,
+    actor_id: int | None,
+) -> bool:
+    """Write the file into the empty directory as it is read; False when given up (then
+    nothing of it remains)."""
+    first = FirstLoad(staging, actor_id=actor_id, now=timezone.now())
+    total = table.total_estimate
+    try:
+        with transaction.atomic():
+            if not first.begin():
+                raise _GiveUp("名录库已不是空的")
+            with closing(
+                pipeline.pieces(
+                    table.csv_source, staging.validator, size=table.size, ahead=FirstLoad.AHEAD
+                )
+            ) as pieces:
+                for piece in pieces:
+                    if any(not issue[4] for issue in piece.issues):
+                        raise _GiveUp("有行未通过校验")
+                    report.rows += piece.rows
+                    staging.add_piece(piece)
+                    if staging.pending() >= FirstLoad.BATCH_ROWS:
+                        staging.flush()
+                        first.write()
+                        if progress:
+                            progress(report.rows, max(total, report.rows), "正在校验并写入名录库")
+            staging.flush()
+            first.write()
+            if report.rows == 0:
+                raise UnreadableFile("文件只有表头，没有数据行")
+            if first.duplicate() is not None:
+                raise _GiveUp("文件中有重复的代码")
+            if progress:
+                progress(report.rows, report.rows, "正在建立名录库索引")
+            first.finish()
+            counts = staging.counts()
+            report.created, report.warnings = counts.created, counts.warnings
+            report.first_load = True
+            report.messages.append("名录库原为空：本次按首次导入边校验边写入")
+            apply(staging, report)
+            report.applied = True
+            _write_errors(errors_out, report, staging)
+    except (_GiveUp, IntegrityError) as exc:
+        # (a code seen twice may meet the unique index before the check at the end)
+        logger.info("first load given up (%s); importing the usual way", exc)
+        return False
+    finally:
+        first.close()
+    return True
 
 
 def _load(

@@ -242,9 +242,18 @@ def _work(task: Task) -> Piece:
 
 
 def pieces(
-    source: CsvSource, validator: RowValidator, *, size: int, workers: int | None = None
+    source: CsvSource,
+    validator: RowValidator,
+    *,
+    size: int,
+    workers: int | None = None,
+    ahead: int = 2,
 ) -> Iterator[Piece]:
-    """Yield the checked pieces of a CSV file, in file order."""
+    """Yield the checked pieces of a CSV file, in file order.
+
+    At most ``ahead`` pieces a worker are in flight: enough to keep the workers busy
+    while the caller writes what it took (a first load writes a batch at a time), and
+    few enough that memory stays flat."""
     count = workers if workers is not None else (os.cpu_count() or 1)
     if (
         size < PARALLEL_MIN_BYTES
@@ -263,7 +272,7 @@ def pieces(
         pending: deque[Any] = deque()
         for task in cut(source):
             pending.append(pool.apply_async(_work, (task,)))
-            while len(pending) > 2 * count:
+            while len(pending) > ahead * count:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()

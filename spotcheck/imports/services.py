@@ -8,7 +8,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from typing import IO
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
@@ -113,6 +113,7 @@ def directory_import(
         apply=apply,
         progress=progress,
         errors_out=errors_out,
+        actor_id=actor.pk if actor is not None else None,
     )
 
 
@@ -208,8 +209,8 @@ def import_job_run(*, job_id: int) -> str:
     if job is None:
         return "skipped"
     try:
-        with _Heartbeat(job_id):
-            report = _run(job)
+        with _Heartbeat(job_id) as beat:
+            report = _run(job, beat)
     except Exception as exc:
         logger.exception("import job %s failed", job_id)
         _finish_failed(job_id, f"{type(exc).__name__}: {exc}")
@@ -309,11 +310,14 @@ def _guard(job_id: int) -> Callable[[], None]:
 
 
 class _Heartbeat:
-    """A thread that writes the job's heartbeat while the import runs (own connection)."""
+    """A thread that writes the job's heartbeat while the import runs (own connection),
+    and the progress the import reports from inside its transaction (a first load)."""
 
     def __init__(self, job_id: int) -> None:
         self.job_id = job_id
         self.stop = threading.Event()
+        self.wake = threading.Event()
+        self.pending: tuple[int, int, str] | None = None
         self.thread = threading.Thread(target=self._beat, name=f"import-{job_id}", daemon=True)
 
     def __enter__(self) -> _Heartbeat:
@@ -322,22 +326,38 @@ class _Heartbeat:
 
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
+        self.wake.set()
         self.thread.join()
 
+    def progress(self, done: int, total: int, phase: str) -> None:
+        """Have the thread write this progress (the latest one wins)."""
+        self.pending = (done, total, phase)
+        self.wake.set()
+
     def _beat(self) -> None:
+        due = time.monotonic() + HEARTBEAT_SECONDS
         try:
-            while not self.stop.wait(HEARTBEAT_SECONDS):
+            while not self.stop.is_set():
+                self.wake.wait(max(due - time.monotonic(), 0.0))
+                self.wake.clear()
+                pending, self.pending = self.pending, None
+                if self.stop.is_set() or (pending is None and time.monotonic() < due):
+                    continue
+                fields: dict[str, Any] = {"heartbeat_at": timezone.now()}
+                if pending is not None:
+                    fields.update(rows_done=pending[0], rows_total=pending[1], phase=pending[2])
                 try:
                     ImportJob.objects.filter(pk=self.job_id, status=ImportStatus.RUNNING).update(
-                        heartbeat_at=timezone.now()
+                        **fields
                     )
                 except Exception:  # a missed beat is not worth stopping the import for
                     logger.exception("heartbeat of import job %s not written", self.job_id)
+                due = time.monotonic() + HEARTBEAT_SECONDS
         finally:
             db_connection.close()
 
 
-def _run(job: ImportJob) -> ImportReport:
+def _run(job: ImportJob, beat: _Heartbeat) -> ImportReport:
     options = ImportOptions(
         kind=job.kind, valid_only=job.valid_only, dry_run=job.dry_run, encoding=job.encoding
     )
@@ -349,7 +369,7 @@ def _run(job: ImportJob) -> ImportReport:
             name=job.original_name,
             options=options,
             department=job.department,
-            progress=_progress_writer(job.pk),
+            progress=_progress_writer(job.pk, beat),
             errors_out=errors,
             guard=_guard(job.pk),
         )
@@ -359,14 +379,20 @@ def _run(job: ImportJob) -> ImportReport:
     return report
 
 
-def _progress_writer(job_id: int) -> Progress:
+def _progress_writer(job_id: int, beat: _Heartbeat | None = None) -> Progress:
     last = [0.0]
+    outer = len(db_connection.atomic_blocks)  # transactions the import runs inside
 
     def write(done: int, total: int, phase: str) -> None:
         now = time.monotonic()
         if now - last[0] < PROGRESS_EVERY_SECONDS and not phase.startswith("正在核对"):
             return
         last[0] = now
+        if beat is not None and len(db_connection.atomic_blocks) > outer:
+            # a first load reads inside its writing transaction: what it wrote here would
+            # show only at its commit, so the heartbeat's own connection writes it
+            beat.progress(done, total, phase)
+            return
         ImportJob.objects.filter(pk=job_id).update(
             rows_done=done, rows_total=total, phase=phase, heartbeat_at=timezone.now()
         )

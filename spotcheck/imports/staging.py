@@ -37,6 +37,8 @@ _NEW = "target_id IS NULL AND NOT rejected"
 ISSUES = "imp_issue"
 # staged rows that become new records, with the id each gets
 NEW = "imp_new"
+# a first load: the row and code of every record written, for the duplicate check
+KEYS = "imp_keys"
 BATCH_ROWS = 10_000
 
 
@@ -227,6 +229,10 @@ class Staging:
         self.changed = 0  # matched rows that change their record
         self.created = 0  # staged rows that become new records
         self._link_lines: dict[str, list[str]] = {link.name: [] for link in self.links}
+        # a first load (spotcheck/imports/first_load.py) writes its batches as they come
+        self.streamed = False
+        self.written = 0  # records written by a first load
+        self.risk_changes = 0  # risk history rows written by a first load
 
     # --- phase 1: load ----------------------------------------------------------------
 
@@ -259,7 +265,7 @@ class Staging:
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            for table in [STAGE, ISSUES, NEW, *(link.stage for link in self.links)]:
+            for table in [STAGE, ISSUES, NEW, KEYS, *(link.stage for link in self.links)]:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def add(self, result: RowResult) -> None:
@@ -501,6 +507,13 @@ class Staging:
         return f" AND {alias}.{link.other} IN ({marks})", ids
 
     def counts(self) -> Counts:
+        if self.streamed:  # a first load: every row written is a new record
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {ISSUES} WHERE warning")
+                warnings = int(cursor.fetchone()[0])
+            return Counts(
+                rows=0, created=self.written, updated=0, unchanged=0, rejected=0, warnings=warnings
+            )
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT COUNT(*),"
@@ -530,7 +543,11 @@ class Staging:
     # --- phase 3: apply ---------------------------------------------------------------
 
     def apply(self, *, actor_id: int | None, now: dt.datetime) -> int:
-        """Write the new and changed records; return how many risk-class changes were kept."""
+        """Write the new and changed records; return how many risk-class changes were kept.
+
+        A first load has written its records already, batch by batch."""
+        if self.streamed:
+            return self.risk_changes
         stamp = connection.ops.adapt_datetimefield_value(now)
         with connection.cursor() as cursor:
             self._c = cursor
@@ -550,6 +567,47 @@ class Staging:
             if bulk is not None:
                 bulk.end()
         return risk_changes
+
+    def write_batch(self, *, stamp: Any, actor_id: int | None, lock: Any) -> int:
+        """A first load: write the staged batch as new records, keep its keys for the
+        duplicate check at the end, and empty the staging tables for the next batch.
+
+        ``lock(cursor)`` checks and locks what the batch refers to, before it is written.
+        Returns how many records were written."""
+        with connection.cursor() as cursor:
+            self._c = cursor
+            cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")
+            count = int(cursor.fetchone()[0])
+            if not count:
+                return 0
+            lock(cursor)
+            self._exec(f"DROP TABLE IF EXISTS {NEW}")
+            self.dialect.assign_ids(self._exec, cursor, self.table, count, "uscc")
+            self._insert_new(stamp)
+            self.risk_changes += self._risk_history(stamp, actor_id)
+            for link in self.links:
+                self._apply_link(link)
+            self._exec(f"INSERT INTO {KEYS} (row_no, key) SELECT row_no, key FROM {STAGE}")
+            for table in [STAGE, *(link.stage for link in self.links)]:
+                self._exec(f"TRUNCATE {table}")
+        self.written += count
+        return count
+
+    def keep_keys(self) -> None:
+        """A first load: the table of the codes written, for ``first_duplicate``."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {KEYS}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {KEYS} (row_no integer NOT NULL, key text)")
+
+    def first_duplicate(self) -> tuple[int, int] | None:
+        """A first load: two rows of the file with the same code, if any."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT MIN(row_no), MAX(row_no) FROM {KEYS} WHERE key IN"
+                f" (SELECT key FROM {KEYS} GROUP BY key HAVING COUNT(*) > 1)"
+            )
+            first, other = cursor.fetchone()
+        return None if first is None else (int(first), int(other))
 
     def _data_columns(self) -> list[str]:
         return [name for name, _ in self.columns if name not in ("row_no", "key")]
@@ -678,6 +736,61 @@ _LINK_COLUMNS = [("row_no", "int"), ("other_id", "bigint")]
 BULK_MIN_ROWS = 100_000
 
 
+class FirstLoad:
+    """PostgreSQL only: a big file into an empty directory, written while it is read.
+
+    The usual way stages the whole file, checks it in SQL and then writes it, so the
+    writing (one core, in the one PostgreSQL backend) starts only once the last row is
+    read. Into an empty directory nothing can match, change or be out of scope, so each
+    batch of checked rows is written as soon as it is staged, inside the one transaction,
+    while the worker processes check the next pieces on the other cores. What the
+    usual checks would refuse makes this way give up instead: a row with an error (the
+    caller stops at once) or a code seen twice (``duplicate`` at the end). The caller
+    then rolls the transaction back and imports the file the usual way, which reports
+    the rows; nothing of the attempt remains. See docs/performance.md.
+    """
+
+    BATCH_ROWS = 25_000
+    # pieces of about 1 MiB (3,000–4,000 rows) checked ahead a worker process: the
+    # workers go on while a batch is written
+    AHEAD = 10
+
+    def __init__(self, staging: Staging, *, actor_id: int | None, now: dt.datetime) -> None:
+        self.staging = staging
+        self.actor_id = actor_id
+        self.stamp = connection.ops.adapt_datetimefield_value(now)
+        self._cursor = connection.cursor()
+        self.bulk = _BulkWrites(staging, self._cursor)
+
+    def begin(self) -> bool:
+        """Inside the transaction: lock, check that the directory is empty, drop indexes."""
+        self.staging._c = self._cursor
+        if not self.bulk.begin_first_load():
+            return False
+        self.staging.keep_keys()
+        self.staging.streamed = True
+        return True
+
+    def write(self) -> None:
+        """Write the batch staged since the last call."""
+        self.staging.write_batch(
+            stamp=self.stamp,
+            actor_id=self.actor_id,
+            lock=lambda cursor: self.bulk.lock_references(self.actor_id),
+        )
+
+    def duplicate(self) -> tuple[int, int] | None:
+        return self.staging.first_duplicate()
+
+    def finish(self) -> None:
+        """Build the dropped indexes again; the caller then commits."""
+        self.staging._c = self._cursor
+        self.bulk.end()
+
+    def close(self) -> None:
+        self._cursor.close()
+
+
 class _BulkWrites:
     """PostgreSQL only: make a big apply cheap without weakening what it guarantees.
 
@@ -734,6 +847,30 @@ class _BulkWrites:
         if self.indexes:
             # the planner should know the table grew manyfold before the next import
             run(f"ANALYZE {self.staging.table}")
+
+    def begin_first_load(self) -> bool:
+        """Lock the written tables and drop their secondary indexes for a first load;
+        False (nothing dropped) when the directory is not empty after all."""
+        run = self.staging._exec
+        run("SET LOCAL work_mem = '256MB'")
+        run("SET LOCAL maintenance_work_mem = '512MB'")
+        # another import waits here until this one commits, then finds the table filled
+        run(f"LOCK TABLE {', '.join(self.tables)} IN SHARE ROW EXCLUSIVE MODE")
+        self.cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {self.staging.table})")
+        if self.cursor.fetchone()[0]:
+            return False
+        self._drop_indexes()
+        if self._may_switch_off_triggers():
+            # the references of each batch are checked and locked before it is written
+            run("SET LOCAL wal_compression = on")
+            run("SET LOCAL session_replication_role = replica")
+            self.triggers_off = True
+        return True
+
+    def lock_references(self, actor_id: int | None) -> None:
+        """Before a batch of a first load is written: what it refers to exists, and stays."""
+        if self.triggers_off:
+            self._check_and_lock_references(actor_id)
 
     def _existing_rows(self) -> int:
         self.cursor.execute(

@@ -113,8 +113,8 @@ def test_a_job_given_up_while_it_was_checking_writes_nothing(
     job = _job(dept_admin)
     real_writer = services._progress_writer
 
-    def stalling_writer(job_id: int) -> Any:
-        write = real_writer(job_id)
+    def stalling_writer(job_id: int, *beat: Any) -> Any:
+        write = real_writer(job_id, *beat)
 
         def progress(done: int, total: int, phase: str) -> None:
             write(done, total, phase)
