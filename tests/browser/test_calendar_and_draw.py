@@ -93,6 +93,13 @@ def _published_task(scenario: Scenario) -> Any:
     return task
 
 
+def _lead_names_the_officials(page: Page, signed_in: Callable[..., None], url: str) -> None:
+    """Sign in as the lead office on the draw page and tick its own and the market's admin."""
+    signed_in("lead", url)
+    page.get_by_label(re.compile("晋州市人民政府办公室")).first.check()
+    page.get_by_label(re.compile("晋州市市场监督管理局")).first.check()
+
+
 @pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
 def test_lead_and_market_admin_draw_and_the_bundle_verifies(
     page: Page,
@@ -110,9 +117,7 @@ def test_lead_and_market_admin_draw_and_the_bundle_verifies(
     url = f"/tasks/{task.pk}/draw/"
 
     # the lead office names two officials of different departments
-    signed_in("lead", url)
-    page.get_by_label(re.compile("晋州市人民政府办公室")).first.check()
-    page.get_by_label(re.compile("晋州市市场监督管理局")).first.check()
+    _lead_names_the_officials(page, signed_in, url)
     click_and_wait(page, page.get_by_test_id("prepare"))
     click_and_wait(page, page.get_by_test_id("commit"))
     lead_secret = page.get_by_test_id("secret").inner_text()
@@ -175,9 +180,7 @@ def test_lead_naming_a_drand_round_already_published_is_told_to_pick_a_later_one
     url = f"/tasks/{task.pk}/draw/"
 
     # the lead office names quicknet round 657413 (published in September 2023)
-    signed_in("lead", url)
-    page.get_by_label(re.compile("晋州市人民政府办公室")).first.check()
-    page.get_by_label(re.compile("晋州市市场监督管理局")).first.check()
+    _lead_names_the_officials(page, signed_in, url)
     page.get_by_label("公共随机源：drand网络（可选）").select_option("quicknet")
     page.get_by_label("drand轮次").fill("657413")
     click_and_wait(page, page.get_by_test_id("prepare"))

@@ -24,12 +24,11 @@ set or dict order.
 from __future__ import annotations
 
 import bisect
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from spotcheck.core.draw._runtime import gc_paused
+from spotcheck.core.draw._runtime import gc_paused, sha256
 from spotcheck.core.draw.canonical import FrameRow, InspectorRow, Item, lines_bytes
 from spotcheck.core.draw.errors import MalformedInputError
 
@@ -46,7 +45,7 @@ __all__ = [
     "match",
 ]
 
-_sha256 = hashlib.sha256
+_sha256 = sha256
 
 
 @dataclass(frozen=True)

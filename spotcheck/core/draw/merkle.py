@@ -10,10 +10,9 @@ class against the published root without downloading the frame.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 
-from spotcheck.core.draw._runtime import gc_paused
+from spotcheck.core.draw._runtime import gc_paused, sha256
 
 __all__ = [
     "EMPTY_ROOT",
@@ -25,7 +24,7 @@ __all__ = [
     "verify_inclusion",
 ]
 
-_sha256 = hashlib.sha256
+_sha256 = sha256
 EMPTY_ROOT = _sha256(b"").digest()
 
 

@@ -14,7 +14,6 @@ bottom-k, so the threshold is an optimisation, not part of the rule.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import math
 import multiprocessing
@@ -23,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from spotcheck.core.draw._runtime import gc_paused
+from spotcheck.core.draw._runtime import gc_paused, sha256
 from spotcheck.core.draw.announce import SamplingPlan
 from spotcheck.core.draw.canonical import lines_bytes, parse_decimal
 from spotcheck.core.draw.errors import DrawError
@@ -42,7 +41,7 @@ __all__ = [
 
 Ranked = tuple[bytes, str]  # (rank digest, entity id): tuples compare exactly as the rule says
 _HASH_SPACE = 1 << 256
-_sha256 = hashlib.sha256
+_sha256 = sha256
 
 
 def ceil_fraction(x: Fraction) -> int:
@@ -145,14 +144,17 @@ _SHARED: Mapping[str, Sequence[str]] = {}  # the frame, inherited by forked work
 
 
 def _survivors(task: tuple[str, int, int, bytes, bytes]) -> list[Ranked]:
-    """Hash one slice of one stratum; keep the (rank, id) under the threshold (a worker)."""
+    """Hash one slice of one stratum; keep the (rank, id) under the threshold, sorted
+    (so that the parent's sort of the slices put together is a merge)."""
     label, start, stop, key, threshold = task
     sha = _sha256
-    return [
+    found = [
         (d, e)
         for e in _SHARED[label][start:stop]
         if (d := sha(key + e.encode("utf-8")).digest()) < threshold
     ]
+    found.sort()
+    return found
 
 
 def _threshold(h: int, n: int) -> bytes | None:
