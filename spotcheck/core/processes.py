@@ -5,17 +5,46 @@ running a task answers SIGTERM with a graceful shutdown that waits for the task 
 in a pool's child that handler would keep the child alive when the pool terminates it
 (``multiprocessing.Pool`` ends its children with SIGTERM, also when work stops early on an
 error), and the parent would wait for that child for ever. Each pool therefore starts its
-children with :func:`child_signals_reset`.
+children with :func:`child_signals_reset`, and is created inside :func:`signals_held`, so
+that a SIGTERM reaching a child before its handlers are reset waits for them instead of
+meeting the parent's.
 """
 
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_HELD = {signal.SIGTERM, signal.SIGINT} | (
+    {signal.SIGQUIT} if hasattr(signal, "SIGQUIT") else set()
+)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold SIGTERM, SIGINT and SIGQUIT in this thread while a pool forks its children.
+
+    The children (and the pool's own threads, started here) inherit the held signals; a
+    child takes them only once :func:`child_signals_reset` has put its own handlers in
+    place. Without this, a pool terminated right after it started, on a busy machine,
+    can reach a child whose handlers are still the parent's."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def child_signals_reset() -> None:
-    """In a pool's child: SIGTERM ends the process; SIGINT is left to the parent."""
+    """In a pool's child: SIGTERM ends the process; SIGINT is left to the parent. Then
+    the signals held while it was forked (:func:`signals_held`) are taken."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGQUIT"):
         signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)

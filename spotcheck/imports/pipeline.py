@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from spotcheck.core.processes import child_signals_reset
+from spotcheck.core.processes import child_signals_reset, signals_held
 from spotcheck.imports.readers import (
     CsvSource,
     RawRow,
@@ -266,9 +266,11 @@ def pieces(
     # fork: the workers inherit the validator and its reference data (nothing is
     # pickled but pieces of bytes and of text), and never touch a database connection
     context = multiprocessing.get_context("fork")
-    with context.Pool(
-        count, initializer=_start_worker, initargs=(validator, source.delimiter)
-    ) as pool:
+    with signals_held():
+        pool = context.Pool(
+            count, initializer=_start_worker, initargs=(validator, source.delimiter)
+        )
+    with pool:
         pending: deque[Any] = deque()
         for task in cut(source):
             pending.append(pool.apply_async(_work, (task,)))

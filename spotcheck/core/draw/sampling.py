@@ -26,7 +26,7 @@ from spotcheck.core.draw._runtime import gc_paused, sha256
 from spotcheck.core.draw.announce import SamplingPlan
 from spotcheck.core.draw.canonical import lines_bytes, parse_decimal
 from spotcheck.core.draw.errors import DrawError
-from spotcheck.core.processes import child_signals_reset
+from spotcheck.core.processes import child_signals_reset, signals_held
 
 __all__ = [
     "Allocation",
@@ -183,9 +183,9 @@ def _scan_parallel(
     found: dict[str, list[Ranked]] = {t[0]: [] for t in tasks}
     _SHARED = ids_by_stratum
     try:
-        with multiprocessing.get_context("fork").Pool(
-            jobs, initializer=child_signals_reset
-        ) as pool:
+        with signals_held():
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=child_signals_reset)
+        with pool:
             for task, part in zip(tasks, pool.map(_survivors, tasks, chunksize=1), strict=True):
                 found[task[0]] += part
     finally:
