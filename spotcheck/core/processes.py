@@ -7,14 +7,17 @@ in a pool's child that handler would keep the child alive when the pool terminat
 error), and the parent would wait for that child for ever. Each pool therefore starts its
 children with :func:`child_signals_reset`, and is created inside :func:`signals_held`, so
 that a SIGTERM reaching a child before its handlers are reset waits for them instead of
-meeting the parent's.
+meeting the parent's; :func:`forked_pool` does both.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.pool import Pool
+from typing import Any
 
 _HELD = {signal.SIGTERM, signal.SIGINT} | (
     {signal.SIGQUIT} if hasattr(signal, "SIGQUIT") else set()
@@ -48,3 +51,20 @@ def child_signals_reset() -> None:
         signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+
+
+def forked_pool(
+    processes: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
+) -> Pool:
+    """A pool of forked children that end on SIGTERM whenever it reaches them; each runs
+    ``initializer(*initargs)`` once its signals are its own."""
+    with signals_held():
+        return multiprocessing.get_context("fork").Pool(
+            processes, initializer=_child_start, initargs=(initializer, initargs)
+        )
+
+
+def _child_start(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    child_signals_reset()
+    if initializer is not None:
+        initializer(*initargs)

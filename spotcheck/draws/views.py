@@ -130,6 +130,7 @@ def prepare_view(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except PermissionDenied as exc:
             _error(request, exc)
+            return _back(request, pk)
         except ValidationError as exc:
             form.refuse(exc)
         else:

@@ -213,7 +213,7 @@ def _first_load(
                 )
             ) as pieces:
                 for piece in pieces:
-                    if any(not issue[4] for issue in piece.issues):
+                    if any(not warning for *_, warning in piece.issues):
                         raise _GiveUp("有行未通过校验")
                     report.rows += piece.rows
                     staging.add_piece(piece)
@@ -226,7 +226,7 @@ def _first_load(
             first.write()
             if report.rows == 0:
                 raise UnreadableFile("文件只有表头，没有数据行")
-            if first.duplicate() is not None:
+            if staging.has_duplicate_keys():
                 raise _GiveUp("文件中有重复的代码")
             if progress:
                 progress(report.rows, report.rows, "正在建立名录库索引")

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from spotcheck.core.processes import child_signals_reset, signals_held
+from spotcheck.core.processes import forked_pool
 from spotcheck.imports.readers import (
     CsvSource,
     RawRow,
@@ -224,7 +224,6 @@ _WORKER: dict[str, Any] = {}  # in each worker process: its validator and delimi
 
 
 def _start_worker(validator: RowValidator, delimiter: str) -> None:
-    child_signals_reset()
     _WORKER["validator"] = validator
     _WORKER["delimiter"] = delimiter
 
@@ -265,12 +264,7 @@ def pieces(
         return
     # fork: the workers inherit the validator and its reference data (nothing is
     # pickled but pieces of bytes and of text), and never touch a database connection
-    context = multiprocessing.get_context("fork")
-    with signals_held():
-        pool = context.Pool(
-            count, initializer=_start_worker, initargs=(validator, source.delimiter)
-        )
-    with pool:
+    with forked_pool(count, _start_worker, (validator, source.delimiter)) as pool:
         pending: deque[Any] = deque()
         for task in cut(source):
             pending.append(pool.apply_async(_work, (task,)))

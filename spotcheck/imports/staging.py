@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -229,7 +229,7 @@ class Staging:
         self.changed = 0  # matched rows that change their record
         self.created = 0  # staged rows that become new records
         self._link_lines: dict[str, list[str]] = {link.name: [] for link in self.links}
-        # a first load (spotcheck/imports/first_load.py) writes its batches as they come
+        # a first load (``FirstLoad``) writes its batches as they come
         self.streamed = False
         self.written = 0  # records written by a first load
         self.risk_changes = 0  # risk history rows written by a first load
@@ -568,11 +568,11 @@ class Staging:
                 bulk.end()
         return risk_changes
 
-    def write_batch(self, *, stamp: Any, actor_id: int | None, lock: Any) -> int:
+    def write_batch(self, *, stamp: Any, actor_id: int | None, lock: Callable[[], None]) -> int:
         """A first load: write the staged batch as new records, keep its keys for the
         duplicate check at the end, and empty the staging tables for the next batch.
 
-        ``lock(cursor)`` checks and locks what the batch refers to, before it is written.
+        ``lock()`` checks and locks what the batch refers to, before it is written.
         Returns how many records were written."""
         with connection.cursor() as cursor:
             self._c = cursor
@@ -580,7 +580,7 @@ class Staging:
             count = int(cursor.fetchone()[0])
             if not count:
                 return 0
-            lock(cursor)
+            lock()
             self._exec(f"DROP TABLE IF EXISTS {NEW}")
             self.dialect.assign_ids(self._exec, cursor, self.table, count, "uscc")
             self._insert_new(stamp)
@@ -594,20 +594,16 @@ class Staging:
         return count
 
     def keep_keys(self) -> None:
-        """A first load: the table of the codes written, for ``first_duplicate``."""
+        """A first load: the table of the codes written, for ``has_duplicate_keys``."""
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {KEYS}")
             cursor.execute(f"CREATE TEMPORARY TABLE {KEYS} (row_no integer NOT NULL, key text)")
 
-    def first_duplicate(self) -> tuple[int, int] | None:
-        """A first load: two rows of the file with the same code, if any."""
+    def has_duplicate_keys(self) -> bool:
+        """A first load: whether two rows of the file had the same code."""
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT MIN(row_no), MAX(row_no) FROM {KEYS} WHERE key IN"
-                f" (SELECT key FROM {KEYS} GROUP BY key HAVING COUNT(*) > 1)"
-            )
-            first, other = cursor.fetchone()
-        return None if first is None else (int(first), int(other))
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {KEYS} GROUP BY key HAVING COUNT(*) > 1)")
+            return bool(cursor.fetchone()[0])
 
     def _data_columns(self) -> list[str]:
         return [name for name, _ in self.columns if name not in ("row_no", "key")]
@@ -745,7 +741,8 @@ class FirstLoad:
     batch of checked rows is written as soon as it is staged, inside the one transaction,
     while the worker processes check the next pieces on the other cores. What the
     usual checks would refuse makes this way give up instead: a row with an error (the
-    caller stops at once) or a code seen twice (``duplicate`` at the end). The caller
+    caller stops at once) or a code seen twice (the unique index while a batch is written,
+    ``Staging.has_duplicate_keys`` at the end). The caller
     then rolls the transaction back and imports the file the usual way, which reports
     the rows; nothing of the attempt remains. See docs/performance.md.
     """
@@ -776,11 +773,8 @@ class FirstLoad:
         self.staging.write_batch(
             stamp=self.stamp,
             actor_id=self.actor_id,
-            lock=lambda cursor: self.bulk.lock_references(self.actor_id),
+            lock=lambda: self.bulk.lock_references(self.actor_id),
         )
-
-    def duplicate(self) -> tuple[int, int] | None:
-        return self.staging.first_duplicate()
 
     def finish(self) -> None:
         """Build the dropped indexes again; the caller then commits."""
@@ -820,10 +814,14 @@ class _BulkWrites:
         self.indexes: list[str] = []
         self.triggers_off = False
 
+    def _set_memory(self) -> None:
+        """Room for the groupings and joins, and for the index builds, in this transaction."""
+        self.staging._exec("SET LOCAL work_mem = '256MB'")
+        self.staging._exec("SET LOCAL maintenance_work_mem = '512MB'")
+
     def begin(self, new_rows: int, actor_id: int | None) -> None:
         run = self.staging._exec
-        run("SET LOCAL work_mem = '256MB'")
-        run("SET LOCAL maintenance_work_mem = '512MB'")
+        self._set_memory()
         if new_rows >= BULK_MIN_ROWS and new_rows >= self._existing_rows():
             self._drop_indexes()
         if self._may_switch_off_triggers():
@@ -852,8 +850,7 @@ class _BulkWrites:
         """Lock the written tables and drop their secondary indexes for a first load;
         False (nothing dropped) when the directory is not empty after all."""
         run = self.staging._exec
-        run("SET LOCAL work_mem = '256MB'")
-        run("SET LOCAL maintenance_work_mem = '512MB'")
+        self._set_memory()
         # another import waits here until this one commits, then finds the table filled
         run(f"LOCK TABLE {', '.join(self.tables)} IN SHARE ROW EXCLUSIVE MODE")
         self.cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {self.staging.table})")

@@ -28,7 +28,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from spotcheck.core.draw._runtime import gc_paused, sha256
+from spotcheck.core.draw._runtime import gc_paused
+from spotcheck.core.draw._runtime import sha256 as _sha256
 from spotcheck.core.draw.canonical import FrameRow, InspectorRow, Item, lines_bytes
 from spotcheck.core.draw.errors import MalformedInputError
 
@@ -44,8 +45,6 @@ __all__ = [
     "draw_inspectors",
     "match",
 ]
-
-_sha256 = sha256
 
 
 @dataclass(frozen=True)

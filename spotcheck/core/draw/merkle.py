@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from spotcheck.core.draw._runtime import gc_paused, sha256
+from spotcheck.core.draw._runtime import gc_paused
+from spotcheck.core.draw._runtime import sha256 as _sha256
 
 __all__ = [
     "EMPTY_ROOT",
@@ -24,7 +25,6 @@ __all__ = [
     "verify_inclusion",
 ]
 
-_sha256 = sha256
 EMPTY_ROOT = _sha256(b"").digest()
 
 

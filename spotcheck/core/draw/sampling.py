@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import heapq
 import math
-import multiprocessing
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from spotcheck.core.draw._runtime import gc_paused, sha256
+from spotcheck.core.draw._runtime import gc_paused
+from spotcheck.core.draw._runtime import sha256 as _sha256
 from spotcheck.core.draw.announce import SamplingPlan
 from spotcheck.core.draw.canonical import lines_bytes, parse_decimal
 from spotcheck.core.draw.errors import DrawError
-from spotcheck.core.processes import child_signals_reset, signals_held
+from spotcheck.core.processes import forked_pool
 
 __all__ = [
     "Allocation",
@@ -41,7 +41,6 @@ __all__ = [
 
 Ranked = tuple[bytes, str]  # (rank digest, entity id): tuples compare exactly as the rule says
 _HASH_SPACE = 1 << 256
-_sha256 = sha256
 
 
 def ceil_fraction(x: Fraction) -> int:
@@ -183,9 +182,7 @@ def _scan_parallel(
     found: dict[str, list[Ranked]] = {t[0]: [] for t in tasks}
     _SHARED = ids_by_stratum
     try:
-        with signals_held():
-            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=child_signals_reset)
-        with pool:
+        with forked_pool(jobs) as pool:
             for task, part in zip(tasks, pool.map(_survivors, tasks, chunksize=1), strict=True):
                 found[task[0]] += part
     finally:
