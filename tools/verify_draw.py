@@ -364,6 +364,11 @@ def parse_announcement(ann):
         need(c, ["commitment", "department", "official_id"], "commitment")
         text(c["official_id"], "official_id")
         text(c["department"], "official department")
+        if c["department"] not in depts:
+            raise Malformed(
+                "作出承诺的官员所在部门未参与本任务 / commitment department {} is not one of "
+                "the task's departments".format(c["department"])
+            )
         if not isinstance(c["commitment"], str) or not HEX64.match(c["commitment"]):
             raise Malformed("commitment 应为64位十六进制")
     ids = [c["official_id"] for c in commits]
@@ -1258,6 +1263,17 @@ def verify_g2_signature(public_key, message, signature, dst):
 LOTTERY = re.compile(r"((0|[1-9][0-9]*)\.)+/(((0|[1-9][0-9]*)\.)+/)*\Z")
 
 
+def lottery_ok(value):
+    """RFC 3797 key string: numbers without leading zeros, each group non-decreasing."""
+    if not LOTTERY.match(value):
+        return False
+    for group in value.split("/")[:-1]:
+        numbers = [int(n) for n in group.split(".")[:-1]]
+        if numbers != sorted(numbers):
+            return False
+    return True
+
+
 def derive_seed(a, ann_bytes, reveals):
     ann = a["raw"]
     need(
@@ -1341,8 +1357,11 @@ def derive_seed(a, ann_bytes, reveals):
                     "in the bundle, the signature was NOT checked against the chain's public key"
                 )
         else:
-            if not LOTTERY.match(pv["value"]) or pv["signature"] or "drand" in pv:
-                raise Malformed("彩票结果应为RFC 3797格式 / lottery value must be RFC 3797 text")
+            if not lottery_ok(pv["value"]) or pv["signature"] or "drand" in pv:
+                raise Malformed(
+                    "彩票结果应为RFC 3797格式，每组号码从小到大、不写前导零 / lottery value "
+                    "must be RFC 3797 text, each group in ascending order, no leading zeros"
+                )
             value = pv["value"].encode("utf-8")
     else:
         raise Malformed("public_value.used 应为 none/primary/fallback")

@@ -175,6 +175,13 @@ def draw_prepare(
     departments = {o.department_id for o in officials if o.department_id}
     if len(officials) < 2 or len(departments) < 2:
         raise ValidationError({"officials": "至少需要两名来自不同部门的官员作出承诺"})
+    # the draw specification (§5) admits only commitments of the task's own departments
+    participating = set(task.participants.values_list("department_id", flat=True))
+    outsiders = [str(o) for o in officials if o.department_id not in participating]
+    if outsiders:
+        raise ValidationError(
+            {"officials": f"{'、'.join(outsiders)}所在部门未参与本任务，不能作出承诺"}
+        )
     if latest is not None:
         if not redraw_reason.strip():
             raise ValidationError({"redraw_reason": "重新抽取须写明理由"})

@@ -421,6 +421,8 @@ def _validate(ann: Announcement) -> None:
     for c in ann.commitments:
         check_text(c.official_id, "官员标识")
         check_text(c.department, "部门编码")
+        if c.department not in ann.departments:
+            raise AnnouncementError(f"作出承诺的官员{c.official_id}所在部门未参与本任务")
         if len(c.commitment) != 32:
             raise AnnouncementError("承诺值须为32字节 / commitment must be 32 bytes")
     if ann.fallback is not None and ann.primary is None:

@@ -29,6 +29,7 @@ __all__ = [
     "derive_keys",
     "derive_seed",
     "lottery_text",
+    "lottery_text_ok",
 ]
 
 _SOURCE_BYTE = {"none": 0, "primary": 1, "fallback": 2}
@@ -67,6 +68,21 @@ def lottery_text(*groups: Sequence[int]) -> str:
     return "".join("".join(f"{n}." for n in sorted(g)) + "/" for g in groups)
 
 
+def lottery_text_ok(text: str) -> bool:
+    """Whether ``text`` is a well-formed RFC 3797 key string (spec §6.3).
+
+    Each number is written without leading zeros and each group is in non-decreasing
+    order, so one lottery result has exactly one key string.
+    """
+    if not _LOTTERY_RE.fullmatch(text):
+        return False
+    for group in text.split("/")[:-1]:
+        numbers = [int(n) for n in group.split(".")[:-1]]
+        if numbers != sorted(numbers):
+            return False
+    return True
+
+
 def check_public_value(announcement: Announcement, public: PublicValue) -> PublicSource | None:
     """Check the public value against the announced source and return that source."""
     if public.used not in _SOURCE_BYTE:
@@ -98,9 +114,11 @@ def check_public_value(announcement: Announcement, public: PublicValue) -> Publi
     elif (
         public.signature
         or public.drand is not None
-        or not _LOTTERY_RE.fullmatch(public.value.decode("utf-8", "replace"))
+        or not lottery_text_ok(public.value.decode("utf-8", "replace"))
     ):
-        raise MalformedInputError("彩票开奖结果须为RFC 3797格式，如3.7.12./9./ / bad lottery text")
+        raise MalformedInputError(
+            "彩票开奖结果须为RFC 3797格式：每组号码从小到大、不写前导零，如3.7.12./9./"
+        )
     return source
 
 

@@ -137,6 +137,23 @@ def test_two_officials_of_different_departments_are_required(
     assert not DrawAttempt.objects.exists()
 
 
+def test_officials_of_a_department_outside_the_task_cannot_commit(
+    task: Task, lead_admin: User, dept_admin: User, other_dept_admin: User
+) -> None:
+    # given: 公安局 takes no part in the task (draw spec §5)
+    assert not task.participants.filter(department=other_dept_admin.department).exists()
+
+    # when
+    with pytest.raises(ValidationError) as exc:
+        draw_prepare(actor=lead_admin, task=task, officials=[lead_admin, other_dept_admin])
+
+    # then
+    assert exc.value.message_dict == {
+        "officials": [f"{other_dept_admin}所在部门未参与本任务，不能作出承诺"]
+    }
+    assert not DrawAttempt.objects.exists()
+
+
 def test_no_draw_without_announcement(task: Task, lead_admin: User, dept_admin: User) -> None:
     attempt = draw_prepare(actor=lead_admin, task=task, officials=[lead_admin, dept_admin])
 
