@@ -27,6 +27,7 @@ from spotcheck.catalogue.models import InspectionItem, ResultCode
 from spotcheck.directory.choices import EntityType
 from spotcheck.directory.exports import csv_stream, xlsx_bytes
 from spotcheck.directory.models import ItemType, Speciality, Tag
+from spotcheck.imports.cells import CodeColumn, code_cell_problem, text_cell_problem
 from spotcheck.imports.columns import header_key
 from spotcheck.imports.readers import UnreadableFile, open_table
 
@@ -115,6 +116,7 @@ class ItemRow:
     result_codes: list[ResultCode]
     tags: list[Tag]
     existing: InspectionItem | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -203,7 +205,9 @@ def _read_rows(table: Any, writable: frozenset[int] | None) -> list[ItemRow]:
             raise CatalogueFileError([f"文件超过 {MAX_ROWS} 行，请拆分后分批导入"])
         cells = {h: _cell(raw.cells, positions.get(header_key(h))) for h in HEADERS}
         row_errors: list[str] = []
-        row = _parse_row(raw.row_no, cells, lookups, row_errors)
+        row_warnings: list[str] = []
+        _damaged_cells(raw, cells, positions, row_errors, row_warnings)
+        row = None if row_errors else _parse_row(raw.row_no, cells, lookups, row_errors)
         if row is not None and not row_errors:
             key = (row.values["department"].pk, row.values["code"])
             if writable is not None and key[0] not in writable:
@@ -216,12 +220,39 @@ def _read_rows(table: Any, writable: frozenset[int] | None) -> list[ItemRow]:
                 _full_clean(row, row_errors)
         errors.extend(f"第{raw.row_no}行：{e}" for e in row_errors)
         if row is not None and not row_errors:
+            row.warnings = [f"第{raw.row_no}行：{w}" for w in row_warnings]
             rows.append(row)
     if errors:
         raise CatalogueFileError(errors)
     if not rows:
         raise CatalogueFileError(["文件中没有数据行"])
     return rows
+
+
+# the item code is a code; the names, basis and contents are Chinese text
+_CODE_COLUMN = "事项编码"
+_CHINESE_COLUMNS = ("抽查事项名称", "抽查依据", "检查内容", "抽查频次", "备注")
+
+
+def _damaged_cells(
+    raw: Any,
+    cells: dict[str, str],
+    positions: dict[str, int],
+    errors: list[str],
+    warnings: list[str],
+) -> None:
+    """Refuse cells a spreadsheet turned into numbers or a code page into ``?``."""
+    numbers = set(raw.number_columns)
+    code = cells[_CODE_COLUMN]
+    if code:
+        reason, warning = code_cell_problem(
+            code, CodeColumn(), number_cell=positions.get(header_key(_CODE_COLUMN)) in numbers
+        )
+        if reason:
+            (warnings if warning else errors).append(f"“{_CODE_COLUMN}”{reason}")
+    for header, text in cells.items():
+        if text and (reason := text_cell_problem(text, chinese=header in _CHINESE_COLUMNS)):
+            errors.append(f"“{header}”{reason}")
 
 
 def _cell(cells: list[str], position: int | None) -> str:

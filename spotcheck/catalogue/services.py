@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -143,6 +144,8 @@ class CatalogueImportResult:
     updated: int
     unchanged: int
     dry_run: bool
+    # rows imported with a remark, e.g. an item code read from a number cell
+    warnings: list[str] = dataclass_field(default_factory=list)
 
 
 @transaction.atomic
@@ -186,7 +189,8 @@ def catalogue_import(
             # checked already; a concurrent change can still refuse: report it on its row
             text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             raise CatalogueFileError([f"第{row.row_no}行：{text}"]) from None
-    result = CatalogueImportResult(created, updated, unchanged, dry_run)
+    warnings = [w for row in rows for w in row.warnings]
+    result = CatalogueImportResult(created, updated, unchanged, dry_run, warnings)
     audit_record(
         actor=actor,
         event_type=events.CATALOGUE_IMPORTED,

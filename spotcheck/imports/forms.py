@@ -27,7 +27,10 @@ class ImportUploadForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("导入到"), choices=ImportKind.choices)
     file = forms.FileField(
         label=_("文件"),
-        help_text=_("Excel 工作簿（.xlsx）或 CSV；表头为中文列名，列的顺序不限"),
+        help_text=_(
+            "Excel 工作簿（.xlsx）或 CSV；表头为中文列名，列的顺序不限。CSV 请存为 UTF-8 或 "
+            "GB18030（ANSI/GBK 会丢失生僻字）；代码列请设为“文本”格式"
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
         error_messages={"empty": _("文件是空的（0 字节），请检查是否选错了文件")},
     )

@@ -28,6 +28,13 @@ _MIXED_AFTER_CHARS = 8
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+# A workbook is a zip of XML. Real ones inflate 5 to 30 times; a member that inflates
+# far more than that to a large size is a crafted "zip bomb", refused before reading.
+MAX_XLSX_INFLATED = 2 << 30
+MAX_XLSX_RATIO = 200
+_XLSX_RATIO_FROM = 64 << 20
+# spreadsheets keep 15 significant digits of a number: a larger one has lost digits
+_EXACT_NUMBER_LIMIT = 10**15
 
 
 class UnreadableFile(Exception):
@@ -45,6 +52,9 @@ class RawRow:
     row_no: int
     cells: list[str]
     formula_columns: tuple[int, ...] = ()
+    # cells the spreadsheet stored as numbers (not text): a code there may have lost
+    # leading zeros, or digits beyond the 15th (then its text is in E notation)
+    number_columns: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,9 @@ def _detect_encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if b"\x00" in sample:
+    # a text file may carry a stray NUL (reported with its row and column); a file full
+    # of them is binary
+    if sample.count(b"\x00") > max(16, len(sample) // 1000):
         raise UnreadableFile(
             "文件既不是 CSV 文本，也不是 Excel 工作簿（含有二进制内容），请检查是否选错了文件"
         )
@@ -265,7 +277,30 @@ def _hits(cells: list[Any], known_headers: set[str]) -> int:
 # --- XLSX --------------------------------------------------------------------------
 
 
+def _refuse_zip_bomb(stream: IO[bytes]) -> None:
+    """Refuse a workbook whose parts inflate to an implausible size, before parsing."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        return  # said precisely when openpyxl opens it
+    finally:
+        stream.seek(0)
+    inflated = sum(m.file_size for m in members)
+    bomb = any(
+        m.file_size > _XLSX_RATIO_FROM and m.file_size > MAX_XLSX_RATIO * max(m.compress_size, 1)
+        for m in members
+    )
+    if inflated > MAX_XLSX_INFLATED or bomb:
+        raise UnreadableFile(
+            f"Excel 工作簿过大或格式异常：解压后约 {inflated >> 20} MB，远超正常工作簿"
+            "（可能已损坏或是特意构造的文件），无法导入。请在 Excel/WPS 中打开并另存为 .xlsx，"
+            "或另存为“CSV UTF-8”后重新导入"
+        )
+
+
 def _open_xlsx(stream: IO[bytes], known_headers: set[str]) -> Table:
+    _refuse_zip_bomb(stream)
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=False)
     except zipfile.BadZipFile:
@@ -313,12 +348,15 @@ def _xlsx_table(workbook: Any, known_headers: set[str]) -> Table:
         for row_no, row in enumerate(sheet.iter_rows(min_row=header_row + 1), start=header_row + 1):
             cells = []
             formulas = []
+            numbers = []
             for index, cell in enumerate(row):
                 value = getattr(cell, "value", None)
                 if getattr(cell, "data_type", None) == "f" and value is not None:
                     formulas.append(index)
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    numbers.append(index)
                 cells.append(_cell_text(value))
-            yield RawRow(row_no, cells, tuple(formulas))
+            yield RawRow(row_no, cells, tuple(formulas), tuple(numbers))
 
     description = f"Excel 工作簿，工作表“{sheet.title}”"
     return Table(description, header, header_row, rows(), total, [workbook.close])
@@ -335,6 +373,10 @@ def _cell_text(value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, int | float) and abs(value) >= _EXACT_NUMBER_LIMIT:
+        # the digits past the 15th are gone: show the number as the spreadsheet keeps
+        # it (1.3018320261207E+20), never as an integer with invented digits
+        return f"{value:.15G}"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value)

@@ -32,12 +32,21 @@ from spotcheck.directory.choices import (
     RiskSource,
 )
 from spotcheck.directory.models import Entity, Inspector, ItemType, Speciality, Tag
+from spotcheck.imports.cells import (
+    CodeColumn,
+    code_cell_problem,
+    digits,
+    looks_like_lost_digits,
+    text_cell_problem,
+    visible,
+)
 from spotcheck.imports.columns import ImportColumn, columns_for, header_key
 from spotcheck.imports.readers import RawRow, UnreadableFile
 
 # Same rule as Entity.clean (GB/T 4754: section letter and 2 to 4 digits).
 _INDUSTRY_RE = re.compile(r"^[A-T](\d{2}(\d{1,2})?)?$")
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_SHORT_YEAR_RE = re.compile(r"^\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?$")
 _LIST_SPLIT = re.compile(r"[；;\n]+")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _YES = {"是", "y", "yes", "true", "1", "√", "✓"}
@@ -99,6 +108,11 @@ def parse_date(raw: str) -> dt.date:
             return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError:
         raise CellError(f"不存在的日期“{raw}”") from None
+    if _SHORT_YEAR_RE.match(text):
+        raise CellError(
+            "年份只有两位：表格软件按“yy年m月d日”显示了日期，无法确定世纪。请将日期列设为"
+            "“yyyy-mm-dd”或“yyyy年m月d日”格式后重新保存"
+        )
     raise CellError("日期格式不正确，应为 2019-03-15 这样的格式")
 
 
@@ -186,6 +200,10 @@ class RowValidator(abc.ABC):
     stage_columns: list[tuple[str, str]] = []
     link_names: tuple[str, ...] = ()
     text_fields: dict[str, str] = {}
+    # columns of codes and number-like identifiers, and of Chinese names and addresses
+    # (see ``cells.py`` for what a spreadsheet or a code page does to them)
+    code_columns: dict[str, CodeColumn] = {}
+    chinese_columns: frozenset[str] = frozenset()
 
     def __init__(self, header: list[str], scope: Scope, today: dt.date) -> None:
         self.scope = scope
@@ -261,11 +279,35 @@ class RowValidator(abc.ABC):
                 )
         if issues:
             return RowResult(None, issues=issues)
+        issues, warnings = self._damaged_cells(raw)
+        if issues:
+            return RowResult(None, issues=issues)
         row = _Row(raw.row_no, cells, self.index, self.headers)
         values, links = self._validate(row)
         if row.issues or values is None:
             return RowResult(None, issues=row.issues)
-        return RowResult(values, links, row.warnings)
+        return RowResult(values, links, [*warnings, *row.warnings])
+
+    def _damaged_cells(self, raw: RawRow) -> tuple[list[Issue], list[Issue]]:
+        """Find cells a spreadsheet turned into numbers or a code page into ``?``."""
+        issues: list[Issue] = []
+        warnings: list[Issue] = []
+        numbers = set(raw.number_columns)
+        cells = raw.cells
+        for field_name, position in self.index.items():
+            text = cells[position].strip() if position < len(cells) else ""
+            if not text:
+                continue
+            header = self.headers[field_name]
+            column = self.code_columns.get(field_name)
+            if column is not None:
+                reason, warning = code_cell_problem(text, column, number_cell=position in numbers)
+                if reason:
+                    found = warnings if warning else issues
+                    found.append(Issue(raw.row_no, header, text[:200], reason, warning))
+            if reason := text_cell_problem(text, chinese=field_name in self.chinese_columns):
+                issues.append(Issue(raw.row_no, header, visible(text[:200]), reason))
+        return issues, warnings
 
     def _header_at(self, position: int) -> str:
         for field_name, index in self.index.items():
@@ -415,6 +457,27 @@ class EntityValidator(RowValidator):
     ]
     # columns a new record gets that no import column fills
     insert_defaults = {"legal_rep_id_type": "resident_id", "legal_rep_id_masked": ""}
+    code_columns = {
+        "uscc": CodeColumn(strict=True),
+        "reg_no": CodeColumn(digits(15), strict=True),
+        "region": CodeColumn(digits(6), strict=True),
+        "reg_authority_code": CodeColumn(digits(6)),
+        "enterprise_type_code": CodeColumn(digits(4)),
+        "legal_rep_phone": CodeColumn(digits(11, "1")),
+        "liaison_phone": CodeColumn(digits(11, "1")),
+    }
+    chinese_columns = frozenset(
+        {
+            "name",
+            "legal_rep_name",
+            "liaison_name",
+            "address",
+            "business_address",
+            "reg_authority_name",
+            "jurisdiction_unit",
+            "licences",
+        }
+    )
     _field_to_column = {"region": "region_id", "uscc": "uscc_override_reason"}
 
     def _required_columns(self) -> list[ImportColumn]:
@@ -556,7 +619,7 @@ class EntityValidator(RowValidator):
         """
         cells = raw.cells
         width = self.header_width
-        if raw.formula_columns or len(cells) < width:
+        if raw.formula_columns or raw.number_columns or len(cells) < width:
             return None
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             return None
@@ -573,6 +636,10 @@ class EntityValidator(RowValidator):
             abnormal, serious, departments, tags,
         ) = texts  # fmt: skip
         if not (name and legal_rep_name and address and reg_authority_name):
+            return None
+        # E notation in a number-like code: the slow path says what the spreadsheet did
+        odd = legal_rep_phone + liaison_phone + reg_authority_code + enterprise_type_code
+        if "E" in odd or "e" in odd:
             return None
         if uscc and not _fast_uscc(uscc):
             return None
@@ -683,6 +750,14 @@ class EntityValidator(RowValidator):
         if result.status is UsccStatus.MALFORMED:
             row.error("uscc", result.message)
         elif result.status is UsccStatus.CHECK_FAILED:
+            if looks_like_lost_digits(result.code):
+                # never invite a forced save of a code a spreadsheet cut short
+                row.error(
+                    "uscc",
+                    "统一社会信用代码校验位不符，且全为数字、末尾是一串0：这通常是表格软件把代码"
+                    "当作数字，丢失了末尾数字。请将此列设为“文本”后重新填写原代码",
+                )
+                return result.code, ""
             if not reason:
                 row.error(
                     "uscc",
@@ -743,6 +818,13 @@ class InspectorValidator(RowValidator):
         ("expert_org", "text"),
     ]
     insert_defaults = {"id_masked": ""}
+    code_columns = {
+        "certificate_no": CodeColumn(),
+        "phone": CodeColumn(digits(11, "1")),
+    }
+    chinese_columns = frozenset(
+        {"name", "unit", "post", "certificate_authority", "expert_field", "expert_org"}
+    )
 
     def _required_columns(self) -> list[ImportColumn]:
         required = super()._required_columns()
@@ -835,9 +917,14 @@ class InspectorValidator(RowValidator):
         return pk
 
 
+VALIDATORS: dict[str, type[RowValidator]] = {
+    "entities": EntityValidator,
+    "inspectors": InspectorValidator,
+}
+
+
 def validator_for(kind: str, header: list[str], scope: Scope, today: dt.date) -> RowValidator:
-    cls = EntityValidator if kind == "entities" else InspectorValidator
-    return cls(header, scope, today)
+    return VALIDATORS[kind](header, scope, today)
 
 
 # --- the fast path -----------------------------------------------------------------
@@ -855,7 +942,9 @@ _USCC_BYTES = bytes(
     _USCC_ALPHABET.index(chr(b)) if chr(b) in _USCC_ALPHABET else 0 for b in range(256)
 )
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
-_UNUSUAL = re.compile("['\\\\\t\n\r]")  # an apostrophe, or what COPY text must escape
+# an apostrophe, what COPY text must escape, a control character, or what a code page
+# leaves of a character it could not write
+_UNUSUAL = re.compile("['\\\\\t\n\r?\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FAST_BOOLS = {"是": "t", "否": "f", "": "f"}
 _CACHE_LIMIT = 20_000  # entries per memo below; keeps memory flat on any file
 

@@ -11,6 +11,7 @@ import pytest
 from spotcheck.audit.models import AuditEvent
 from spotcheck.common.testing import Catalogue
 from spotcheck.directory.models import Entity
+from spotcheck.imports import readers
 from spotcheck.imports.tests.helpers import ENTITY_HEADER, csv_bytes, entity_row, run, xlsx_bytes
 
 
@@ -132,6 +133,33 @@ def test_a_zip_that_is_not_a_workbook_is_refused(catalogue: Catalogue) -> None:
     # then
     assert report.exit_code == 2
     assert report.fatal.startswith("无法读取该 Excel 文件")
+
+
+def test_a_workbook_that_inflates_far_beyond_its_size_is_refused(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a real workbook whose sheet is padded with 8 MiB of blanks that deflate to
+    # a few kilobytes (a "zip bomb", scaled down by lowering the limit)
+    monkeypatch.setattr(readers, "_XLSX_RATIO_FROM", 4 << 20)
+    source = zipfile.ZipFile(
+        io.BytesIO(xlsx_bytes({"名录": [ENTITY_HEADER, list(entity_row(1).values())]}))
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (8 << 20))
+            archive.writestr(info.filename, data)
+    assert len(buffer.getvalue()) < 100_000
+
+    # when
+    report, _ = run("entities", buffer.getvalue(), name="名录.xlsx")
+
+    # then: not "文件只有表头"
+    assert report.exit_code == 2
+    assert report.fatal.startswith("Excel 工作簿过大或格式异常：解压后约 8 MB")
+    _nothing_written(4)
 
 
 def test_an_old_xls_workbook_is_refused_with_advice(catalogue: Catalogue) -> None:

@@ -49,3 +49,5 @@ class Command(BaseCommand):
             f"{prefix}：新增 {result.created} 项，更新 {result.updated} 项，"
             f"未变化 {result.unchanged} 项"
         )
+        for warning in result.warnings:
+            self.stdout.write(f"请核对：{warning}")
