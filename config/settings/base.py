@@ -30,6 +30,13 @@ SECRET_KEY = env_secret(
     None if PRODUCTION else "dev-only-insecure-key-change-me-0123456789abcdef",
     required=PRODUCTION,
 )
+# --- Errors, NUL characters, browser caches -----------------------------------------------
+# Errors are answered in Chinese (spotcheck/common/errors.py: handler400…500 in
+# config/urls.py and CSRF_FAILURE_VIEW; JSON under /api/). Middleware (in MIDDLEWARE below):
+# NulByteMiddleware refuses a NUL character anywhere in a request with a 400;
+# PrivateNoStoreMiddleware sends Cache-Control: no-store on everything behind a login.
+CSRF_FAILURE_VIEW = "spotcheck.common.errors.csrf_failure"
+# --- end of the block ----------------------------------------------------------------------
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("缺少必需的环境变量 ALLOWED_HOSTS（missing required ALLOWED_HOSTS)")
@@ -70,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "spotcheck.common.errors.NulByteMiddleware",  # (block at the top)
+    "spotcheck.common.errors.PrivateNoStoreMiddleware",  # (block at the top)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
