@@ -7,6 +7,7 @@ Every variable read here is listed in ``.env.example`` and ``docs/configuration.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -78,8 +79,41 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def env_secret(name: str, default: str | None = None, *, required: bool = False) -> str:
-    """Read a secret from ``NAME`` or from the file named by ``NAME_FILE``."""
+def generated_secret(path: Path) -> str:
+    """Return the random secret kept in ``path``, writing a new one there the first time.
+
+    The file is created whole or not at all (written aside, then linked into place), so
+    processes starting together all read the same secret.
+    """
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(secrets.token_urlsafe(50) + "\n")
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass  # another process was first: its secret is kept
+        finally:
+            aside.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+def env_secret(
+    name: str,
+    default: str | None = None,
+    *,
+    required: bool = False,
+    generated: Path | None = None,
+) -> str:
+    """Read a secret from ``NAME`` or from the file named by ``NAME_FILE``.
+
+    Without either, ``generated`` names a file holding a random secret made on first use
+    (``generated_secret``).
+    """
+    if generated is not None and _raw(name) is None and _raw(f"{name}_FILE") is None:
+        return generated_secret(generated)
     file_name = _raw(f"{name}_FILE")
     if file_name is not None:
         path = Path(file_name)

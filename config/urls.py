@@ -24,3 +24,9 @@ urlpatterns = [
     path("api/v1/", include("spotcheck.api.urls")),
     path("maintenance/", admin.site.urls),
 ]
+
+# Chinese error pages, JSON under /api/ (spotcheck/common/errors.py); used when DEBUG is off.
+handler400 = "spotcheck.common.errors.bad_request"
+handler403 = "spotcheck.common.errors.permission_denied"
+handler404 = "spotcheck.common.errors.page_not_found"
+handler500 = "spotcheck.common.errors.server_error"

@@ -21,15 +21,26 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SPOTCHECK_ENV = env_choice("SPOTCHECK_ENV", "development", ("development", "production"))
 PRODUCTION = SPOTCHECK_ENV == "production"
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# --- Serving as in production, also on a laptop ------------------------------------------
+# DEBUG is off unless asked for (`make dev`): a mistyped URL shows the Chinese 404 page,
+# never Django's technical page listing every URL. Without SECRET_KEY a development run
+# uses a random key generated once into var/secret_key. Static files are served by
+# WhiteNoise from STATIC_ROOT (`collectstatic`, run by `make run`; ADR 0001). Errors are
+# answered in Chinese (spotcheck/common/errors.py: handler400…500 in config/urls.py and
+# CSRF_FAILURE_VIEW; JSON under /api/). Middleware (in MIDDLEWARE below):
+# NulByteMiddleware refuses a NUL character anywhere in a request with a 400;
+# PrivateNoStoreMiddleware sends Cache-Control: no-store on everything behind a login.
+DEBUG = env_bool("DEBUG", default=False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("生产模式下不允许 DEBUG=true")
 
 SECRET_KEY = env_secret(
     "SECRET_KEY",
-    None if PRODUCTION else "dev-only-insecure-key-change-me-0123456789abcdef",
     required=PRODUCTION,
+    generated=None if PRODUCTION else BASE_DIR / "var" / "secret_key",
 )
+CSRF_FAILURE_VIEW = "spotcheck.common.errors.csrf_failure"
+# --- end of the block ----------------------------------------------------------------------
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("缺少必需的环境变量 ALLOWED_HOSTS（missing required ALLOWED_HOSTS)")
@@ -70,6 +81,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (block at the top)
+    "spotcheck.common.errors.NulByteMiddleware",  # (block at the top)
+    "spotcheck.common.errors.PrivateNoStoreMiddleware",  # (block at the top)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

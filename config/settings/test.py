@@ -22,3 +22,7 @@ PUBLIC_RATE_LIMIT = 1_000_000
 
 # Pages are rendered afresh in every test; the page cache has its own tests.
 PUBLIC_PAGE_CACHE_SECONDS = 0
+
+# No collectstatic before the tests: WhiteNoise looks for files at each request instead of
+# warning at start-up that STATIC_ROOT does not exist.
+WHITENOISE_AUTOREFRESH = True

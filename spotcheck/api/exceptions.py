@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
+from spotcheck.common.errors import CSRF_FAILED
 from spotcheck.core.errors import DomainError
 
 
@@ -45,4 +46,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.ValidationError(_as_fields(service_errors(exc)))
     elif isinstance(exc, DomainError):
         exc = exceptions.ValidationError(_as_fields([str(exc)]))
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF"):
+        # DRF's session check words it in English ("CSRF Failed: …")
+        exc = exceptions.PermissionDenied(CSRF_FAILED)
     return exception_handler(exc, context)

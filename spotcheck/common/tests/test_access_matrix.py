@@ -79,6 +79,8 @@ def test_each_persona_gets_exactly_the_declared_access(
         assert expected == DONE
         assert response.status_code == 302, got
         assert response["Location"] == request.next_url, got
+    if role != "anonymous":  # behind a login nothing stays in the browser's cache
+        assert "no-store" in response.get("Cache-Control", "").split(", "), got
     if expected != DONE and request.method == "post":
         assert AuditEvent.objects.count() == audit_before
         if row.written:

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+from config.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    generated_secret,
+)
 from config.redis_urls import with_timeouts
 
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -275,3 +283,55 @@ def test_the_redis_timeouts_default_to_5_and_10_seconds() -> None:
 )
 def test_with_timeouts_sets_both_and_keeps_the_rest_of_the_url(url: str, expected: str) -> None:
     assert with_timeouts(url, connect=5, read=10) == expected
+
+
+def test_debug_is_off_unless_asked_for() -> None:
+    # given / when
+    result = _start_django(
+        "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    )
+
+    # then
+    assert result.stdout == "False\n"
+
+
+def test_development_without_a_secret_key_uses_the_one_kept_in_var() -> None:
+    # given / when
+    result = _start_django(
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.SECRET_KEY == (s.BASE_DIR / 'var' / 'secret_key').read_text().strip(),"
+        " len(s.SECRET_KEY) >= 50)"
+    )
+
+    # then
+    assert result.stdout == "True True\n"
+
+
+def test_a_generated_secret_is_made_once_private_and_kept(tmp_path: Path) -> None:
+    # given
+    path = tmp_path / "var" / "secret_key"
+
+    # when
+    first = generated_secret(path)
+    second = generated_secret(path)
+
+    # then
+    assert first == second
+    assert len(first) >= 50
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in path.parent.iterdir()) == ["secret_key"]
+
+
+def test_a_given_secret_key_wins_over_the_generated_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given
+    monkeypatch.setenv("SPOTCHECK_TEST_SECRET", "given-secret")
+    path = tmp_path / "secret_key"
+
+    # when
+    secret = env_secret("SPOTCHECK_TEST_SECRET", generated=path)
+
+    # then
+    assert secret == "given-secret"
+    assert not path.exists()
