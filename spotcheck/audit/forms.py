@@ -7,15 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from spotcheck.audit.labels import event_choices, target_type_label
+
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("操作人"), required=False, max_length=150)
-    action = forms.CharField(
-        label=_("事件类型"),
-        required=False,
-        max_length=80,
-        help_text=_("可只填开头，如 draw. 查全部抽取事件"),
-    )
+    action = forms.ChoiceField(label=_("事件类型"), required=False)
     target_type = forms.ChoiceField(label=_("对象类型"), required=False)
     target_id = forms.CharField(label=_("对象编号"), required=False, max_length=64)
     date_from = forms.DateField(
@@ -27,8 +24,11 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, target_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_type"].choices = [("", "全部"), *((t, t) for t in target_types)]
-        self.fields["action"].widget.attrs["list"] = "event-types"
+        self.fields["action"].choices = event_choices()
+        self.fields["target_type"].choices = [
+            ("", "全部"),
+            *sorted(((t, target_type_label(t)) for t in target_types), key=lambda c: c[1]),
+        ]
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs.setdefault("class", css)

@@ -64,13 +64,6 @@ def audit_event_get_for_user(user: Any, seq: int) -> AuditEvent:
         raise Http404("没有这条审计记录") from None
 
 
-def audit_event_types() -> list[str]:
-    """Return the event types present in the trail, for the filter's suggestions."""
-    return list(
-        AuditEvent.objects.order_by("event_type").values_list("event_type", flat=True).distinct()
-    )
-
-
 def audit_target_types() -> list[str]:
     """Return the target types present in the trail."""
     return list(

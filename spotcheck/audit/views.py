@@ -14,7 +14,6 @@ from spotcheck.audit.forms import AuditFilterForm
 from spotcheck.audit.selectors import (
     audit_event_get_for_user,
     audit_event_list_for_user,
-    audit_event_types,
     audit_readable,
     audit_target_types,
 )
@@ -37,7 +36,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": params.urlencode(),
-            "event_types": audit_event_types(),
         },
     )
 

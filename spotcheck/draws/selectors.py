@@ -104,9 +104,9 @@ def public_draw_record(task: Task) -> list[DrawAttempt]:
     superseded ones too."""
     return list(
         task.draw_attempts.exclude(announcement="")
-        .select_related("created_by", "approved_by")
+        .select_related("created_by", "approved_by__department")
         .prefetch_related(
-            "officials__user", "officials__department", "redraw_requests__approved_by"
+            "officials__user", "officials__department", "redraw_requests__approved_by__department"
         )
         .order_by("number")
     )

@@ -434,7 +434,13 @@ def draw_reveal(*, actor: User, attempt: DrawAttempt, secret: bytes) -> DrawOffi
         raise PermissionDenied("您不是本次抽取的承诺官员")
     if official.secret:
         raise ValidationError("您已公布秘密值")
-    check_reveal(bytes.fromhex(official.commitment), secret, official.official_id)
+    try:
+        check_reveal(bytes.fromhex(official.commitment), secret, official.official_id)
+    except RevealMismatchError:  # the engine names the login; officials read the name
+        raise RevealMismatchError(
+            f"{actor.display_name or '您'}公布的秘密值与其承诺不符，拒绝接受。"
+            "请核对作出承诺时保存的秘密值后重新公布"
+        ) from None
     official.secret = secret.hex()
     official.revealed_at = timezone.now()
     official.save(update_fields=["secret", "revealed_at"])

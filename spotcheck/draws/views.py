@@ -54,11 +54,16 @@ from spotcheck.draws.services import (
 )
 
 
+def _chinese(message: str) -> str:
+    """The Chinese half of a DRAW-v1 engine message ("中文 / English"): officials read Chinese."""
+    return message.split(" / ", 1)[0]
+
+
 def _error(request: HttpRequest, exc: Exception) -> None:
     if isinstance(exc, ValidationError):
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, "；".join(_chinese(m) for m in exc.messages))
     else:
-        messages.error(request, str(exc.args[0]) if exc.args else "操作失败")
+        messages.error(request, _chinese(str(exc.args[0])) if exc.args else "操作失败")
 
 
 @login_required

@@ -12,8 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from spotcheck.accounts.models import Department, User
+from spotcheck.audit import events
 from spotcheck.audit.models import AuditEvent
 from spotcheck.audit.services import audit_record
+from spotcheck.audit.tests.text import dotted_codes, visible_text
 from spotcheck.common.testing import Departments
 
 pytestmark = pytest.mark.django_db
@@ -110,15 +112,16 @@ def test_the_date_range_includes_both_local_days(
 ) -> None:
     # given: 23:59 on 1 March, 00:30 on 3 March and 00:00 on 4 March, Beijing time
     with time_machine.travel(dt.datetime(2026, 3, 1, 15, 59, tzinfo=dt.UTC), tick=False):
-        _record(None, "test.before")
+        _record(None, events.CALENDAR_DAY_SET)
     with time_machine.travel(dt.datetime(2026, 3, 2, 16, 30, tzinfo=dt.UTC), tick=False):
-        inside = _record(None, "test.inside")
+        inside = _record(None, events.CALENDAR_DAY_SET)
     with time_machine.travel(dt.datetime(2026, 3, 3, 16, 0, tzinfo=dt.UTC), tick=False):
-        _record(None, "test.after")
+        _record(None, events.CALENDAR_DAY_SET)
 
     # when
     response = persona_client("auditor").get(
-        LIST, {"action": "test.", "date_from": "2026-03-02", "date_to": "2026-03-03"}
+        LIST,
+        {"action": events.CALENDAR_DAY_SET, "date_from": "2026-03-02", "date_to": "2026-03-03"},
     )
 
     # then
@@ -142,19 +145,15 @@ def test_the_list_is_paginated(
     persona_client: Callable[[str], Client], auditor: User, settings: object
 ) -> None:
     # given
-    for n in range(12):
-        _record(None, f"test.page.{n:02d}")
+    recorded = [_record(None, events.CALENDAR_DAY_SET) for _n in range(12)]
     settings.DIRECTORY_PAGE_SIZE = 10  # type: ignore[attr-defined]
 
     # when
-    second = persona_client("auditor").get(LIST, {"action": "test.page.", "page": "2"})
+    second = persona_client("auditor").get(LIST, {"action": "calendar.", "page": "2"})
 
     # then
     assert second.context["page"].paginator.num_pages == 2
-    assert [e.event_type for e in second.context["page"].object_list] == [
-        "test.page.01",
-        "test.page.00",
-    ]
+    assert _seqs(second) == [recorded[1].seq, recorded[0].seq]
 
 
 def test_an_entry_page_shows_the_change_and_both_hashes(
@@ -182,3 +181,54 @@ def test_an_unknown_entry_is_404_for_the_auditor(
 
     # then
     assert response.status_code == 404
+
+
+def test_the_list_names_events_and_object_types_in_chinese_and_shows_no_codes(
+    persona_client: Callable[[str], Client],
+    auditor: User,
+    dept_admin: User,
+    departments: Departments,
+) -> None:
+    # given
+    entry = _record(dept_admin, events.DEPARTMENT_UPDATED, departments.market)
+    _record(None, events.DEMO_FIELD_LOADED)
+
+    # when
+    page = persona_client("auditor").get(LIST).content.decode()
+
+    # then
+    text = visible_text(page)
+    assert f"{entry.seq} " in text
+    assert "修改监管部门" in text
+    assert f"晋州市市场监督管理局 监管部门 · 编号 {departments.market.pk}" in text
+    assert "载入现场检查演练" in text
+    assert "全部随机抽取事件" in text  # the event filter offers groups by name
+    assert '<option value="accounts.department">监管部门</option>' in page
+    assert dotted_codes(page) == []
+
+
+def test_an_entry_page_names_its_event_and_object_type_in_chinese(
+    persona_client: Callable[[str], Client], auditor: User, departments: Departments
+) -> None:
+    # given
+    entry = _record(None, events.DEPARTMENT_UPDATED, departments.market)
+
+    # when
+    page = persona_client("auditor").get(reverse("audit:event_detail", args=[entry.seq]))
+
+    # then
+    text = visible_text(page.content.decode())
+    assert "事件类型 修改监管部门" in text
+    assert f"（监管部门 · 编号 {departments.market.pk}）" in text
+    assert dotted_codes(page.content.decode()) == []
+
+
+def test_an_event_type_outside_the_table_is_refused_by_the_filter_in_chinese(
+    persona_client: Callable[[str], Client], auditor: User
+) -> None:
+    # given / when
+    response = persona_client("auditor").get(LIST, {"action": "no.such."})
+
+    # then
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()

@@ -8,10 +8,14 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.test import Client
 
 from spotcheck.accounts.models import User
+from spotcheck.audit import events
 from spotcheck.audit.models import AuditEvent
+from spotcheck.audit.services import audit_record
+from spotcheck.audit.tests.text import dotted_codes, visible_text
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import AnnualPlan, Task
 from spotcheck.campaigns.services import plan_create, task_create, task_transition, task_update
@@ -271,6 +275,23 @@ def test_lead_moves_a_task_through_the_page(
     html = response.content.decode()
     assert "任务已变为“已发布”" in html
     assert "草稿 → 已发布（发布）" in html
+
+
+def test_the_task_history_names_every_step_in_chinese_and_shows_no_codes(
+    task: Task, persona_client: Callable[[str], Client]
+) -> None:
+    # given: a step the history has no sentence of its own for, written by the system
+    with transaction.atomic():
+        audit_record(actor=None, event_type=events.DEMO_FIELD_LOADED, target=task)
+
+    # when
+    page = persona_client("lead_admin").get(f"/tasks/{task.pk}/").content.decode()
+
+    # then
+    text = visible_text(page)
+    assert "系统 · 载入现场检查演练" in text
+    assert "牵头单位管理员 · 创建任务" in text
+    assert dotted_codes(page) == []
 
 
 def test_illegal_move_through_the_page_shows_the_reason(

@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
@@ -188,6 +189,51 @@ def test_a_reveal_that_does_not_open_the_commitment_is_refused(
         draw_reveal(actor=dept_admin, attempt=attempt, secret=s1)
 
     assert attempt.officials.get(user=dept_admin).secret == ""
+
+
+def test_a_refused_reveal_names_the_official_in_chinese_never_the_login(
+    task: Task, lead_admin: User, dept_admin: User, client: Client
+) -> None:
+    # given: announced; the market's official pastes the lead office's secret
+    attempt, s1, _s2 = _announced(task, lead_admin, dept_admin)
+    client.force_login(dept_admin, backend=LOGIN_BACKEND)
+    before = AuditEvent.objects.count()
+
+    # when
+    page = client.post(
+        f"/tasks/{task.pk}/draw/reveal/", {"secret": s1.hex()}, follow=True
+    ).content.decode()
+
+    # then
+    assert (
+        "市场监管局管理员公布的秘密值与其承诺不符，拒绝接受。请核对作出承诺时保存的秘密值后重新公布"
+        in page
+    )
+    assert "market_admin" not in page
+    assert "reveal does not match" not in page
+    assert attempt.officials.get(user=dept_admin).secret == ""
+    assert AuditEvent.objects.count() == before
+
+
+def test_the_public_draw_page_shows_names_local_times_and_ratios_in_per_cent(
+    task: Task, lead_admin: User, dept_admin: User, client: Client
+) -> None:
+    # given: a drawn task whose ratios are 10 % (A–C), 20 % (D), 0 % unclassified, floor 3 %
+    attempt = _drawn(task, lead_admin, dept_admin)
+
+    # when
+    page = client.get(f"/public/tasks/{task.pk}/").content.decode()
+
+    # then
+    local = timezone.localtime(attempt.announced_at).strftime("%Y-%m-%d %H:%M:%S")
+    assert f'data-testid="announced-at-1">{local}</dd>' in page
+    assert "A类 10%，B类 10%，C类 10%，D类 20%，未分类 0%；总体不低于 3%" in page
+    assert "晋州市人民政府办公室 · 牵头单位管理员：承诺" in page
+    assert "晋州市市场监督管理局 · 市场监管局管理员：承诺" in page
+    assert "market_admin" not in page
+    assert " lead：" not in page
+    assert "+08:00" not in page
+    assert "A类 0.1" not in page
 
 
 def test_the_draw_selects_k_per_stratum_and_moves_the_task(
