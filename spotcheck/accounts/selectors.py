@@ -10,13 +10,12 @@ import datetime as dt
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from spotcheck.accounts.choices import Role
 from spotcheck.accounts.models import Department, User
-from spotcheck.twofactor.models import TotpDevice
 
 # Roles that read every department's directory records.
 _READ_ALL_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.AUDITOR, Role.LEAD_ADMIN})
@@ -140,8 +139,9 @@ def _accounts_annotated(qs: QuerySet[User]) -> QuerySet[User]:
     locked = password_locked_usernames().filter(username=OuterRef("username"))
     return qs.select_related("department").annotate(
         password_locked=Exists(locked),
-        has_twofactor=Exists(
-            TotpDevice.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)
+        # the reverse one-to-one of twofactor.TotpDevice, by name: no import of its models
+        has_twofactor=ExpressionWrapper(
+            Q(totp_device__confirmed_at__isnull=False), output_field=BooleanField()
         ),
     )
 
