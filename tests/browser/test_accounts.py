@@ -159,3 +159,26 @@ def result_count_accounts(page: Page) -> int:
     match = re.fullmatch(r"共 (\d+) 个账号", text)
     assert match, f"unexpected result count text: {text!r}"
     return int(match.group(1))
+
+
+def test_an_account_locked_by_wrong_two_step_codes_is_told_whom_to_ask_at_sign_in(
+    page: Page, scenario: Scenario
+) -> None:
+    from spotcheck.accounts.models import User
+
+    # given: ten wrong two-step codes in a row
+    User.objects.filter(username="scj_admin").update(
+        twofactor_failures=10, twofactor_locked_at=timezone.now()
+    )
+
+    # when: the right password
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill("scj_admin")
+    page.get_by_label("密码").fill(PASSWORD)
+    click_and_wait(page, page.get_by_role("button", name="登录"))
+
+    # then
+    expect(page.get_by_test_id("login-error")).to_have_text(
+        f"账号已锁定：两步验证码连续错误 10 次。请联系平台管理员或{SCJ}的管理员在“账号管理”中解锁。"
+    )
+    expect(page.get_by_test_id("whoami")).to_have_count(0)
