@@ -103,6 +103,11 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Wrong two-step codes in a row, across sign-ins; a right code sets it back to 0.
+    # At ``twofactor.services.FAILURE_LIMIT`` the account is locked until an
+    # administrator unlocks it (账号管理): no cool-off, the password is known by then.
+    twofactor_failures = models.PositiveIntegerField(_("两步验证码连续错误次数"), default=0)
+    twofactor_locked_at = models.DateTimeField(_("两步验证锁定时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -119,6 +124,11 @@ class User(AbstractUser):
         super().clean()
         if self.role in DEPARTMENT_ROLES and not self.department_id:
             raise ValidationError({"department": _("该角色必须指定所属部门")})
+
+    @property
+    def twofactor_locked(self) -> bool:
+        """Tell whether too many wrong two-step codes locked the account."""
+        return self.twofactor_locked_at is not None
 
     @property
     def role_label(self) -> str:

@@ -16,6 +16,10 @@ from spotcheck.twofactor.models import TotpDevice
 
 ELIGIBLE_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.LEAD_ADMIN, Role.DEPT_ADMIN})
 _STEP = 30
+# Wrong codes in a row, over any number of sign-ins, that lock the account until an
+# administrator unlocks it.  Five per sign-in end the session (the code page); without
+# this count a fresh password sign-in would allow five more guesses for ever.
+FAILURE_LIMIT = 10
 
 
 def totp_eligible(user: User) -> bool:
@@ -82,18 +86,53 @@ def totp_confirm(*, actor: User, code: str) -> TotpDevice:
 
 @transaction.atomic
 def totp_check(*, actor: User, code: str) -> bool:
-    """Check a sign-in code; a code is accepted once only (replay is refused)."""
+    """Check a sign-in code; a code is accepted once only (replay is refused).
+
+    Every wrong code counts against the account, across sign-ins; the ``FAILURE_LIMIT``-th
+    in a row locks it (``User.twofactor_locked_at``) and a locked account's codes are not
+    checked at all.  A right code sets the count back to 0.  ``actor`` is updated in
+    memory, so the caller sees the lock at once.
+    """
     device = TotpDevice.objects.select_for_update().filter(user=actor).first()
     if device is None or device.confirmed_at is None:
         return False
+    account = User.objects.select_for_update().get(pk=actor.pk)
+    if account.twofactor_locked:
+        _copy_lock(account, actor)
+        return False
     step = _matching_step(device, code)
     if step is None:
-        audit_record(actor=actor, event_type=events.TWOFACTOR_FAILED, target=actor)
+        account.twofactor_failures += 1
+        audit_record(
+            actor=actor,
+            event_type=events.TWOFACTOR_FAILED,
+            target=actor,
+            data={"failures": account.twofactor_failures},
+        )
+        if account.twofactor_failures >= FAILURE_LIMIT:
+            account.twofactor_locked_at = timezone.now()
+            audit_record(
+                actor=actor,
+                event_type=events.TWOFACTOR_LOCKED,
+                target=actor,
+                data={"failures": account.twofactor_failures},
+            )
+        account.save(update_fields=["twofactor_failures", "twofactor_locked_at"])
+        _copy_lock(account, actor)
         return False
     device.last_step = step
     device.save(update_fields=["last_step"])
+    if account.twofactor_failures:
+        account.twofactor_failures = 0
+        account.save(update_fields=["twofactor_failures"])
+        _copy_lock(account, actor)
     audit_record(actor=actor, event_type=events.TWOFACTOR_PASSED, target=actor)
     return True
+
+
+def _copy_lock(account: User, user: User) -> None:
+    user.twofactor_failures = account.twofactor_failures
+    user.twofactor_locked_at = account.twofactor_locked_at
 
 
 @transaction.atomic

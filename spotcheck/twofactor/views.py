@@ -11,11 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from spotcheck.accounts.forms import twofactor_locked_message
 from spotcheck.common.forms import add_service_errors
 from spotcheck.twofactor.forms import CodeForm
 from spotcheck.twofactor.middleware import SESSION_KEY, passed
 from spotcheck.twofactor.models import TotpDevice
 from spotcheck.twofactor.services import (
+    FAILURE_LIMIT,
     provisioning_uri,
     totp_active,
     totp_begin,
@@ -108,17 +110,34 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     target = target or "/workbench/"
     if passed(request) or not totp_active(request.user):
         return redirect(target)
+    if request.user.twofactor_locked:
+        return _locked_out(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if totp_check(actor=request.user, code=form.cleaned_data["code"]):
             request.session[SESSION_KEY] = request.user.pk
             request.session.pop("twofactor_failures", None)
             return redirect(target)
+        if request.user.twofactor_locked:
+            return _locked_out(request)
         failures = request.session.get("twofactor_failures", 0) + 1
         request.session["twofactor_failures"] = failures
         if failures >= MAX_FAILURES:
             logout(request)
             messages.error(request, "验证码连续错误，已退出登录，请重新登录")
             return redirect("accounts:login")
-        form.add_error("code", f"验证码不正确（还可尝试 {MAX_FAILURES - failures} 次）")
+        left = MAX_FAILURES - failures
+        account_left = FAILURE_LIMIT - request.user.twofactor_failures
+        if account_left <= left:
+            form.add_error("code", f"验证码不正确（再错 {account_left} 次账号将被锁定）")
+        else:
+            form.add_error("code", f"验证码不正确（还可尝试 {left} 次）")
     return render(request, "twofactor/verify.html", {"form": form, "next": target})
+
+
+def _locked_out(request: HttpRequest) -> HttpResponse:
+    """Sign out an account that wrong codes locked, and say whom to ask."""
+    message = twofactor_locked_message(request.user)
+    logout(request)
+    messages.error(request, message)
+    return redirect("accounts:login")

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from spotcheck.accounts.models import User
+from spotcheck.accounts.services import user_unlock
 from spotcheck.api.services import api_token_issue
 from spotcheck.audit.models import AuditEvent
 from spotcheck.common.testing import LOGIN_BACKEND, PASSWORD
@@ -209,3 +210,145 @@ def test_the_reset_command_removes_a_lost_authenticator(dept_admin: User, capsys
     assert not totp_active(User.objects.get(pk=dept_admin.pk))
     assert AuditEvent.objects.filter(event_type="accounts.twofactor.reset").count() == 1
     assert _signed_in(dept_admin).get(HOME).status_code == 200
+
+
+# --------------------------------------------------------------------------- lockout
+
+LOGIN = reverse("accounts:login")
+LOCKED = (
+    "账号已锁定：两步验证码连续错误 10 次。"
+    "请联系平台管理员或晋州市市场监督管理局的管理员在“账号管理”中解锁。"
+)
+
+
+def _wrong(device: TotpDevice) -> str:
+    """Return a code that is wrong now (not the code of this step or the ones beside it)."""
+    right = {_code(device, NOW + dt.timedelta(seconds=s)) for s in (-30, 0, 30)}
+    return next(c for c in ("000000", "111111", "222222", "333333") if c not in right)
+
+
+def test_twenty_wrong_codes_over_four_sign_ins_end_with_the_account_locked(
+    dept_admin: User,
+) -> None:
+    # given
+    wrong = _wrong(_enrolled(dept_admin))
+    seen = []
+
+    # when: four sign-ins with the right password, five wrong codes after each
+    for _ in range(4):
+        client = Client()
+        login = client.post(LOGIN, {"username": "market_admin", "password": PASSWORD})
+        codes = [client.post(VERIFY, {"code": wrong}) for _ in range(5)]
+        seen.append((login.status_code, [r.status_code for r in codes], codes[-1]["Location"]))
+
+    # then: the tenth wrong code in a row locks the account; later sign-ins are refused
+    anonymous = f"{LOGIN}?next={VERIFY}"
+    assert seen == [
+        (302, [200, 200, 200, 200, 302], LOGIN),
+        (302, [200, 200, 200, 200, 302], LOGIN),
+        (200, [302, 302, 302, 302, 302], anonymous),
+        (200, [302, 302, 302, 302, 302], anonymous),
+    ]
+    dept_admin.refresh_from_db()
+    assert dept_admin.twofactor_failures == 10
+    assert dept_admin.twofactor_locked_at == NOW
+    assert AuditEvent.objects.filter(event_type="accounts.twofactor.failed").count() == 10
+    [locked] = AuditEvent.objects.filter(event_type="accounts.twofactor.locked")
+    assert locked.data == {"failures": 10}
+
+
+def test_a_locked_user_is_told_whom_to_ask_even_with_the_right_password(
+    dept_admin: User,
+) -> None:
+    # given
+    _enrolled(dept_admin)
+    User.objects.filter(pk=dept_admin.pk).update(twofactor_failures=10, twofactor_locked_at=NOW)
+
+    # when
+    response = Client().post(LOGIN, {"username": "market_admin", "password": PASSWORD})
+
+    # then
+    assert response.status_code == 200
+    assert (
+        f'<div class="alert alert-danger" role="alert" data-testid="login-error">{LOCKED}</div>'
+    ) in response.content.decode()
+    assert response.wsgi_request.user.is_authenticated is False
+
+
+def test_the_tenth_wrong_code_signs_out_with_the_lock_message(dept_admin: User) -> None:
+    # given: nine wrong codes over two earlier sign-ins
+    device = _enrolled(dept_admin)
+    User.objects.filter(pk=dept_admin.pk).update(twofactor_failures=9)
+    client = _signed_in(dept_admin)
+
+    # when
+    response = client.post(VERIFY, {"code": _wrong(device)}, follow=True)
+
+    # then
+    assert response.redirect_chain == [(LOGIN, 302)]
+    assert f'<div class="alert alert-danger" role="alert">{LOCKED}</div>' in (
+        response.content.decode()
+    )
+    assert client.get(HOME)["Location"].startswith(LOGIN)
+
+
+def test_a_locked_account_has_even_its_right_code_refused(dept_admin: User) -> None:
+    # given: a second sign-in waits at the code page while wrong codes lock the account
+    device = _enrolled(dept_admin)
+    waiting = _signed_in(dept_admin)
+    User.objects.filter(pk=dept_admin.pk).update(twofactor_failures=10, twofactor_locked_at=NOW)
+    audits = AuditEvent.objects.count()
+
+    # when
+    response = waiting.post(VERIFY, {"code": _code(device)})
+
+    # then
+    assert response["Location"] == LOGIN
+    assert waiting.get(HOME)["Location"].startswith(LOGIN)
+    assert TotpDevice.objects.get(pk=device.pk).last_step == device.last_step
+    assert AuditEvent.objects.count() == audits
+
+
+def test_the_code_page_warns_before_the_account_is_locked(dept_admin: User) -> None:
+    # given: five wrong codes at an earlier sign-in
+    device = _enrolled(dept_admin)
+    User.objects.filter(pk=dept_admin.pk).update(twofactor_failures=5)
+    client = _signed_in(dept_admin)
+
+    # when
+    response = client.post(VERIFY, {"code": _wrong(device)})
+
+    # then
+    assert "验证码不正确（再错 4 次账号将被锁定）" in response.content.decode()
+
+
+def test_a_right_code_sets_the_count_of_wrong_codes_back_to_zero(dept_admin: User) -> None:
+    # given
+    device = _enrolled(dept_admin)
+    client = _signed_in(dept_admin)
+    for _ in range(4):
+        client.post(VERIFY, {"code": _wrong(device)})
+    assert User.objects.get(pk=dept_admin.pk).twofactor_failures == 4
+
+    # when
+    response = client.post(VERIFY, {"code": _code(device)})
+
+    # then
+    assert response["Location"] == HOME
+    assert User.objects.get(pk=dept_admin.pk).twofactor_failures == 0
+
+
+def test_after_an_administrators_unlock_the_right_code_signs_in(
+    dept_admin: User, platform_admin: User
+) -> None:
+    # given
+    device = _enrolled(dept_admin)
+    User.objects.filter(pk=dept_admin.pk).update(twofactor_failures=10, twofactor_locked_at=NOW)
+
+    # when
+    user_unlock(actor=platform_admin, user=dept_admin)
+
+    # then
+    client = _signed_in(dept_admin)
+    assert client.post(VERIFY, {"code": _code(device)})["Location"] == HOME
+    assert client.get(HOME).status_code == 200
