@@ -95,6 +95,10 @@ EVENT_LABELS: dict[str, str] = {
     events.TWOFACTOR_PASSED: "两步验证通过",
     events.TWOFACTOR_FAILED: "两步验证码错误",
     events.TWOFACTOR_RESET: "重置两步验证",
+    events.TWOFACTOR_LOCKED: "两步验证码多次错误，账号锁定",
+    events.USER_UNLOCKED: "解锁账号",
+    events.USER_DEACTIVATED: "停用账号",
+    events.USER_REACTIVATED: "恢复启用账号",
 }
 
 # The filter offers every event of a group at once: the code's leading part, matched
