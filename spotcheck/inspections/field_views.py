@@ -161,7 +161,8 @@ def offline_pages(lists: TaskLists) -> tuple[list[str], int]:
 
     The open work: records returned for correction, overdue, due today and this week, each
     with its overview and its fill page, and the 现场检查 page itself (the home screen
-    app starts there). Submitted records and those without a date are left out.
+    app starts there). Submitted records, and those without a date or due after this
+    week, are left out.
     """
     records = [*lists.returned, *lists.overdue, *lists.today, *lists.week]
     paths = [reverse("inspections:field_home")]
