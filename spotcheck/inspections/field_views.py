@@ -26,15 +26,18 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from spotcheck.accounts.choices import Role
 from spotcheck.accounts.models import User
 from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.inspections.choices import RecordState, ReviewDecision, SignerRole
 from spotcheck.inspections.field_selectors import (
+    TaskLists,
     current_reviews,
     field_records_for_inspector,
     lead_can_confirm,
@@ -153,17 +156,37 @@ def _map_url(address: str) -> str:
 # --------------------------------------------------------------------------- inspector area
 
 
+def offline_pages(lists: TaskLists) -> tuple[list[str], int]:
+    """The pages an inspector needs without a network, and the number of records they cover.
+
+    The open work: records returned for correction, overdue, due today and this week, each
+    with its overview and its fill page, and the 现场检查 page itself (the home screen
+    app starts there). Submitted records, and those without a date or due after this
+    week, are left out.
+    """
+    records = [*lists.returned, *lists.overdue, *lists.today, *lists.week]
+    paths = [reverse("inspections:field_home")]
+    for record in records:
+        paths.append(reverse("inspections:field_record", args=[record.pk]))
+        paths.append(reverse("inspections:field_fill", args=[record.pk]))
+    return paths, len(records)
+
+
 @login_required
 def field_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    lists = field_records_for_inspector(user)
+    paths, count = offline_pages(lists) if user.role == Role.INSPECTOR else ([], 0)
     return render(
         request,
         "inspections/field/home.html",
         {
-            "lists": field_records_for_inspector(user),
+            "lists": lists,
             "review_queue": review_queue_for_user(user),
             "confirm_queue": lead_confirm_queue(user),
             "today": timezone.localdate(),
+            "offline_pages": paths,
+            "offline_count": count,
         },
     )
 
@@ -633,3 +656,50 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/field/"
     return response
+
+
+# the field work's icons on the home screen: (file under static/, size, purpose)
+APP_ICONS = (
+    ("icons/field-48.png", 48, "any"),
+    ("icons/field-72.png", 72, "any"),
+    ("icons/field-96.png", 96, "any"),
+    ("icons/field-144.png", 144, "any"),
+    ("icons/field-192.png", 192, "any"),
+    ("icons/field-512.png", 512, "any"),
+    ("icons/field-maskable-512.png", 512, "maskable"),
+)
+APP_THEME_COLOUR = "#0d6efd"
+
+
+@require_GET
+def web_app_manifest(request: HttpRequest) -> HttpResponse:
+    """The web app manifest: 现场检查 on the phone's home screen, opened full screen.
+
+    Public like the service worker: the browser fetches it without the session cookie.
+    """
+    home = reverse("inspections:field_home")
+    manifest = {
+        "id": home,
+        "name": "现场检查 · 双随机、一公开监管平台",
+        "short_name": "现场检查",
+        "description": "执法检查人员在手机上查看检查安排、填写一企一表，没有网络时也能录入。",
+        "lang": "zh-CN",
+        "dir": "ltr",
+        "start_url": home,
+        "scope": home,
+        "display": "standalone",
+        "orientation": "portrait",
+        "theme_color": APP_THEME_COLOUR,
+        "background_color": "#ffffff",
+        "icons": [
+            {
+                "src": static(path),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": purpose,
+            }
+            for path, size, purpose in APP_ICONS
+        ],
+    }
+    body = json.dumps(manifest, ensure_ascii=False, indent=2)
+    return HttpResponse(body, content_type="application/manifest+json; charset=utf-8")

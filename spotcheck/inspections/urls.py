@@ -20,6 +20,7 @@ urlpatterns = [
 urlpatterns += [
     path("field/", field_views.field_home, name="field_home"),
     path("field/sw.js", field_views.service_worker, name="field_sw"),
+    path("field/manifest.webmanifest", field_views.web_app_manifest, name="field_manifest"),
     path("field/records/<int:pk>/", field_views.record_overview, name="field_record"),
     path(
         "field/records/<int:pk>/schedule/",

@@ -73,6 +73,11 @@ class Figure:
     def script_id(self) -> str:
         return f"chart-{self.key}"
 
+    @property
+    def labelled_rows(self) -> list[list[tuple[str, Any]]]:
+        """Each row's cells with their column names (a phone shows a row as a card)."""
+        return [list(zip(self.columns, row, strict=True)) for row in self.rows]
+
 
 # ---------------------------------------------------------------- scope and filters
 

@@ -229,6 +229,8 @@ CASES: dict[str, Case] = {
     "inspections:field_home":            Case(lambda w: Request("get", reverse("inspections:field_home")),                       (LOGIN,    OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK)),
     # the service worker is a script, public like the static files
     "inspections:field_sw":              Case(lambda w: Request("get", reverse("inspections:field_sw")),                         (OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK)),
+    # so is the web app manifest: the browser fetches it without the session cookie
+    "inspections:field_manifest":        Case(lambda w: Request("get", reverse("inspections:field_manifest")),                   (OK,       OK,        OK,        OK,        OK,        OK,        OK,        OK,        OK)),
     "inspections:field_record":          Case(_get("inspections:field_record"),     READERS),
     "inspections:field_notice_pdf":      Case(_get("inspections:field_notice_pdf"), READERS),
     # members only; the frozen record refuses the member's new schedule

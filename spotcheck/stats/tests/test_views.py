@@ -49,7 +49,8 @@ def test_page_shows_every_figure_with_its_chart_data_and_table(
         assert f'<script id="chart-{key}" type="application/json">' in html
     assert "<script>" not in html  # no inline script: data only, drawn by static/js/stats.js
     assert 'src="/static/js/stats.js"' in html
-    assert "<td>33.3</td>" in html
+    # every cell carries its column's name, shown beside the value on a phone
+    assert '<td data-label="按时完成率（%）">33.3</td>' in html
 
 
 def test_a_department_admin_chooses_among_its_own_departments_only(
