@@ -85,8 +85,9 @@ def _when(value: Any, label: str) -> dt.datetime | None:
     if parsed is None:
         raise ValidationError(f"{label}格式不正确")
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+        # a time typed or picked on the phone is a Beijing wall-clock time
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return timezone.localtime(parsed, timezone.get_default_timezone())
 
 
 def _coord(value: Any, low: int, high: int) -> Decimal | None:
