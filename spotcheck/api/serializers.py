@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -385,14 +387,25 @@ class ItemEntryIn(serializers.Serializer[dict[str, Any]]):
     notes = _free_text(1000, "备注")
 
 
+def _beijing_time(label: str) -> serializers.DateTimeField:
+    # a time without a zone is a Beijing wall-clock time, as typed on the phone
+    return serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        default_timezone=ZoneInfo(settings.TIME_ZONE),
+        help_text=f"{label}：不带时区的时间按北京时间理解，带时区的时间按其时刻换算",
+    )
+
+
 class EntriesIn(serializers.Serializer[dict[str, Any]]):
     submission_id = serializers.UUIDField(
         help_text="调用方为本次提交生成的编号（UUID）：同一编号再次提交不会重复写入，"
         "返回 duplicate=true"
     )
     items = ItemEntryIn(many=True, max_length=100)
-    started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    ended_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    started_at = _beijing_time("检查开始时间")
+    ended_at = _beijing_time("检查结束时间")
     latitude = serializers.DecimalField(
         max_digits=9,
         decimal_places=6,

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from spotcheck.audit.labels import event_choices, target_type_label
+from spotcheck.common.forms import DateInput
 
 
 class AuditFilterForm(forms.Form):
@@ -15,12 +16,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("事件类型"), required=False)
     target_type = forms.ChoiceField(label=_("对象类型"), required=False)
     target_id = forms.CharField(label=_("对象编号"), required=False, max_length=64)
-    date_from = forms.DateField(
-        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, target_types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

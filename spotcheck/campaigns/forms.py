@@ -11,15 +11,8 @@ from spotcheck.accounts.selectors import department_choices_for_writing
 from spotcheck.campaigns.models import AnnualPlan, Task
 from spotcheck.campaigns.selectors import plan_list_for_user
 from spotcheck.catalogue.models import InspectionItem
-from spotcheck.common.forms import BootstrapFormMixin
+from spotcheck.common.forms import BootstrapFormMixin, DateInput
 from spotcheck.directory.choices import EntityType, RegStatus
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PlanForm(BootstrapFormMixin, forms.ModelForm):
@@ -82,8 +75,8 @@ class TaskForm(BootstrapFormMixin, forms.ModelForm):
             "publish_object_list",
         ]
         widgets = {
-            "window_start": _DateInput(),
-            "window_end": _DateInput(),
+            "window_start": DateInput(),
+            "window_end": DateInput(),
             "scope_tags": forms.CheckboxSelectMultiple,
         }
 

@@ -7,6 +7,27 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
+ISO_DATE = "%Y-%m-%d"
+ISO_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker; its value is written as 2026-12-08, the only form it accepts."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=ISO_DATE)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """A browser date-and-time picker (2026-12-08T09:30), in the platform's time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=ISO_DATETIME_LOCAL)
+
 
 class BootstrapFormMixin:
     """Give every widget its Bootstrap class, and mark fields that failed validation."""

@@ -35,3 +35,15 @@ def mask_phone(raw: str) -> str:
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def phone_error(raw: str) -> str | None:
+    """Return a Chinese error for a phone number that cannot be dialled, else None.
+
+    Numbers are stored in full and masked when shown (docs/access.md); a number that
+    arrives already masked (138****1234, copied from a list or a public document) would
+    be stored useless, so it is refused wherever numbers come in.
+    """
+    if "*" in raw or "＊" in raw:
+        return "请填写完整的电话号码，不能填写打了星号的号码"
+    return None

@@ -1,8 +1,9 @@
 """The demo scenario: 晋州市 2026 第十次跨部门联合抽查 and a synthetic directory.
 
 Everything here is fictitious: every entity name carries （演示）, codes are
-generated to pass the GB 32100 check, ID numbers and phones are masked forms of
-random digits.  The generator is seeded so every load produces the same data.
+generated to pass the GB 32100 check, ID numbers are masked forms of random digits
+(only masked ID numbers are ever stored) and phone numbers are random digits, stored
+in full like real ones.  The generator is seeded so every load produces the same data.
 """
 
 from __future__ import annotations
@@ -224,6 +225,7 @@ def database_is_empty() -> bool:
 class _Generator:
     def __init__(self, today: dt.date) -> None:
         self.rng = random.Random(20260301)  # noqa: S311 - reproducible demo, not security
+        self.phone_rng = random.Random(20261207)  # noqa: S311 - as above
         self.today = today
         self.used_codes: set[str] = set()
 
@@ -234,9 +236,13 @@ class _Generator:
     def masked_id(self) -> str:
         return f"1301{'*' * 10}{self.rng.randrange(1000, 9999)}"
 
-    def masked_phone(self) -> str:
+    def phone(self) -> str:
+        """An 11-digit mobile number, stored in full as real ones are (docs/access.md)."""
         prefix = f"1{self.rng.choice('3589')}{self.rng.randrange(0, 10)}"
-        return f"{prefix}****{self.rng.randrange(1000, 9999)}"
+        # the middle digits come from a generator of their own, so that every other
+        # value of the demo stays what it was when the numbers were stored masked
+        middle = self.phone_rng.randrange(0, 10_000)
+        return f"{prefix}{middle:04d}{self.rng.randrange(1000, 9999)}"
 
     def uscc(self, kind: str) -> str:
         while True:
@@ -403,9 +409,9 @@ def _new_entity(gen: _Generator, region: Region, **values: object) -> Entity:
         region=region,
         legal_rep_name=gen.person(),
         legal_rep_id_masked=gen.masked_id(),
-        legal_rep_phone=gen.masked_phone(),
+        legal_rep_phone=gen.phone(),
         liaison_name=gen.person(),
-        liaison_phone=gen.masked_phone(),
+        liaison_phone=gen.phone(),
         address=gen.address(),
         reg_authority_code=JINZHOU,
         reg_authority_name=SCJ,
@@ -518,7 +524,7 @@ def _load_inspectors(
                 name=gen.person(),
                 gender=gen.rng.choice([Gender.MALE, Gender.FEMALE]),
                 id_masked=gen.masked_id(),
-                phone=gen.masked_phone(),
+                phone=gen.phone(),
                 department=department,
                 unit=f"{department.short_name}执法{index % 3 + 1}科",
                 post="科员" if index % 4 else "科长",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import Department, Region, User
 from spotcheck.accounts.selectors import department_choices_for_writing, department_list_for_user
-from spotcheck.common.forms import BootstrapFormMixin
+from spotcheck.common.forms import BootstrapFormMixin, DateInput
 from spotcheck.core.masking import resident_id_error
 from spotcheck.directory.choices import (
     AvoidanceReason,
@@ -112,13 +112,6 @@ class InspectorFilterForm(BootstrapFormMixin, forms.Form):
         return InspectorFilter(**_valid_filter_values(self))
 
 
-class _DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 def _id_number_error(id_type: str, number: str) -> str | None:
     if number and id_type == IdType.RESIDENT_ID:
         return resident_id_error(number)
@@ -169,8 +162,8 @@ class EntityForm(BootstrapFormMixin, forms.ModelForm):
             "supervising_departments",
         ]
         widgets = {
-            "established_on": _DateInput(),
-            "risk_as_of": _DateInput(),
+            "established_on": DateInput(),
+            "risk_as_of": DateInput(),
             "tags": forms.CheckboxSelectMultiple,
             "supervising_departments": forms.CheckboxSelectMultiple,
         }
@@ -239,8 +232,8 @@ class InspectorForm(BootstrapFormMixin, forms.ModelForm):
             "expert_org",
         ]
         widgets = {
-            "certificate_valid_from": _DateInput(),
-            "certificate_valid_until": _DateInput(),
+            "certificate_valid_from": DateInput(),
+            "certificate_valid_until": DateInput(),
             "specialities": forms.CheckboxSelectMultiple,
             "qualified_item_types": forms.CheckboxSelectMultiple,
         }

@@ -113,6 +113,15 @@ def entity_can_edit(user: User, entity: Entity) -> bool:
     return entity.supervising_departments.filter(pk__in=ids).exists()
 
 
+def entity_phones_visible(user: User, entity: Entity) -> bool:
+    """Tell whether the entity page shows its phone numbers in full (docs/access.md).
+
+    Those who keep the entity's record (who may change it) see them in full; every other
+    reader sees them masked.  An inspector calls from the record page of their group.
+    """
+    return entity_can_edit(user, entity)
+
+
 def inspector_list_for_user(
     user: User, filters: InspectorFilter | None = None, *, today: dt.date | None = None
 ) -> QuerySet[Inspector]:
@@ -176,6 +185,12 @@ def inspector_can_edit(user: User, inspector: Inspector) -> bool:
     """Tell whether the user may change this inspector's record."""
     ids = writable_department_ids(user)
     return ids is None or inspector.department_id in ids
+
+
+def inspector_phone_visible(user: User, inspector: Inspector) -> bool:
+    """Tell whether the inspector page shows the phone number in full: to its keepers and
+    to the inspector themself; masked to every other reader (docs/access.md)."""
+    return inspector.user_id == user.pk or inspector_can_edit(user, inspector)
 
 
 def avoidance_list_for_inspector(inspector: Inspector) -> QuerySet[Avoidance]:

@@ -35,10 +35,12 @@ from spotcheck.directory.selectors import (
     entity_can_edit,
     entity_get_for_user,
     entity_list_for_user,
+    entity_phones_visible,
     entity_risk_history,
     inspector_can_edit,
     inspector_get_for_user,
     inspector_list_for_user,
+    inspector_phone_visible,
 )
 from spotcheck.directory.services import (
     avoidance_add,
@@ -136,6 +138,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "entity": entity,
             "can_edit": entity_can_edit(request.user, entity),
+            "phones_full": entity_phones_visible(request.user, entity),
             "risk_history": entity_risk_history(entity)[:20],
             "avoidances": entity_avoidances_for_user(request.user, entity),
         },
@@ -212,6 +215,7 @@ def inspector_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inspector": inspector,
             "today": _today(),
             "can_edit": can_edit,
+            "phones_full": inspector_phone_visible(request.user, inspector),
             "avoidances": avoidance_list_for_inspector(inspector),
             "avoidance_form": AvoidanceForm() if can_edit else None,
         },

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import Department
-from spotcheck.common.forms import BootstrapFormMixin
+from spotcheck.common.forms import BootstrapFormMixin, DateInput
 from spotcheck.core import followup as rules
 from spotcheck.followup.choices import Measure
 from spotcheck.followup.evidence import MAX_FILES_PER_STEP
@@ -94,9 +94,7 @@ class CloseForm(_CaseForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("立案查处、列入经营异常名录的处置结果将在该企业的公示信息中公开"),
     )
-    closed_on = forms.DateField(
-        label=_("处置日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    closed_on = forms.DateField(label=_("处置日期"), widget=DateInput())
     files = EvidenceField()
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import models
 
 from spotcheck.accounts.models import Department, Region
+from spotcheck.core.masking import phone_error
 from spotcheck.core.uscc import UsccStatus, validate_reg_no, validate_uscc
 from spotcheck.directory.choices import (
     EntityType,
@@ -375,6 +376,13 @@ class _Row:
             self.error(field_name, f"不能超过{max_length}个字符（当前{len(value)}个）")
         return value
 
+    def phone(self, field_name: str, max_length: int) -> str:
+        value = self.text(field_name, max_length)
+        message = phone_error(value)
+        if message:
+            self.error(field_name, message)
+        return value
+
     def parsed(self, field_name: str, parse: Any, *, required: bool = False) -> Any:
         value = self.raw(field_name)
         if not value:
@@ -556,9 +564,9 @@ class EntityValidator(RowValidator):
             ),
             row.text("enterprise_type_code", length["enterprise_type_code"]),
             row.text("legal_rep_name", length["legal_rep_name"], required=True),
-            row.text("legal_rep_phone", length["legal_rep_phone"]),
+            row.phone("legal_rep_phone", length["legal_rep_phone"]),
             row.text("liaison_name", length["liaison_name"]),
-            row.text("liaison_phone", length["liaison_phone"]),
+            row.phone("liaison_phone", length["liaison_phone"]),
             row.text("address", length["address"], required=True),
             region_id,
             row.text("business_address", length["business_address"]),
@@ -879,7 +887,7 @@ class InspectorValidator(RowValidator):
             certificate,
             row.text("name", length["name"], required=True),
             row.parsed("gender", lambda v: _choice(v, _GENDERS, Gender)) or "",
-            row.text("phone", length["phone"]),
+            row.phone("phone", length["phone"]),
             self._department_id(row),
             row.text("unit", length["unit"]),
             row.text("post", length["post"]),

@@ -332,6 +332,7 @@ def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
         "photo_url": reverse("inspections:field_photo_upload", args=[record.pk]),
         "done_url": reverse("inspections:field_final", args=[record.pk]),
         "photo_max": photo_max_bytes(),
+        "time_zone": settings.TIME_ZONE,
         "items": [
             {
                 "id": r["row"].pk,

@@ -12,15 +12,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from spotcheck.common.forms import BootstrapFormMixin
+from spotcheck.common.forms import BootstrapFormMixin, DateInput, DateTimeLocalInput
 from spotcheck.inspections.choices import NoticeMethod, ReviewDecision
 from spotcheck.inspections.services import ItemEntry, PartySignoff
 
 
 class ScheduleForm(BootstrapFormMixin, forms.Form):
-    planned_on = forms.DateField(
-        label="检查日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    planned_on = forms.DateField(label="检查日期", required=False, widget=DateInput())
     materials = forms.CharField(
         label="需准备的材料（一次告知）",
         required=False,
@@ -35,7 +33,7 @@ class NoticeDeliveryForm(BootstrapFormMixin, forms.Form):
     )
     delivered_at = forms.DateTimeField(
         label="告知时间",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeLocalInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     note = forms.CharField(label="说明", required=False, max_length=255)
@@ -87,8 +85,9 @@ def _when(value: Any, label: str) -> dt.datetime | None:
     if parsed is None:
         raise ValidationError(f"{label}格式不正确")
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+        # a time typed or picked on the phone is a Beijing wall-clock time
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return timezone.localtime(parsed, timezone.get_default_timezone())
 
 
 def _coord(value: Any, low: int, high: int) -> Decimal | None:

@@ -249,6 +249,17 @@ def record_entries_save(
         resolved.append((item, entry, codes))
     if started_at and ended_at and ended_at < started_at:
         errors["ended_at"] = ["检查结束时间不能早于开始时间"]
+    # a phone set to a time zone east of Beijing sends a wall-clock time still to come
+    beijing_now = timezone.localtime(timezone=timezone.get_default_timezone())
+    latest = beijing_now + dt.timedelta(minutes=5)
+    for name, value, label in (
+        ("started_at", started_at, "检查开始时间"),
+        ("ended_at", ended_at, "检查结束时间"),
+    ):
+        if value is not None and value > latest:
+            errors.setdefault(name, []).append(
+                f"{label}不能晚于现在（北京时间 {beijing_now:%H:%M}），请核对手机时间"
+            )
     if errors:
         raise ValidationError(errors)
     before = record_snapshot(record) if correction else None

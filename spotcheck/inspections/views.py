@@ -19,6 +19,7 @@ from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.selectors import task_get_for_user
 from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.inspections.choices import RecordState
+from spotcheck.inspections.field_selectors import membership
 from spotcheck.inspections.inbox import inbox_can_open, inbox_for_user
 from spotcheck.inspections.merging import (
     merge_can_decide,
@@ -187,6 +188,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record_for(request.user, pk)
     context = record_sheet(record)
     context["can_see_task"] = request.user.role != "inspector"
+    # the group's members call the enterprise; every other reader sees the numbers masked
+    context["phones_full"] = membership(request.user, record) is not None
     return render(request, "inspections/record_detail.html", context)
 
 

@@ -39,10 +39,25 @@
     return m ? decodeURIComponent(m[1]) : "";
   }
 
-  function clock() {
-    var d = new Date();
-    return [d.getHours(), d.getMinutes(), d.getSeconds()].map(function (n) { return (n < 10 ? "0" : "") + n; }).join(":");
+  // The platform's wall clock (Asia/Shanghai), whatever time zone the phone is set to: a
+  // phone left on UTC would otherwise record 16:36 for a visit at 00:36 Beijing time.
+  // Returns "YYYY-MM-DDTHH:MM:SS" from the phone's absolute clock read in that zone.
+  function platformNow() {
+    var zone = S.time_zone || "Asia/Shanghai";
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", second: "2-digit"
+      }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+      return parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" + parts.minute + ":" + parts.second;
+    } catch (e) {
+      // no time-zone data on this browser: China has kept UTC+8 all year since 1991
+      return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 19);
+    }
   }
+
+  function clock() { return platformNow().slice(11, 19); }
 
   function localInput(iso) { return iso ? iso.slice(0, 16) : ""; }
 
@@ -247,9 +262,7 @@
   document.querySelectorAll("[data-now]").forEach(function (btn) {
     btn.addEventListener("click", function () {
       var input = document.getElementById(btn.dataset.now);
-      var d = new Date();
-      d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-      input.value = d.toISOString().slice(0, 16);
+      input.value = platformNow().slice(0, 16);
       draft[input.dataset.field] = input.value;
       changed();
     });

@@ -373,7 +373,7 @@ def build_scenario() -> Scenario:
             name=name,
             gender=Gender.MALE if n % 2 else Gender.FEMALE,
             id_masked=f"1301**********{2000 + n}",
-            phone=f"139****{1000 + n}",
+            phone=f"1390311{1000 + n}",
             department=deps[dep],
             unit=f"{deps[dep].short_name}执法{n % 3 + 1}科",
             post="科员",

@@ -101,3 +101,15 @@ def test_skip_flag_exits_quietly_when_loaded(demo: object) -> None:
     call_command("demo_load", "--skip-if-loaded", stdout=out)
 
     assert out.getvalue().strip() == "数据库已有数据，跳过演示场景载入。"
+
+
+def test_demo_phone_numbers_are_stored_in_full_like_real_ones(demo: object) -> None:
+    # given the loaded demo (docs/access.md: numbers are stored in full, shown masked)
+    phones = [
+        *Entity.objects.values_list("legal_rep_phone", flat=True),
+        *Entity.objects.exclude(liaison_phone="").values_list("liaison_phone", flat=True),
+        *Inspector.objects.values_list("phone", flat=True),
+    ]
+    # when they are read / then every one is an 11-digit mobile number a phone can dial
+    malformed = [p for p in phones if not (len(p) == 11 and p.isdigit() and p[0] == "1")]
+    assert (len(phones) > 0, malformed) == (True, [])
