@@ -113,6 +113,13 @@
         mine.base = null;
         mine.editRev = mine.dirty ? stored.rev : 0;
       }
+      if (S.frozen && mine && mine.dirty && mine.base !== i.version) {
+        // a draft made before the record was signed or corrected: the signed text comes
+        // first, the draft is offered beside it as a proposal, never sent as it is
+        stored.stale = stored.stale || {};
+        stored.stale[i.id] = mine;
+        mine = null;
+      }
       items[i.id] = (mine && mine.dirty && !i.conflicted) ? mine : serverItem(i);
       if (mine && mine.dirty && i.conflicted) { items[i.id].editRev = 0; }
     });
@@ -158,6 +165,53 @@
       }
     }
     scheduleSync();
+  }
+
+  // a stale draft of a signed record, beside the current signed text
+  function showStale() {
+    Object.keys(draft.stale || {}).forEach(function (id) {
+      var old = draft.stale[id];
+      var box = document.querySelector('.field-item[data-item="' + id + '"] .card-body');
+      if (!box || box.querySelector("[data-stale]")) { return; }
+      var div = document.createElement("div");
+      div.className = "alert alert-info";
+      div.dataset.stale = id;
+      div.setAttribute("data-testid", "stale-draft-" + id);
+      var head = document.createElement("p");
+      head.className = "fw-semibold mb-1";
+      head.textContent = "手机上有一份签字确认前的旧草稿（未提交）。下方输入框中是现在已签字确认的内容；如需更正，可采用旧草稿后修改：";
+      var text = document.createElement("div");
+      text.textContent = old.findings || "（空）";
+      var res = document.createElement("div");
+      res.className = "small";
+      res.textContent = "检查结果：" + (old.codes.map(function (c) { return codes[c] ? codes[c].label : c; }).join("；") || "（未选）");
+      var use = document.createElement("button");
+      use.type = "button";
+      use.className = "btn btn-sm btn-outline-primary mt-2 me-2";
+      use.setAttribute("data-testid", "use-stale-" + id);
+      use.textContent = "采用旧草稿作为更正内容";
+      use.addEventListener("click", function () {
+        var d = draft.items[id];
+        d.findings = old.findings; d.notes = old.notes; d.codes = old.codes.slice();
+        delete draft.stale[id];
+        div.remove();
+        fillForm();
+        itemErrors();
+        changed(id);
+      });
+      var drop = document.createElement("button");
+      drop.type = "button";
+      drop.className = "btn btn-sm btn-outline-secondary mt-2";
+      drop.textContent = "不采用，删除旧草稿";
+      drop.addEventListener("click", function () {
+        if (!window.confirm("删除手机上的这份旧草稿？")) { return; }
+        delete draft.stale[id];
+        div.remove();
+        persist();
+      });
+      div.appendChild(head); div.appendChild(text); div.appendChild(res); div.appendChild(use); div.appendChild(drop);
+      box.insertBefore(div, box.children[1] || null);
+    });
   }
 
   // ------------------------------------------------------------------ result code rules (mirror of spotcheck/core/results.py)
@@ -367,7 +421,8 @@
   function lockItem(id) {
     var box = document.querySelector('.field-item[data-item="' + id + '"]');
     if (!box) { return; }
-    box.querySelectorAll("textarea, input").forEach(function (el) { el.disabled = true; });
+    // the item's own inputs only: the conflict panel's forms stay usable
+    box.querySelectorAll('[data-item="' + id + '"], [data-photo-input]').forEach(function (el) { el.disabled = true; });
   }
 
   function showConflict(data) {
@@ -759,10 +814,13 @@
 
   fillForm();
   itemErrors();
+  showStale();
   if (S.state === "approved") {
     document.querySelectorAll("#field-app textarea, #field-app input, #field-app select, #field-app button").forEach(function (el) { el.disabled = true; });
   }
-  if (Object.keys(conflictItems).length) {
+  if (Object.keys(draft.stale || {}).length) {
+    status("local", "手机上有签字确认前的旧草稿，未提交：请在下方查看，决定是否作为更正内容");
+  } else if (Object.keys(conflictItems).length) {
     status("conflict", "有录入冲突尚未处理：请在下方查看两份内容并选择");
     if (draft.outbox || draft.signOutbox || draft.photos.length || hasChanges()) { flush(); }
   } else if (draft.outbox || draft.signOutbox || draft.photos.length || hasChanges()) {
