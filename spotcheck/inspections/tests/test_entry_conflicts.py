@@ -6,12 +6,16 @@ items SJ-01 (``market_item``) and SJ-02 on the record; 王检查 enters 公安�
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue, Departments, Regions
+from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.field_selectors import conflicts_of
 from spotcheck.inspections.models import EntryConflict, RecordItem, RecordVersion
@@ -384,3 +388,143 @@ def test_a_correction_from_a_stale_draft_is_kept_beside_the_signed_text_not_appl
     field.record.refresh_from_db()
     assert (field.market_item.findings, field.record.version) == (Y, 2)
     assert RecordVersion.objects.get(record=field.record, number=2).reason == "补充检查情况"
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _conflict(field: Field, inspector_user: User, zhao: User) -> EntryConflict:
+    record_entries_save(
+        actor=inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.market_item, ("A", "B"), base=0, findings=X)],
+    )
+    record_entries_save(
+        actor=zhao,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.market_item, ("1",), base=0, findings=Y)],
+    )
+    return EntryConflict.objects.get()
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user, backend=LOGIN_BACKEND)
+    return client
+
+
+def test_the_phone_endpoint_answers_a_stale_write_with_409_and_both_texts(
+    field: Field, inspector_user: User, zhao: User
+) -> None:
+    # given
+    record_entries_save(
+        actor=inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.market_item, ("A", "B"), base=0, findings=X)],
+    )
+    body = {
+        "submission_id": str(sid()),
+        "items": [{"id": field.market_item.pk, "version": 0, "findings": Y, "codes": ["1"]}],
+    }
+
+    # when
+    response = _client(zhao).post(
+        reverse("inspections:field_sync", args=[field.record.pk]),
+        json.dumps(body),
+        content_type="application/json",
+    )
+
+    # then
+    assert response.status_code == 409
+    answer = response.json()
+    assert (answer["ok"], answer["conflict"]) == (False, True)
+    assert answer["conflicts"][0]["now"]["findings"] == X
+    assert answer["conflicts"][0]["incoming"]["findings"] == Y
+    field.market_item.refresh_from_db()
+    assert field.market_item.findings == X
+
+
+def test_the_fill_page_settles_a_conflict_and_the_record_page_tells_how(
+    field: Field, inspector_user: User, zhao: User
+) -> None:
+    # given
+    conflict = _conflict(field, inspector_user, zhao)
+    fill = _client(zhao).get(reverse("inspections:field_fill", args=[field.record.pk]))
+    assert f'data-testid="conflict-panel-{field.market_item.pk}"' in fill.content.decode()
+
+    # when 赵 keeps the entry on the server
+    response = _client(zhao).post(
+        reverse("inspections:field_conflict_settle", args=[field.record.pk, conflict.pk]),
+        {"choice": "current"},
+    )
+
+    # then
+    assert response.status_code == 302
+    conflict.refresh_from_db()
+    assert (conflict.settlement, conflict.settled_by) == ("kept_current", zhao)
+    page = _client(inspector_user).get(reverse("inspections:field_record", args=[field.record.pk]))
+    text = page.content.decode()
+    assert "已处理" in text
+    assert "赵检查" in text
+    assert "保留了服务器上的内容" in text
+
+
+def test_settling_another_departments_conflict_is_refused_with_a_message_and_writes_nothing(
+    field: Field, inspector_user: User, other_inspector_user: User, zhao: User
+) -> None:
+    # given
+    conflict = _conflict(field, inspector_user, zhao)
+
+    # when 王检查 (公安局) tries
+    response = _client(other_inspector_user).post(
+        reverse("inspections:field_conflict_settle", args=[field.record.pk, conflict.pk]),
+        {"choice": "draft"},
+        follow=True,
+    )
+
+    # then
+    assert "只有本事项所属部门的检查人员可以处理该冲突" in response.content.decode()
+    conflict.refresh_from_db()
+    field.market_item.refresh_from_db()
+    assert (conflict.is_open, field.market_item.findings) == (True, X)
+
+
+def test_the_review_list_marks_a_submitted_record_with_an_open_conflict(
+    field: Field, inspector_user: User, other_inspector_user: User, zhao: User, dept_admin: User
+) -> None:
+    # given: a signed record, and 赵's stale correction kept as a conflict
+    record_entries_save(
+        actor=inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[
+            entry(field.market_item, ("A", "B"), base=0, findings=X),
+            entry(_second(field), ("1",), base=0),
+        ],
+    )
+    record_entries_save(
+        actor=other_inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.police_item, ("1",), base=0)],
+    )
+    _sign(field, inspector_user)
+    home = _client(dept_admin).get("/field/").content.decode()
+    assert 'data-testid="review-conflict"' not in home
+    record_entries_save(
+        actor=zhao,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.market_item, ("1",), base=0, findings=Y)],
+        correction_reason="补充",
+    )
+
+    # when
+    home = _client(dept_admin).get("/field/").content.decode()
+
+    # then
+    assert 'data-testid="review-conflict"' in home
+    assert "有未处理的录入冲突" in home
