@@ -810,6 +810,12 @@
     });
   }
 
+  // settling a conflict is a decision: ask before sending it
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest ? ev.target.closest("button[data-confirm]") : null;
+    if (btn && !window.confirm(btn.dataset.confirm)) { ev.preventDefault(); }
+  });
+
   // ------------------------------------------------------------------ start
 
   fillForm();

@@ -198,7 +198,14 @@ def test_same_item_offline_on_two_phones_keeps_both_and_both_see_the_settlement(
     expect(page.get_by_test_id("conflict-history")).to_contain_text("未处理")
     shot("a-disputed")
 
-    # when B merges both texts
+    # a choice is asked for confirmation: cancelling sends nothing
+    b.once("dialog", lambda dialog: dialog.dismiss())
+    b.get_by_test_id(f"keep-current-{conflict.pk}").click()
+    expect(b.get_by_test_id(f"conflict-panel-{rec.sj1.pk}")).to_be_visible()
+    assert EntryConflict.objects.get().is_open
+
+    # when B merges both texts (and confirms)
+    b.on("dialog", lambda dialog: dialog.accept())
     b.locator("summary", has_text="合并编辑").click()
     b.get_by_test_id(f"merge-findings-{conflict.pk}").fill(X + "；" + Y)
     click_and_wait(b, b.get_by_test_id(f"merge-{conflict.pk}"))
