@@ -443,3 +443,52 @@ def test_while_the_server_does_not_answer_the_status_says_when_it_retries_not_of
     page.unroute(sync)
     expect(status).to_contain_text("已同步到服务器", timeout=20_000)
     assert _item(rec.sj1.pk).findings == X
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_the_demo_practice_record_lets_two_market_inspectors_fill_it_on_two_phones(
+    page: Page,
+    signed_in: Callable[..., None],
+    phone_b: Callable[[str], Page],
+    shot: Callable[[str], None],
+) -> None:
+    from django.apps import apps
+    from django.utils import timezone
+
+    from spotcheck.catalogue.models import ResultCode
+    from spotcheck.demo.field import load_field_demo
+    from spotcheck.demo.scenario import load_demo
+    from spotcheck.inspections.models import EntryConflict
+
+    # given: the demo and its practice task (manage.py demo_load, demo_field)
+    if not ResultCode.objects.exists():
+        codes = importlib.import_module("spotcheck.catalogue.migrations.0002_result_codes")
+        codes.load(apps, None)
+    today = timezone.localdate()
+    load_demo(today=today)
+    record = load_field_demo(today=today)[0]
+    sj1, sj2 = record.items.filter(department__name="晋州市市场监督管理局").order_by("item__code")
+    fill_url = f"/field/records/{record.pk}/fill/"
+
+    # when: scj_inspector and scj_inspector2 each fill one market item without network
+    signed_in("scj_inspector", "/field/")
+    expect(page.locator("#h-today + .list-group")).to_contain_text(record.entity.name)
+    page.goto(fill_url)
+    b = phone_b("scj_inspector2")
+    b.goto(fill_url)
+    page.context.set_offline(True)
+    b.context.set_offline(True)
+    _fill(page, sj1, X)
+    _fill(b, sj2, Y)
+    _online(page)
+    expect(page.get_by_test_id("sync-status")).to_contain_text("已同步到服务器")
+    _online(b)
+    expect(b.get_by_test_id("sync-status")).to_contain_text("已同步到服务器")
+
+    # then: both entries are kept, each under its author
+    assert (_item(sj1.pk).findings, _item(sj1.pk).entered_by.username) == (X, "scj_inspector")
+    assert (_item(sj2.pk).findings, _item(sj2.pk).entered_by.username) == (Y, "scj_inspector2")
+    assert not EntryConflict.objects.exists()
+    page.reload()
+    expect(page.locator(f"#findings-{sj2.pk}")).to_have_value(Y)
+    shot("demo")
