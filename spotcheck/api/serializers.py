@@ -271,6 +271,7 @@ class RecordItemOut(serializers.ModelSerializer[RecordItem]):
             "options",
             "notes",
             "entered_at",
+            "version",
         ]
 
 
@@ -385,6 +386,16 @@ class ItemEntryIn(serializers.Serializer[dict[str, Any]]):
         "主要检查情况和检查结果都填写后，该事项才算录入完成",
     )
     notes = _free_text(1000, "备注")
+    version = serializers.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="本次修改所基于的检查事项版本（记录详情 items[].version）。"
+        "与当前版本相同则写入；该事项已被他人修改的，不覆盖，作为冲突保存并返回 409。"
+        "不填的，只能写入尚未录入或由调用者本人录入的事项",
+    )
 
 
 def _beijing_time(label: str) -> serializers.DateTimeField:
@@ -448,6 +459,53 @@ class SubmissionOut(serializers.Serializer[dict[str, Any]]):
     record = serializers.IntegerField()
     state = serializers.ChoiceField(RecordState.choices)
     version = serializers.IntegerField(help_text="记录表版本：签字确认为 1，每次更正加 1")
+
+
+class ItemResultOut(serializers.Serializer[dict[str, Any]]):
+    item = serializers.IntegerField(help_text="记录表中检查事项的编号")
+    result = serializers.ChoiceField(
+        [("applied", "已写入"), ("unchanged", "内容未变"), ("conflict", "冲突，未写入")]
+    )
+    version = serializers.IntegerField(help_text="该事项现在的版本：下次修改时作为 version 提交")
+    conflict = serializers.IntegerField(allow_null=True, help_text="冲突编号（result=conflict 时）")
+
+
+class EntryValueOut(serializers.Serializer[dict[str, Any]]):
+    findings = serializers.CharField()
+    codes = serializers.ListField(child=serializers.CharField())
+    results = serializers.ListField(child=serializers.CharField(), help_text="代码及名称")
+    notes = serializers.CharField()
+
+
+class CurrentEntryOut(EntryValueOut):
+    version = serializers.IntegerField()
+    entered_by = serializers.CharField(help_text="录入人")
+    entered_at = serializers.CharField(help_text="录入时间")
+
+
+class IncomingEntryOut(EntryValueOut):
+    base_version = serializers.IntegerField(help_text="提交所基于的版本；-1 为未说明")
+    written_by = serializers.CharField(help_text="提交人")
+    written_at = serializers.CharField(help_text="提交时间")
+
+
+class ConflictOut(serializers.Serializer[dict[str, Any]]):
+    id = serializers.IntegerField(help_text="冲突编号")
+    item = serializers.IntegerField()
+    item_code = serializers.CharField()
+    item_name = serializers.CharField()
+    now = CurrentEntryOut(help_text="服务器上保留的当前内容")
+    incoming = IncomingEntryOut(help_text="本次提交的内容：未写入，作为冲突保存")
+    message = serializers.CharField(help_text="中文说明")
+
+
+class EntriesOut(SubmissionOut):
+    items = ItemResultOut(many=True, help_text="各检查事项的处理结果")
+
+
+class ConflictAnswerOut(EntriesOut):
+    conflicts = ConflictOut(many=True)
+    errors = serializers.ListField(child=serializers.CharField(), help_text="中文说明")
 
 
 class PhotoIn(serializers.Serializer[dict[str, Any]]):

@@ -36,6 +36,7 @@ from spotcheck.directory.selectors import (
 )
 from spotcheck.draws.models import AttemptStatus, DrawnObject
 from spotcheck.draws.selectors import public_draw_record
+from spotcheck.inspections.field_selectors import conflict_answer
 from spotcheck.inspections.images import photo_size_error
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.selectors import joint_record_get_for_user, joint_record_list_for_user
@@ -271,9 +272,23 @@ class RecordEntriesSave(APIView):
     """录入检查结果（谁检查、谁录入）：只能录入调用者所在部门的检查事项。
 
     与手机现场录入相同：按 submission_id 幂等；签字确认后再提交即为更正，须填 correction_reason。
+    每个事项须带上所基于的版本（version，取自记录详情）：该事项已被他人修改的，不覆盖，
+    服务器保留当前内容，把本次内容作为冲突保存，返回 409 及双方内容；其余事项照常写入。
     """
 
-    @extend_schema(request=s.EntriesIn, responses={200: s.SubmissionOut, **_REFUSALS})
+    @extend_schema(
+        request=s.EntriesIn,
+        responses={
+            200: s.EntriesOut,
+            409: OpenApiResponse(
+                response=s.ConflictAnswerOut,
+                description="录入冲突：所基于的版本已被他人修改，本次内容未覆盖，作为冲突保存；"
+                "conflicts 中为服务器上的当前内容（now）和本次提交的内容（incoming）。"
+                "其他未冲突的事项已写入（见 items）",
+            ),
+            **_REFUSALS,
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         record = _record(request, pk)
         body = s.EntriesIn(data=request.data)
@@ -289,6 +304,7 @@ class RecordEntriesSave(APIView):
                     findings=e["findings"],
                     codes=tuple(e["codes"]),
                     notes=e["notes"],
+                    base_version=e["version"],
                 )
                 for e in data["items"]
             ],
@@ -298,7 +314,11 @@ class RecordEntriesSave(APIView):
             longitude=data["longitude"],
             correction_reason=data["correction_reason"],
         )
-        return Response(s.SubmissionOut(_submission(outcome, data["submission_id"])).data)
+        answer = {**_submission(outcome, data["submission_id"]), "items": list(outcome.items)}
+        if outcome.conflicts:
+            answer.update(conflict_answer(outcome.record, outcome.conflicts))
+            return Response(s.ConflictAnswerOut(answer).data, status=409)
+        return Response(s.EntriesOut(answer).data)
 
 
 class RecordPhotoAdd(APIView):

@@ -4,8 +4,11 @@ matching of the seed task have been run.
 
 It is kept apart from the seed scenario on purpose: the seed task stays untouched (still to
 be drawn), and this separate demo task says in its name that it is for field-work practice.
-Groups and records are created the way matching creates them (one group of the three demo
-inspectors, one record per enterprise with each participating department's item).
+Groups and records are created the way matching creates them (one group of the demo
+inspectors, one record per enterprise with each participating department's item).  The
+group has two 市场监督管理局 inspectors (``scj_inspector`` and ``scj_inspector2``, as the
+draw gives a single-department enterprise two of them) and the first record two market
+items, so that two phones filling one record can be practised (docs/domain/entry-conflicts.md).
 """
 
 from __future__ import annotations
@@ -15,20 +18,23 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from spotcheck.accounts.choices import Role
 from spotcheck.accounts.models import Department, User
+from spotcheck.accounts.services import user_create
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
 from spotcheck.campaigns.choices import TaskState, TaskType
 from spotcheck.campaigns.models import AnnualPlan, Task
 from spotcheck.campaigns.services import task_create
 from spotcheck.catalogue.models import InspectionItem
-from spotcheck.demo.scenario import GAJ, LEAD, SCJ
-from spotcheck.directory.choices import EntityType
+from spotcheck.demo.scenario import DEMO_PASSWORD, GAJ, LEAD, SCJ
+from spotcheck.directory.choices import EntityType, InspectorStatus
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
 
 FIELD_TASK_NUMBER = "晋州市政府办抽查〔2026〕90号"
 FIELD_LOGINS = ("zfb_inspector", "scj_inspector", "gaj_inspector")
+SECOND_SCJ_LOGIN = "scj_inspector2"
 
 
 class FieldDemoError(Exception):
@@ -37,7 +43,7 @@ class FieldDemoError(Exception):
 
 @transaction.atomic
 def load_field_demo(*, today: dt.date) -> list[JointRecord]:
-    """Create the practice task, its group of the three demo inspectors and four records."""
+    """Create the practice task, its group of the four demo inspectors and four records."""
     if Task.objects.filter(number=FIELD_TASK_NUMBER).exists():
         raise FieldDemoError("现场检查演示任务已存在，无需重复载入")
     try:
@@ -49,6 +55,7 @@ def load_field_demo(*, today: dt.date) -> list[JointRecord]:
     if plan is None:
         raise FieldDemoError("请先载入演示场景（manage.py demo_load）")
     departments = {d.name: d for d in Department.objects.filter(name__in=(LEAD, SCJ, GAJ))}
+    inspectors.insert(2, _second_market_inspector(departments[SCJ], inspectors[1]))
     items: dict[str, InspectionItem] = {}
     for name in (LEAD, SCJ, GAJ):
         item = (
@@ -59,6 +66,12 @@ def load_field_demo(*, today: dt.date) -> list[JointRecord]:
         if item is None:
             raise FieldDemoError(f"{name}没有抽查事项，无法生成演示记录表")
         items[name] = item
+    second_scj = (
+        InspectionItem.objects.filter(department=departments[SCJ], is_active=True)
+        .exclude(pk=items[SCJ].pk)
+        .order_by("code")
+        .first()
+    )
     task = task_create(
         actor=lead_admin,
         values={
@@ -77,7 +90,10 @@ def load_field_demo(*, today: dt.date) -> list[JointRecord]:
             "window_start": today,
             "window_end": today + dt.timedelta(days=60),
         },
-        participants=[(departments[n], [items[n]]) for n in (LEAD, SCJ, GAJ)],
+        participants=[
+            (departments[n], [items[n], second_scj] if n == SCJ and second_scj else [items[n]])
+            for n in (LEAD, SCJ, GAJ)
+        ],
     )
     # The draw and the matching are their own steps (and tested there); the practice task
     # starts where they end.
@@ -109,6 +125,9 @@ def load_field_demo(*, today: dt.date) -> list[JointRecord]:
         )
         for name in names:
             RecordItem.objects.create(record=record, department=departments[name], item=items[name])
+        if n == 1 and second_scj is not None:
+            # two market items on the first record: one for each market inspector to fill
+            RecordItem.objects.create(record=record, department=departments[SCJ], item=second_scj)
         records.append(record)
     audit_record(
         actor=None,
@@ -117,3 +136,27 @@ def load_field_demo(*, today: dt.date) -> list[JointRecord]:
         data={"records": [r.number for r in records]},
     )
     return records
+
+
+def _second_market_inspector(department: Department, first: Inspector) -> Inspector:
+    """The second 市场监督管理局 inspector of the group, with a login of their own."""
+    inspector = (
+        Inspector.objects.filter(department=department, status=InspectorStatus.ON_DUTY)
+        .exclude(pk=first.pk)
+        .order_by("pk")
+        .first()
+    )
+    if inspector is None:
+        raise FieldDemoError(f"{department.name}只有一名执法检查人员，无法组成两人同部门的检查组")
+    if inspector.user_id is None:
+        user = user_create(
+            actor=None,
+            username=SECOND_SCJ_LOGIN,
+            password=DEMO_PASSWORD,
+            display_name=inspector.name,
+            role=Role.INSPECTOR,
+            department=department,
+        )
+        Inspector.objects.filter(pk=inspector.pk).update(user=user)
+        inspector.refresh_from_db()
+    return inspector

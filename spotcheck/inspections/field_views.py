@@ -38,11 +38,14 @@ from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.inspections.choices import RecordState, ReviewDecision, SignerRole
 from spotcheck.inspections.field_selectors import (
     TaskLists,
+    conflict_answer,
+    conflicts_of,
     current_reviews,
     field_records_for_inspector,
     lead_can_confirm,
     lead_confirm_queue,
     membership,
+    open_conflict_record_ids,
     own_items,
     record_snapshot,
     result_rules,
@@ -59,9 +62,16 @@ from spotcheck.inspections.forms import (
     parse_sync,
 )
 from spotcheck.inspections.images import photo_max_bytes, photo_size_error
-from spotcheck.inspections.models import GroupMember, JointRecord, RecordPhoto, RecordVersion
+from spotcheck.inspections.models import (
+    EntryConflict,
+    GroupMember,
+    JointRecord,
+    RecordPhoto,
+    RecordVersion,
+)
 from spotcheck.inspections.selectors import joint_record_get_for_user
 from spotcheck.inspections.services import (
+    entry_conflict_settle,
     notice_delivery_record,
     record_entries_save,
     record_lead_confirm,
@@ -177,12 +187,14 @@ def field_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     lists = field_records_for_inspector(user)
     paths, count = offline_pages(lists) if user.role == Role.INSPECTOR else ([], 0)
+    review_queue = review_queue_for_user(user)
     return render(
         request,
         "inspections/field/home.html",
         {
             "lists": lists,
-            "review_queue": review_queue_for_user(user),
+            "review_queue": review_queue,
+            "conflicted": open_conflict_record_ids(review_queue),
             "confirm_queue": lead_confirm_queue(user),
             "today": timezone.localdate(),
             "offline_pages": paths,
@@ -216,6 +228,7 @@ def record_overview(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "notices": record.notices.all(),
             "my_department_id": member.department_id if member else None,
+            "conflicts": conflicts_of(record),
         }
     )
     return render(request, "inspections/field/record.html", context)
@@ -320,6 +333,10 @@ def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     members = _members(record)
+    conflicts = conflicts_of(record)
+    open_items = {c["item"] for c in conflicts if c["open"]}
+    for r in rows:
+        r["conflicts"] = [c for c in conflicts if c["item"] == r["row"].pk and c["open"]]
     state = {
         "record": record.pk,
         "user": user.pk,
@@ -336,6 +353,8 @@ def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
         "items": [
             {
                 "id": r["row"].pk,
+                "version": r["row"].version,
+                "conflicted": r["row"].pk in open_items,
                 "findings": r["row"].findings,
                 "notes": r["row"].notes,
                 "codes": r["chosen"],
@@ -364,6 +383,8 @@ def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
             "field_state": state,
             "signer_roles": SignerRole.choices,
             "reviews": reviews_of(record),
+            "conflicts": conflicts,
+            "open_conflicts": [c for c in conflicts if c["open"]],
         },
     )
 
@@ -405,12 +426,47 @@ def _answer(outcome: Any, **extra: Any) -> dict[str, Any]:
 @login_required
 @require_POST
 def record_sync(request: HttpRequest, pk: int) -> JsonResponse:
-    def submit(user: User, record: JointRecord, body: Any) -> dict[str, Any]:
-        outcome = record_entries_save(actor=user, record=record, **parse_sync(body))
-        saved_at = timezone.localtime().strftime("%H:%M:%S")
-        return _answer(outcome, version=outcome.version, saved_at=saved_at)
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    try:
+        outcome = record_entries_save(actor=user, record=record, **parse_sync(_json_body(request)))
+    except ValidationError as exc:
+        return _json_error(exc, 400)
+    except PermissionDenied as exc:
+        return _json_error(exc, 403)
+    answer = _answer(
+        outcome,
+        version=outcome.version,
+        saved_at=timezone.localtime().strftime("%H:%M:%S"),
+        items=list(outcome.items),
+    )
+    if outcome.conflicts:
+        answer.update(conflict_answer(outcome.record, outcome.conflicts))
+        return JsonResponse({"ok": False, **answer}, status=409)
+    return JsonResponse({"ok": True, **answer})
 
-    return _phone_submission(request, pk, submit)
+
+@login_required
+@require_POST
+def conflict_settle_view(request: HttpRequest, pk: int, conflict_pk: int) -> HttpResponse:
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    conflict = get_object_or_404(EntryConflict, record=record, pk=conflict_pk)
+    codes = tuple(c for c in request.POST.getlist("codes") if c)
+    try:
+        entry_conflict_settle(
+            actor=user,
+            conflict=conflict,
+            choice=request.POST.get("choice", ""),
+            findings=request.POST.get("findings", "")[:5000],
+            codes=codes,
+            notes=request.POST.get("notes", "")[:1000],
+            correction_reason=request.POST.get("correction_reason", "")[:1000],
+        )
+        messages.success(request, f"已处理“{conflict.item.item.name}”的录入冲突")
+    except (ValidationError, PermissionDenied) as exc:
+        _flash(request, exc)
+    return redirect("inspections:field_fill", pk=record.pk)
 
 
 @login_required
@@ -585,6 +641,7 @@ def record_final(request: HttpRequest, pk: int) -> HttpResponse:
             "review_form": ReviewForm(),
             "can_confirm": lead_can_confirm(user, record),
             "member": membership(user, record),
+            "conflicts": conflicts_of(record),
         }
     )
     return render(request, "inspections/field/final.html", context)

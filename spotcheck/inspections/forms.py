@@ -127,12 +127,16 @@ def parse_sync(payload: Any) -> dict[str, Any]:
             item_id = int(raw.get("id"))
         except (TypeError, ValueError) as exc:
             raise ValidationError("提交的检查事项无效") from exc
+        base = raw.get("version")
+        if base is not None and (isinstance(base, bool) or not isinstance(base, int) or base < 0):
+            raise ValidationError("检查事项的版本号无效，请刷新页面")
         entries.append(
             ItemEntry(
                 item_id=item_id,
                 findings=_text(raw.get("findings")),
                 codes=tuple(codes),
                 notes=_text(raw.get("notes"), 1000),
+                base_version=base,
             )
         )
     return {

@@ -202,6 +202,11 @@ class RecordItem(models.Model):
         related_name="+",
     )
     entered_at = models.DateTimeField(_("录入时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(
+        _("录入版本"),
+        default=0,
+        help_text=_("每次修改加 1；提交时须说明基于哪个版本，基于旧版本的修改作为冲突保存"),
+    )
 
     class Meta:
         verbose_name = _("检查事项记录")
@@ -211,6 +216,68 @@ class RecordItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} · {self.item}"
+
+
+class ConflictSettlement(models.TextChoices):
+    KEPT_CURRENT = "kept_current", _("保留了服务器上的内容")
+    KEPT_DRAFT = "kept_draft", _("采用了冲突的内容")
+    MERGED = "merged", _("合并编辑")
+
+
+class EntryConflict(models.Model):
+    """An item entry written on a version someone else had changed: kept, never applied blindly.
+
+    The item keeps its current entry; the incoming one is stored here with what was current
+    at that moment, until an inspector of the item's department settles it.
+    """
+
+    record = models.ForeignKey(
+        JointRecord, verbose_name=_("记录表"), on_delete=models.CASCADE, related_name="conflicts"
+    )
+    item = models.ForeignKey(
+        RecordItem, verbose_name=_("检查事项"), on_delete=models.CASCADE, related_name="conflicts"
+    )
+    findings = models.TextField(_("冲突的主要检查情况"), blank=True)
+    codes = models.JSONField(_("冲突的检查结果"), default=list, blank=True)
+    notes = models.TextField(_("冲突的备注"), blank=True)
+    base_version = models.IntegerField(_("所基于的版本"), help_text=_("-1：提交时未说明"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("提交时间"))
+    correction = models.BooleanField(_("更正"), default=False)
+    current_version = models.PositiveIntegerField(_("当时的版本"))
+    current = models.JSONField(
+        _("当时服务器上的内容"), help_text=_("{findings, codes, notes, entered_by, entered_at}")
+    )
+    settlement = models.CharField(
+        _("处理结果"), max_length=12, choices=ConflictSettlement.choices, blank=True
+    )
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    settled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    settled_version = models.PositiveIntegerField(_("处理后的版本"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("录入冲突")
+        verbose_name_plural = _("录入冲突")
+        ordering = ["record", "item", "written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.record} · {self.item.item} · 冲突{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.settled_at is None
 
 
 class MergeOutcome(models.TextChoices):
@@ -397,6 +464,9 @@ class FieldSubmission(models.Model):
         _("类型"), max_length=10, choices=SubmissionKind.choices, default=SubmissionKind.ENTRIES
     )
     correction = models.BooleanField(_("更正"), default=False)
+    outcome = models.JSONField(
+        _("处理结果"), default=dict, blank=True, help_text=_("各检查事项的结果：重复提交时原样答复")
+    )
 
     class Meta:
         verbose_name = _("现场提交")

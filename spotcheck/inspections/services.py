@@ -12,6 +12,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -22,7 +23,7 @@ from spotcheck.accounts.models import User
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
 from spotcheck.catalogue.models import ResultCode
-from spotcheck.core import recordflow
+from spotcheck.core import entrymerge, recordflow
 from spotcheck.core.errors import DomainError
 from spotcheck.core.masking import mask_identifier
 from spotcheck.core.results import ResultError
@@ -44,7 +45,9 @@ from spotcheck.inspections.field_selectors import (
 )
 from spotcheck.inspections.images import clean_photo, clean_signature
 from spotcheck.inspections.models import (
+    ConflictSettlement,
     DepartmentReview,
+    EntryConflict,
     FieldSubmission,
     GroupMember,
     InspectorSignature,
@@ -93,6 +96,7 @@ def _submission_save(
     submission_id: uuid.UUID,
     kind: SubmissionKind,
     correction: bool = False,
+    outcome: dict[str, Any] | None = None,
 ) -> None:
     """Store the submission's id; a concurrent use of the same id refuses the whole change."""
     try:
@@ -103,6 +107,7 @@ def _submission_save(
                 user=actor,
                 kind=kind,
                 correction=correction,
+                outcome=outcome or {},
             )
     except IntegrityError as exc:
         raise ValidationError(
@@ -174,12 +179,13 @@ def notice_delivery_record(
 
 @dataclass(frozen=True)
 class ItemEntry:
-    """What the phone sends for one item."""
+    """What the phone sends for one item, and the item version it was based on."""
 
     item_id: int
     findings: str
     codes: tuple[str, ...]
     notes: str
+    base_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -187,10 +193,31 @@ class SaveOutcome:
     duplicate: bool
     record: JointRecord
     version: int
+    items: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def conflicts(self) -> list[int]:
+        """The ids of the conflicts this submission left (its drafts kept beside the items)."""
+        return [i["conflict"] for i in self.items if i.get("conflict")]
 
 
 def _item_entered(item: RecordItem, codes: tuple[str, ...]) -> bool:
     return bool(item.findings.strip()) and bool(codes)
+
+
+def _item_codes(item: RecordItem) -> tuple[str, ...]:
+    return tuple(sorted(c.code for c in item.result_codes.all()))
+
+
+def _current_of(item: RecordItem) -> dict[str, Any]:
+    return {
+        "findings": item.findings,
+        "codes": list(_item_codes(item)),
+        "notes": item.notes,
+        "entered_by": item.entered_by_id,
+        "entered_by_name": str(item.entered_by) if item.entered_by_id else "",
+        "entered_at": item.entered_at.isoformat() if item.entered_at else "",
+    }
 
 
 @transaction.atomic
@@ -208,15 +235,23 @@ def record_entries_save(
 ) -> SaveOutcome:
     """Save what the inspector entered on the phone; a repeated ``submission_id`` changes nothing.
 
-    Only the items of the inspector's own department may be written.  On a signed record
-    the change is a correction: it needs a reason, keeps the previous version, stores the
-    new one and sends the record back to review.
+    Only the items of the inspector's own department may be written.  Each item is written
+    by the version rule of ``spotcheck.core.entrymerge``: a write based on an older version
+    of an item someone else has changed is not applied but kept as an ``EntryConflict``
+    beside it.  On a signed record an applied change is a correction: it needs a reason,
+    keeps the previous version, stores the new one and sends the record back to review.
     """
     record = _lock(record)
     if _replayed(
         actor=actor, record=record, submission_id=submission_id, kind=SubmissionKind.ENTRIES
     ):
-        return SaveOutcome(duplicate=True, record=record, version=record.version)
+        earlier = FieldSubmission.objects.get(client_id=submission_id)
+        return SaveOutcome(
+            duplicate=True,
+            record=record,
+            version=record.version,
+            items=tuple(earlier.outcome.get("items", [])),
+        )
     member = _require_member(actor, record)
     try:
         correction = recordflow.check_change(
@@ -224,7 +259,12 @@ def record_entries_save(
         )
     except DomainError as exc:
         raise ValidationError(str(exc)) from exc
-    items = {i.pk: i for i in record.items.select_related("item", "department")}
+    items = {
+        i.pk: i
+        for i in record.items.select_related("item", "department", "entered_by").prefetch_related(
+            "result_codes"
+        )
+    }
     rules = result_rules()
     errors: dict[str, list[str]] = {}
     resolved: list[tuple[RecordItem, ItemEntry, tuple[str, ...]]] = []
@@ -236,6 +276,11 @@ def record_entries_save(
             raise PermissionDenied(
                 f"“{item.item.name}”由{item.department.name}录入，"
                 "不能录入其他部门的检查事项（谁检查、谁录入）"
+            )
+        if entry.base_version is not None and not 0 <= entry.base_version <= item.version:
+            errors.setdefault("items", []).append(
+                f"{item.item.name}：所基于的版本（{entry.base_version}）不存在，"
+                f"当前为第{item.version}版，请刷新页面"
             )
         codes: tuple[str, ...] = ()
         if entry.codes:
@@ -262,20 +307,78 @@ def record_entries_save(
             )
     if errors:
         raise ValidationError(errors)
-    before = record_snapshot(record) if correction else None
     now = timezone.now()
-    for item, entry, codes in resolved:
-        item.findings = entry.findings.strip()
-        item.notes = entry.notes.strip()
-        item.full_clean()
-        if _item_entered(item, codes):
-            item.entered_by = actor
-            item.entered_at = now
-        else:
-            item.entered_by = None
-            item.entered_at = None
-        item.save(update_fields=["findings", "notes", "entered_by", "entered_at"])
-        item.result_codes.set(ResultCode.objects.filter(code__in=codes))
+    decided = [
+        (
+            item,
+            entry,
+            codes,
+            entrymerge.decide(
+                current=entrymerge.Content(item.findings, _item_codes(item), item.notes),
+                current_version=item.version,
+                current_author=item.entered_by_id,
+                incoming=entrymerge.Content(entry.findings, codes, entry.notes),
+                base_version=entry.base_version,
+                author=actor.pk,
+            ),
+        )
+        for item, entry, codes in resolved
+    ]
+    applied = any(d is entrymerge.Decision.APPLY for *_, d in decided)
+    correction = correction and applied
+    before = record_snapshot(record) if correction else None
+    results: list[dict[str, Any]] = []
+    for item, entry, codes, decision in decided:
+        result: dict[str, Any] = {"item": item.pk, "result": str(decision), "conflict": None}
+        if decision is entrymerge.Decision.APPLY:
+            item.findings = entry.findings.strip()
+            item.notes = entry.notes.strip()
+            item.version += 1
+            item.full_clean()
+            if _item_entered(item, codes):
+                item.entered_by = actor
+                item.entered_at = now
+            else:
+                item.entered_by = None
+                item.entered_at = None
+            item.save(update_fields=["findings", "notes", "entered_by", "entered_at", "version"])
+            item.result_codes.set(ResultCode.objects.filter(code__in=codes))
+        elif decision is entrymerge.Decision.CONFLICT:
+            conflict = EntryConflict(
+                record=record,
+                item=item,
+                findings=entry.findings.strip(),
+                codes=list(codes),
+                notes=entry.notes.strip(),
+                base_version=-1 if entry.base_version is None else entry.base_version,
+                written_by=actor,
+                written_at=now,
+                correction=record.is_frozen,
+                current_version=item.version,
+                current=_current_of(item),
+            )
+            conflict.full_clean()
+            conflict.save()
+            result["conflict"] = conflict.pk
+            audit_record(
+                actor=actor,
+                event_type=events.RECORD_ENTRY_CONFLICT,
+                target=record,
+                data={
+                    "conflict": conflict.pk,
+                    "item": item.item.code,
+                    "base_version": conflict.base_version,
+                    "current_version": item.version,
+                    "current": conflict.current,
+                    "incoming": {
+                        "findings": conflict.findings,
+                        "codes": conflict.codes,
+                        "notes": conflict.notes,
+                    },
+                },
+            )
+        result["version"] = item.version
+        results.append(result)
     if started_at is not None:
         record.started_at = started_at
     if ended_at is not None:
@@ -312,6 +415,7 @@ def record_entries_save(
         submission_id=submission_id,
         kind=SubmissionKind.ENTRIES,
         correction=correction,
+        outcome={"items": results},
     )
     audit_record(
         actor=actor,
@@ -320,15 +424,95 @@ def record_entries_save(
         data={
             "submission": str(submission_id),
             "items": [
-                {"item": i.item.code, "codes": list(c), "findings": e.findings}
-                for i, e, c in resolved
+                {
+                    "item": i.item.code,
+                    "codes": list(c),
+                    "findings": e.findings,
+                    "base_version": e.base_version,
+                    "result": str(d),
+                    "version": i.version,
+                }
+                for i, e, c, d in decided
             ],
             "reason": correction_reason.strip(),
             "version": record.version,
             "before_version": record.version - 1 if before else None,
         },
     )
-    return SaveOutcome(duplicate=False, record=record, version=record.version)
+    return SaveOutcome(duplicate=False, record=record, version=record.version, items=tuple(results))
+
+
+@transaction.atomic
+def entry_conflict_settle(
+    *,
+    actor: User,
+    conflict: EntryConflict,
+    choice: str,
+    findings: str = "",
+    codes: tuple[str, ...] = (),
+    notes: str = "",
+    correction_reason: str = "",
+) -> EntryConflict:
+    """An inspector of the item's department settles a conflict.
+
+    ``choice``: ``current`` keeps the entry on the server, ``draft`` applies the conflicting
+    one, ``merge`` applies ``findings``/``codes``/``notes`` as edited from both.  Applying is
+    an ordinary write based on the current version (a correction on a signed record).
+    """
+    record = _lock(conflict.record)
+    conflict = EntryConflict.objects.select_related("item__item").get(pk=conflict.pk)
+    member = _require_member(actor, record)
+    if conflict.item.department_id != member.department_id:
+        raise PermissionDenied("只有本事项所属部门的检查人员可以处理该冲突（谁检查、谁录入）")
+    if not conflict.is_open:
+        raise ValidationError("该冲突已处理，无需重复处理")
+    settlements = {
+        "current": ConflictSettlement.KEPT_CURRENT,
+        "draft": ConflictSettlement.KEPT_DRAFT,
+        "merge": ConflictSettlement.MERGED,
+    }
+    if choice not in settlements:
+        raise ValidationError({"choice": "请选择：保留服务器上的内容、采用我的内容或合并编辑"})
+    item = RecordItem.objects.get(pk=conflict.item_id)
+    if choice != "current":
+        if choice == "draft":
+            findings, codes, notes = conflict.findings, tuple(conflict.codes), conflict.notes
+        outcome = record_entries_save(
+            actor=actor,
+            record=record,
+            submission_id=uuid.uuid4(),
+            entries=[
+                ItemEntry(
+                    item_id=item.pk,
+                    findings=findings,
+                    codes=tuple(codes),
+                    notes=notes,
+                    base_version=item.version,
+                )
+            ],
+            correction_reason=correction_reason if record.is_frozen else "",
+        )
+        item.refresh_from_db()
+        record = outcome.record
+    conflict.settlement = settlements[choice]
+    conflict.settled_by = actor
+    conflict.settled_at = timezone.now()
+    conflict.settled_version = item.version
+    conflict.full_clean()
+    conflict.save()
+    audit_record(
+        actor=actor,
+        event_type=events.RECORD_ENTRY_CONFLICT_SETTLED,
+        target=record,
+        data={
+            "conflict": conflict.pk,
+            "item": conflict.item.item.code,
+            "settlement": conflict.settlement,
+            "version": item.version,
+            "reason": correction_reason.strip(),
+        },
+    )
+    return conflict
 
 
 # --------------------------------------------------------------------------- photos
@@ -437,6 +621,17 @@ def record_sign(
     _require_member(actor, record)
     if record.is_frozen:
         raise ValidationError("记录表已签字确认并冻结，不能重复签字；如需修改请提交更正")
+    open_conflicts = [
+        c.item.item.name
+        for c in EntryConflict.objects.filter(record=record, settled_at__isnull=True)
+        .select_related("item__item")
+        .order_by("pk")
+    ]
+    if open_conflicts:
+        raise ValidationError(
+            "以下事项有未处理的录入冲突，处理后才能签字确认："
+            + "、".join(dict.fromkeys(open_conflicts))
+        )
     missing = [i.item.name for i in record.items.select_related("item") if i.entered_at is None]
     if missing:
         raise ValidationError(

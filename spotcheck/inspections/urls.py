@@ -35,6 +35,11 @@ urlpatterns += [
     ),
     path("field/records/<int:pk>/fill/", field_views.record_fill, name="field_fill"),
     path("field/records/<int:pk>/sync/", field_views.record_sync, name="field_sync"),
+    path(
+        "field/records/<int:pk>/conflicts/<int:conflict_pk>/settle/",
+        field_views.conflict_settle_view,
+        name="field_conflict_settle",
+    ),
     path("field/records/<int:pk>/sign/", field_views.record_sign_view, name="field_sign"),
     path("field/records/<int:pk>/photos/", field_views.photo_upload, name="field_photo_upload"),
     path("field/photos/<int:photo_pk>/", field_views.photo_view, name="field_photo"),

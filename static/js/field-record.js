@@ -4,7 +4,12 @@
  * lost network and a closed browser) and sent to the server when there is a connection.
  * Each submission carries an id generated here; the server ignores an id it has seen, so
  * sending twice is harmless.  The status line says what is only on the phone and what has
- * reached the server.
+ * reached the server: offline, waiting to retry (and when), synced, refused (why), conflict.
+ *
+ * Two inspectors of one department may fill the same record: each item remembers the
+ * version it was based on ("base") and whether it was changed here ("dirty"); only changed
+ * items are sent, each with its base.  The server keeps a change based on an older version
+ * as a conflict instead of applying it (docs/domain/entry-conflicts.md).
  */
 (function () {
   "use strict";
@@ -20,6 +25,9 @@
   S.rules.forEach(function (c) { codes[c.code] = c; });
   var pads = {};
   var sending = false;
+  var retry = { n: 0, at: 0, timer: null }; // back-off of a submission the server did not take
+  var conflictItems = {};
+  S.items.forEach(function (i) { if (i.conflicted) { conflictItems[i.id] = true; } });
   var finished = false; // submitted: the page is leaving, nothing more is saved or sent
 
   // ------------------------------------------------------------------ utilities
@@ -82,11 +90,21 @@
 
   // ------------------------------------------------------------------ the draft
 
+  function serverItem(i) {
+    return { findings: i.findings, notes: i.notes, codes: i.codes.slice(), base: i.version, dirty: false, editRev: 0 };
+  }
+
+  function sameContent(a, b) {
+    return (a.findings || "").trim() === (b.findings || "").trim() &&
+      (a.notes || "").trim() === (b.notes || "").trim() &&
+      a.codes.slice().sort().join(",") === b.codes.slice().sort().join(",");
+  }
+
   function serverDraft() {
     var items = {};
-    S.items.forEach(function (i) { items[i.id] = { findings: i.findings, notes: i.notes, codes: i.codes.slice() }; });
+    S.items.forEach(function (i) { items[i.id] = serverItem(i); });
     return {
-      rev: 0, syncedRev: 0, server: S.updated, items: items,
+      rev: 0, syncedRev: 0, server: S.updated, items: items, metaDirty: false,
       started_at: localInput(S.started_at), ended_at: localInput(S.ended_at),
       latitude: null, longitude: null, correction_reason: "",
       pads: {}, party: { mode: "signs" }, outbox: null, signOutbox: null, photos: []
@@ -100,8 +118,37 @@
     var dirty = stored.rev > stored.syncedRev || stored.outbox || stored.signOutbox || (stored.photos && stored.photos.length);
     // a clean copy of an older server state is replaced by the server's
     if (!dirty && stored.server !== S.updated) { return serverDraft(); }
+    // item by item: what was not changed here, or is in conflict on the server, is the server's
+    var items = {};
+    S.items.forEach(function (i) {
+      var mine = stored.items && stored.items[i.id];
+      if (mine && mine.base === undefined) {
+        // a draft kept before items had versions: changed if it differs from the server
+        mine.dirty = !sameContent(mine, i);
+        mine.base = null;
+        mine.editRev = mine.dirty ? stored.rev : 0;
+      }
+      if (S.frozen && mine && mine.dirty && mine.base !== i.version) {
+        // a draft made before the record was signed or corrected: the signed text comes
+        // first, the draft is offered beside it as a proposal, never sent as it is
+        stored.stale = stored.stale || {};
+        stored.stale[i.id] = mine;
+        mine = null;
+      }
+      items[i.id] = (mine && mine.dirty && !i.conflicted) ? mine : serverItem(i);
+      if (mine && mine.dirty && i.conflicted) { items[i.id].editRev = 0; }
+    });
+    stored.items = items;
+    if (stored.metaDirty === undefined) { stored.metaDirty = stored.rev > stored.syncedRev; }
+    stored.server = S.updated;
     return stored;
   }
+
+  function dirtyIds() {
+    return ownIds.filter(function (id) { return draft.items[id] && draft.items[id].dirty && !conflictItems[id]; });
+  }
+
+  function hasChanges() { return dirtyIds().length > 0 || draft.metaDirty; }
 
   var draft = loadDraft();
 
@@ -116,8 +163,15 @@
     }
   }
 
-  function changed() {
+  function changed(itemId) {
     draft.rev += 1;
+    if (itemId && draft.items[itemId]) {
+      draft.items[itemId].dirty = true;
+      draft.items[itemId].editRev = draft.rev;
+    } else if (itemId === "meta") {
+      draft.metaDirty = true;
+      draft.metaRev = draft.rev;
+    }
     if (persist()) {
       if (S.frozen) {
         status("local", "已保存在手机（更正未提交）");
@@ -126,6 +180,53 @@
       }
     }
     scheduleSync();
+  }
+
+  // a stale draft of a signed record, beside the current signed text
+  function showStale() {
+    Object.keys(draft.stale || {}).forEach(function (id) {
+      var old = draft.stale[id];
+      var box = document.querySelector('.field-item[data-item="' + id + '"] .card-body');
+      if (!box || box.querySelector("[data-stale]")) { return; }
+      var div = document.createElement("div");
+      div.className = "alert alert-info";
+      div.dataset.stale = id;
+      div.setAttribute("data-testid", "stale-draft-" + id);
+      var head = document.createElement("p");
+      head.className = "fw-semibold mb-1";
+      head.textContent = "手机上有一份签字确认前的旧草稿（未提交）。下方输入框中是现在已签字确认的内容；如需更正，可采用旧草稿后修改：";
+      var text = document.createElement("div");
+      text.textContent = old.findings || "（空）";
+      var res = document.createElement("div");
+      res.className = "small";
+      res.textContent = "检查结果：" + (old.codes.map(function (c) { return codes[c] ? codes[c].label : c; }).join("；") || "（未选）");
+      var use = document.createElement("button");
+      use.type = "button";
+      use.className = "btn btn-sm btn-outline-primary mt-2 me-2";
+      use.setAttribute("data-testid", "use-stale-" + id);
+      use.textContent = "采用旧草稿作为更正内容";
+      use.addEventListener("click", function () {
+        var d = draft.items[id];
+        d.findings = old.findings; d.notes = old.notes; d.codes = old.codes.slice();
+        delete draft.stale[id];
+        div.remove();
+        fillForm();
+        itemErrors();
+        changed(id);
+      });
+      var drop = document.createElement("button");
+      drop.type = "button";
+      drop.className = "btn btn-sm btn-outline-secondary mt-2";
+      drop.textContent = "不采用，删除旧草稿";
+      drop.addEventListener("click", function () {
+        if (!window.confirm("删除手机上的这份旧草稿？")) { return; }
+        delete draft.stale[id];
+        div.remove();
+        persist();
+      });
+      div.appendChild(head); div.appendChild(text); div.appendChild(res); div.appendChild(use); div.appendChild(drop);
+      box.insertBefore(div, box.children[1] || null);
+    });
   }
 
   // ------------------------------------------------------------------ result code rules (mirror of spotcheck/core/results.py)
@@ -230,8 +331,11 @@
     var t = ev.target;
     if (t.dataset.item && t.dataset.field && draft.items[t.dataset.item]) {
       draft.items[t.dataset.item][t.dataset.field] = t.value;
-      changed();
-    } else if (t.dataset.field === "started_at" || t.dataset.field === "ended_at" || t.dataset.field === "correction_reason") {
+      changed(t.dataset.item);
+    } else if (t.dataset.field === "started_at" || t.dataset.field === "ended_at") {
+      draft[t.dataset.field] = t.value;
+      changed("meta");
+    } else if (t.dataset.field === "correction_reason") {
       draft[t.dataset.field] = t.value;
       changed();
     } else if (t.dataset.sign) {
@@ -245,7 +349,7 @@
     if (t.dataset.code && t.dataset.item && draft.items[t.dataset.item]) {
       draft.items[t.dataset.item].codes = readCodes(t.dataset.item, t);
       itemErrors();
-      changed();
+      changed(t.dataset.item);
     } else if (t.name === "party-mode") {
       draft.party.mode = t.value;
       partyMode();
@@ -264,7 +368,7 @@
       var input = document.getElementById(btn.dataset.now);
       input.value = platformNow().slice(0, 16);
       draft[input.dataset.field] = input.value;
-      changed();
+      changed("meta");
     });
   });
 
@@ -278,26 +382,73 @@
         draft.latitude = pos.coords.latitude.toFixed(6);
         draft.longitude = pos.coords.longitude.toFixed(6);
         text.textContent = draft.latitude + ", " + draft.longitude;
-        changed();
+        changed("meta");
       }, function () { text.textContent = "未获得定位授权，未记录位置"; }, { timeout: 15000 });
     });
   }
 
   // ------------------------------------------------------------------ sending
 
+  // only the items changed on this phone, each with the version it was based on
   function entriesPayload(id) {
+    var meta = draft.metaDirty;
     return {
       submission_id: id,
-      items: S.items.map(function (i) {
-        var d = draft.items[i.id];
-        return { id: i.id, findings: d.findings, notes: d.notes, codes: d.codes };
+      items: dirtyIds().map(function (key) {
+        var d = draft.items[key];
+        return { id: Number(key), version: d.base, findings: d.findings, notes: d.notes, codes: d.codes };
       }),
-      started_at: draft.started_at || null,
-      ended_at: draft.ended_at || null,
-      latitude: draft.latitude,
-      longitude: draft.longitude,
+      started_at: meta ? (draft.started_at || null) : null,
+      ended_at: meta ? (draft.ended_at || null) : null,
+      latitude: meta ? draft.latitude : null,
+      longitude: meta ? draft.longitude : null,
       correction_reason: S.frozen ? (draft.correction_reason || "") : ""
     };
+  }
+
+  function newOutbox() {
+    var revs = {};
+    dirtyIds().forEach(function (key) { revs[key] = draft.items[key].editRev; });
+    var id = uuid();
+    draft.outbox = { id: id, rev: draft.rev, revs: revs, metaRev: draft.metaRev || 0, payload: entriesPayload(id) };
+    persist();
+  }
+
+  // the server's answer item by item: the new base, and which items it kept as conflicts
+  function settle(outbox, data) {
+    (data.items || []).forEach(function (res) {
+      var d = draft.items[res.item];
+      if (!d) { return; }
+      if (res.result === "conflict") {
+        conflictItems[res.item] = true;
+        d.dirty = false;
+        lockItem(res.item);
+        return;
+      }
+      d.base = res.version;
+      if (outbox.revs && d.editRev <= (outbox.revs[res.item] || 0)) { d.dirty = false; }
+    });
+    if (draft.metaDirty && (draft.metaRev || 0) <= (outbox.metaRev || 0)) { draft.metaDirty = false; }
+  }
+
+  function lockItem(id) {
+    var box = document.querySelector('.field-item[data-item="' + id + '"]');
+    if (!box) { return; }
+    // the item's own inputs only: the conflict panel's forms stay usable
+    box.querySelectorAll('[data-item="' + id + '"], [data-photo-input]').forEach(function (el) { el.disabled = true; });
+  }
+
+  function showConflict(data) {
+    showErrors(data.errors || ["录入冲突"]);
+    var btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "btn btn-warning btn-sm mt-2";
+    btn.dataset.testid = "show-conflicts";
+    btn.setAttribute("data-testid", "show-conflicts");
+    btn.textContent = "查看两份内容并处理";
+    btn.addEventListener("click", function () { window.location.reload(); });
+    errorsEl.appendChild(btn);
+    status("conflict", "录入冲突：您的内容未覆盖同事的录入，已保存为冲突，请选择保留哪一份或合并");
   }
 
   function post(url, body) {
@@ -329,13 +480,34 @@
   }
 
   function offline() {
-    var what = draft.signOutbox ? "记录和签字已保存在手机，联网后自动提交" : "已保存在手机（离线），联网后自动同步";
+    var what = draft.signOutbox ? "离线：记录和签字已保存在手机，联网后自动提交" : "离线：已保存在手机，联网后自动同步";
     status("offline", what);
+  }
+
+  // the server did not take the submission (no answer, a server error, login expired): try
+  // again later, 5 s, 10 s, 20 s … up to 5 minutes, and say when
+  function waitRetry(errors) {
+    if (!navigator.onLine) { offline(); return; }
+    retry.n += 1;
+    var delay = Math.min(5000 * Math.pow(2, retry.n - 1), 300000);
+    retry.at = Date.now() + delay;
+    if (retry.timer) { window.clearTimeout(retry.timer); }
+    retry.timer = window.setTimeout(function () { retry.at = 0; flush(); }, delay);
+    var at = new Date(retry.at);
+    var hhmmss = [at.getHours(), at.getMinutes(), at.getSeconds()].map(function (n) { return (n < 10 ? "0" : "") + n; }).join(":");
+    if (errors) { showErrors(errors); }
+    status("retry", "已保存在手机；服务器暂未接收，将于 " + hhmmss + " 自动重试（第" + retry.n + "次）");
+  }
+
+  function retried() {
+    retry.n = 0;
+    retry.at = 0;
+    if (retry.timer) { window.clearTimeout(retry.timer); retry.timer = null; }
   }
 
   function sendEntries() {
     if (!draft.outbox) {
-      if (draft.rev <= draft.syncedRev) { return Promise.resolve(true); }
+      if (!hasChanges()) { return Promise.resolve(true); }
       // the server refused exactly this content: wait for the inspector to change it
       if (draft.rev === draft.rejectedRev) { return Promise.resolve(false); }
       var errors = itemErrors();
@@ -343,31 +515,31 @@
         status("local", "已保存在手机；检查结果未完善，暂未同步");
         return Promise.resolve(false);
       }
-      draft.outbox = { id: uuid(), rev: draft.rev, payload: null };
-      draft.outbox.payload = entriesPayload(draft.outbox.id);
-      persist();
+      newOutbox();
     }
     status("saving", "已保存在手机，正在同步到服务器…");
     return post(S.sync_url, draft.outbox.payload).then(function (data) {
-      var rev = draft.outbox.rev;
+      var outbox = draft.outbox;
       if (data.retry) {
-        showErrors(data.errors);
-        status("error", "已保存在手机；尚未同步到服务器");
+        waitRetry(data.errors);
         return false;
       }
+      retried();
       draft.outbox = null;
-      if (data.ok) {
-        draft.syncedRev = Math.max(draft.syncedRev, rev);
+      if (data.ok || data.conflict) {
+        settle(outbox, data);
+        draft.syncedRev = Math.max(draft.syncedRev, outbox.rev);
         persist();
+        if (data.conflict) { showConflict(data); return false; }
         showErrors([]);
-        if (draft.rev > draft.syncedRev) { return sendEntries(); }
+        if (hasChanges()) { return sendEntries(); }
         status("synced", "已同步到服务器 " + data.saved_at);
         return true;
       }
-      draft.rejectedRev = rev;
+      draft.rejectedRev = outbox.rev;
       persist();
       showErrors(data.errors);
-      status("error", "已保存在手机；服务器未接收，请按提示修改");
+      status("refused", "服务器未接收：" + (data.errors || []).join("；") + "（内容仍保存在手机，请按提示修改）");
       return false;
     });
   }
@@ -377,10 +549,10 @@
     status("saving", "正在提交签字确认…");
     return post(S.sign_url, draft.signOutbox).then(function (data) {
       if (data.retry) {
-        showErrors(data.errors);
-        status("error", "记录和签字已保存在手机；尚未提交到服务器");
+        waitRetry(data.errors);
         return false;
       }
+      retried();
       if (data.ok) {
         finished = true;
         window.localStorage.removeItem(KEY);
@@ -393,28 +565,30 @@
       var again = document.getElementById("submit-record");
       if (again) { again.disabled = false; }
       showErrors(data.errors);
-      status("error", "签字确认未被接收，请按提示修改后重新提交（记录仍保存在手机）");
+      status("refused", "签字确认未被接收：" + (data.errors || []).join("；") + "（记录仍保存在手机，请按提示修改后重新提交）");
       return false;
     });
   }
 
-  function flush() {
+  function flush(force) {
     if (sending || finished) { return; }
     if (!navigator.onLine) { offline(); return; }
-    var hasWork = draft.outbox || draft.signOutbox || draft.photos.length ||
-      (!S.frozen && draft.rev > draft.syncedRev && draft.rev !== draft.rejectedRev);
+    if (force !== true && retry.at > Date.now()) { return; } // waiting to retry: the status says when
+    var hasWork = (!S.frozen && draft.outbox) || draft.signOutbox || draft.photos.length ||
+      (!S.frozen && hasChanges() && draft.rev !== draft.rejectedRev);
     if (!hasWork) { return; }
     sending = true;
     var chain = S.frozen ? Promise.resolve(true) : sendEntries();
     chain.then(function (ok) { return uploadPhotos().then(function () { return ok; }); })
       .then(function (ok) { return ok ? sendSignature() : false; })
-      .catch(function () { offline(); })
+      .catch(function () { waitRetry(null); })
       .then(function () { sending = false; });
   }
 
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () { retried(); flush(true); });
   window.addEventListener("offline", offline);
   window.setInterval(flush, 10000);
+  ownIds.forEach(function (id) { if (conflictItems[id]) { lockItem(id); } });
 
   // ------------------------------------------------------------------ corrections
 
@@ -428,15 +602,21 @@
       var errors = itemErrors();
       if (errors.length) { showErrors(errors); return; }
       if (!draft.outbox) {
-        draft.outbox = { id: uuid(), rev: draft.rev, payload: null };
-        draft.outbox.payload = entriesPayload(draft.outbox.id);
-        persist();
+        if (!dirtyIds().length) { showErrors(["没有修改任何检查事项，无需更正"]); return; }
+        newOutbox();
       }
-      if (!navigator.onLine) { status("offline", "更正已保存在手机，联网后点击“提交更正”"); return; }
+      if (!navigator.onLine) { status("offline", "离线：更正已保存在手机，联网后点击“提交更正”"); return; }
       status("saving", "正在提交更正…");
       post(S.sync_url, draft.outbox.payload).then(function (data) {
-        if (data.retry) { showErrors(data.errors); status("error", "更正已保存在手机；尚未提交到服务器"); return; }
+        if (data.retry) { showErrors(data.errors); status("retry", "更正已保存在手机；服务器暂未接收，请稍后再点击“提交更正”"); return; }
+        var outbox = draft.outbox;
         draft.outbox = null;
+        if (data.conflict) {
+          settle(outbox, data);
+          persist();
+          showConflict(data);
+          return;
+        }
         if (data.ok) {
           finished = true;
           window.localStorage.removeItem(KEY);
@@ -445,8 +625,12 @@
         }
         persist();
         showErrors(data.errors);
-        status("error", "更正未被接收，请按提示修改（内容仍保存在手机）");
-      }).catch(function () { persist(); status("offline", "更正已保存在手机，联网后点击“提交更正”"); });
+        status("refused", "更正未被接收：" + (data.errors || []).join("；") + "（内容仍保存在手机）");
+      }).catch(function () {
+        persist();
+        if (navigator.onLine) { status("retry", "更正已保存在手机；服务器暂时无法连接，请稍后再点击“提交更正”"); }
+        else { status("offline", "离线：更正已保存在手机，联网后点击“提交更正”"); }
+      });
     });
   }
 
@@ -639,14 +823,26 @@
     });
   }
 
+  // settling a conflict is a decision: ask before sending it
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest ? ev.target.closest("button[data-confirm]") : null;
+    if (btn && !window.confirm(btn.dataset.confirm)) { ev.preventDefault(); }
+  });
+
   // ------------------------------------------------------------------ start
 
   fillForm();
   itemErrors();
+  showStale();
   if (S.state === "approved") {
     document.querySelectorAll("#field-app textarea, #field-app input, #field-app select, #field-app button").forEach(function (el) { el.disabled = true; });
   }
-  if (draft.outbox || draft.signOutbox || draft.photos.length || draft.rev > draft.syncedRev) {
+  if (Object.keys(draft.stale || {}).length) {
+    status("local", "手机上有签字确认前的旧草稿，未提交：请在下方查看，决定是否作为更正内容");
+  } else if (Object.keys(conflictItems).length) {
+    status("conflict", "有录入冲突尚未处理：请在下方查看两份内容并选择");
+    if (draft.outbox || draft.signOutbox || draft.photos.length || hasChanges()) { flush(); }
+  } else if (draft.outbox || draft.signOutbox || draft.photos.length || hasChanges()) {
     status("local", "已保存在手机，等待同步到服务器");
     draft.photos.forEach(function (p) { thumb(p.item, p.data, "待上传", p.id); });
     flush();

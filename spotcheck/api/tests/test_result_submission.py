@@ -186,6 +186,9 @@ def test_entries_are_saved_through_the_service_and_audited(
         "record": field.record.pk,
         "state": "entered",
         "version": 0,
+        "items": [
+            {"item": field.market_item.pk, "result": "applied", "version": 1, "conflict": None}
+        ],
     }
     field.market_item.refresh_from_db()
     assert (field.market_item.findings, field.market_item.entered_by) == (
@@ -197,7 +200,14 @@ def test_entries_are_saved_through_the_service_and_audited(
     assert (event.actor, event.target_id) == (inspector_user, str(field.record.pk))
     assert event.data["submission"] == body["submission_id"]
     assert event.data["items"] == [
-        {"item": "SJ-01", "codes": ["A", "2", "B"], "findings": "年报未公示"}
+        {
+            "item": "SJ-01",
+            "codes": ["A", "2", "B"],
+            "findings": "年报未公示",
+            "base_version": None,
+            "result": "applied",
+            "version": 1,
+        }
     ]
 
 

@@ -239,6 +239,8 @@ CASES: dict[str, Case] = {
     "inspections:field_notice_delivery": Case(_form("inspections:field_notice_delivery", {"method": "phone", "delivered_at": "2099-01-01T09:00"}, "inspections:field_record"), READERS_POST, _field_writes),
     "inspections:field_fill":            Case(_get("inspections:field_fill"),                                                    (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND)),
     "inspections:field_sync":            Case(_json("inspections:field_sync", SYNC), MEMBER_JSON, _field_writes),
+    # a conflict that does not exist on the record is not found, whoever asks
+    "inspections:field_conflict_settle unknown": Case(lambda w: Request("post", reverse("inspections:field_conflict_settle", args=[_i(w).record.pk, 999999]), {"choice": "current"}), NOBODY, _field_writes),
     "inspections:field_sign":            Case(_json("inspections:field_sign", SIGN), MEMBER_JSON, _field_writes),
     "inspections:field_photo_upload":    Case(_photo_upload,                         MEMBER_JSON, _field_writes),
     "inspections:field_photo":           Case(lambda w: Request("get", reverse("inspections:field_photo", args=[_i(w).photo.pk])), READERS),

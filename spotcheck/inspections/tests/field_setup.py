@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw
 
 from spotcheck.accounts.models import User
+from spotcheck.accounts.tests.factories import UserFactory
 from spotcheck.catalogue.models import InspectionItem, ResultCode
 from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
-from spotcheck.inspections.models import InspectionGroup, JointRecord, RecordItem
+from spotcheck.directory.tests.factories import InspectorFactory
+from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
 from spotcheck.inspections.services import ItemEntry
 from spotcheck.inspections.tests.factories import make_group, make_record, make_task
 
@@ -67,13 +69,17 @@ def build_field(
 
 
 def entry(
-    item: RecordItem | InspectionItem, codes: tuple[str, ...] = ("1",), **kw: str
+    item: RecordItem | InspectionItem,
+    codes: tuple[str, ...] = ("1",),
+    base: int | None = None,
+    **kw: str,
 ) -> ItemEntry:
     return ItemEntry(
         item_id=item.pk,
         findings=kw.get("findings", "证照齐全，台账完整"),
         codes=codes,
         notes=kw.get("notes", ""),
+        base_version=base,
     )
 
 
@@ -94,3 +100,24 @@ def jpeg(size: tuple[int, int] = (800, 600)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (120, 160, 200)).save(out, format="JPEG")
     return out.getvalue()
+
+
+def second_market_inspector(field: Field, departments: Departments) -> User:
+    """A second 市场监管局 inspector (赵检查) in the record's group, with a second market item
+    (SJ-02) on the record: two inspectors of one department fill the same record."""
+    user = UserFactory(
+        username="market_inspector_2",
+        display_name="赵检查",
+        role="inspector",
+        department=departments.market,
+    )
+    inspector = InspectorFactory(
+        name="赵检查", department=departments.market, user=user, certificate_no="JZSC0002"
+    )
+    GroupMember.objects.create(
+        group=field.group, inspector=inspector, department=departments.market
+    )
+    second = make_item(departments.market, "SJ-02", name="广告发布情况")
+    second.result_codes.set(ResultCode.objects.all())
+    RecordItem.objects.create(record=field.record, department=departments.market, item=second)
+    return user

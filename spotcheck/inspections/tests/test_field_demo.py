@@ -30,6 +30,7 @@ def demo_people(departments: Departments, lead_admin: User, catalogue: Catalogue
     for code, department in (
         ("ZF-01", departments.lead_office),
         ("SJ-01", departments.market),
+        ("SJ-02", departments.market),
         ("GA-01", departments.police),
     ):
         make_item(department, code)
@@ -40,6 +41,8 @@ def demo_people(departments: Departments, lead_admin: User, catalogue: Catalogue
     ):
         user = UserFactory(username=username, role="inspector", department=department)
         InspectorFactory(department=department, user=user)
+    # a second market inspector, without a login yet
+    InspectorFactory(department=departments.market, name="孙检查")
 
 
 def test_the_field_demo_gives_each_demo_inspector_records_of_today(demo_people: None) -> None:
@@ -49,14 +52,36 @@ def test_the_field_demo_gives_each_demo_inspector_records_of_today(demo_people: 
         today = field_records_for_inspector(User.objects.get(username="scj_inspector")).today
     # then: the two 晋州市 enterprises, the first with every department's item
     assert [sorted(r.items.values_list("item__code", flat=True)) for r in records] == [
-        ["GA-01", "SJ-01", "ZF-01"],
+        ["GA-01", "SJ-01", "SJ-02", "ZF-01"],
         ["SJ-01"],
     ]
     assert [r.number for r in today] == [
         "晋州市政府办抽查〔2026〕90号-0001",
         "晋州市政府办抽查〔2026〕90号-0002",
     ]
-    assert records[0].group.members.count() == 3
+    assert records[0].group.members.count() == 4
+
+
+def test_the_field_demo_puts_two_market_inspectors_with_logins_in_the_group(
+    demo_people: None,
+) -> None:
+    # when
+    with freeze_time("2026-03-02 09:00:00+08:00"):
+        records = load_field_demo(today=dt.date(2026, 3, 2))
+        second = User.objects.get(username="scj_inspector2")
+        today = field_records_for_inspector(second).today
+    # then: 孙检查 logs in as scj_inspector2 and has the same records of today as 张明's login
+    assert (second.display_name, second.role, second.check_password("spotcheck-demo-2026")) == (
+        "孙检查",
+        "inspector",
+        True,
+    )
+    market = records[0].group.members.filter(department=second.department)
+    assert sorted(m.inspector.user.username for m in market) == ["scj_inspector", "scj_inspector2"]
+    assert [r.number for r in today] == [
+        "晋州市政府办抽查〔2026〕90号-0001",
+        "晋州市政府办抽查〔2026〕90号-0002",
+    ]
 
 
 def test_the_field_demo_refuses_to_load_twice(demo_people: None) -> None:
