@@ -26,7 +26,13 @@ from spotcheck.campaigns.services import plan_create, task_create, task_transiti
 from spotcheck.common.forms import add_service_errors
 from spotcheck.core.errors import DomainError
 from spotcheck.draws.forms import RefuseForm, prepare_form
-from spotcheck.draws.selectors import attempts_of, grouping_overview, redraw_overview
+from spotcheck.draws.selectors import (
+    attempts_of,
+    drawn_attempt,
+    grouping_overview,
+    redraw_overview,
+    stratum_shortfalls,
+)
 from spotcheck.inspections.inbox import board_figures
 from spotcheck.inspections.selectors import joint_record_list_for_user
 
@@ -72,6 +78,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadlines": task_deadlines(task),
             "next_states": next_states,
             "grouping": grouping,
+            "shortfalls": stratum_shortfalls(drawn_attempt(task)),
             "redraw": redraw,
             "redraw_form": prepare_form(task, request.user)
             if redraw and redraw["can_request"]

@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.campaigns.models import Task, TaskDepartment
 from spotcheck.campaigns.selectors import task_can_organise, task_get_for_user
+from spotcheck.common.confirm import Confirmation, confirm_first
 from spotcheck.common.http import download
 from spotcheck.core.draw import DrawError, new_secret
 from spotcheck.core.errors import DomainError
@@ -21,11 +23,12 @@ from spotcheck.draws.forms import (
     AbandonForm,
     PrepareForm,
     RefuseForm,
+    ReplaceForm,
     RunForm,
     SecretForm,
     prepare_form,
 )
-from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject, ReplacementReason
+from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject
 from spotcheck.draws.selectors import (
     attempts_of,
     dispatched_objects,
@@ -34,8 +37,12 @@ from spotcheck.draws.selectors import (
     live_attempt,
     pending_redraw,
     redraw_overview,
+    replacement_counts,
+    replacement_preview,
+    stratum_shortfalls,
 )
 from spotcheck.draws.services import (
+    declared_reasons,
     department_claim,
     department_confirm,
     draw_abandon,
@@ -50,6 +57,7 @@ from spotcheck.draws.services import (
     draw_reveal,
     draw_run,
     drawn_object_replace,
+    drawn_object_replace_check,
     grouping_start,
 )
 
@@ -223,6 +231,29 @@ def run_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("draws:draw_page", pk=pk)
     form = RunForm(request.POST)
     form.is_valid()
+    asked = confirm_first(
+        request,
+        Confirmation(
+            title="确认执行抽取",
+            consequences=[
+                f"按已发布的抽取公告执行第{live.number}次抽取，抽出检查对象和执法检查人员",
+                "结果由公告、各官员的秘密值和公共随机源唯一确定，任何人可用复核数据包重算",
+                "抽取结果立即保存并公开；之后只能经另一角色官员批准重新抽取，本次结果保留",
+            ],
+            details=[
+                (label, value)
+                for label, value in (
+                    ("开奖结果/随机值", form.cleaned_data.get("public_value", "")),
+                    ("drand签名", form.cleaned_data.get("signature", "")),
+                )
+                if value
+            ],
+            button="确认执行抽取",
+            back_url=reverse("draws:draw_page", args=[pk]),
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         draw_run(
             actor=request.user,
@@ -341,6 +372,23 @@ def attempt_bundle_view(request: HttpRequest, pk: int, number: int) -> HttpRespo
 @require_POST
 def dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = _organised_task(request, pk)
+    participants = [p.department.name for p in task.participants.select_related("department")]
+    asked = confirm_first(
+        request,
+        Confirmation(
+            title="确认派发抽取名单",
+            consequences=[
+                f"把本次抽取的名单派发给 {len(participants)} 个参与部门："
+                + "、".join(participants),
+                "任务进入“部门确认中”，各部门须在2个工作日内完成比对确认，时限即刻起算",
+                "派发后名单只能按公告的理由退回并由备选名单替补，不能另行增删",
+            ],
+            button="确认派发",
+            back_url=reverse("draws:draw_page", args=[pk]),
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         objects = draw_dispatch(actor=request.user, task=task)
     except (ValidationError, PermissionDenied) as exc:
@@ -354,6 +402,7 @@ def dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
 def objects_page(request: HttpRequest, pk: int) -> HttpResponse:
     task = task_get_for_user(request.user, pk)
     participants = list(task.participants.select_related("department"))
+    attempt = drawn_attempt(task)
     return render(
         request,
         "draws/objects.html",
@@ -363,7 +412,9 @@ def objects_page(request: HttpRequest, pk: int) -> HttpResponse:
             "participants": participants,
             "organiser": task_can_organise(request.user, task),
             "mine": [p for p in participants if _is_mine(request, p)],
-            "reasons": ReplacementReason.choices,
+            "reasons": declared_reasons(attempt) if attempt else [],
+            "shortfalls": stratum_shortfalls(attempt),
+            "replacements": replacement_counts(attempt),
         },
     )
 
@@ -375,19 +426,71 @@ def _is_mine(request: HttpRequest, participant: TaskDepartment) -> bool:
     )
 
 
+def _replace_confirmation(task: Task, obj: DrawnObject, form: ReplaceForm) -> Confirmation:
+    """The confirmation of 退回并替补, filled from what the service would do now."""
+    preview = replacement_preview(obj)
+    reason = dict(form.fields["reason"].choices)[form.cleaned_data["reason"]]
+    details = [
+        ("退回对象", f"{preview['object']} · {preview['stratum']}类"),
+        ("退回理由", str(reason)),
+        ("情况说明", form.cleaned_data["note"]),
+    ]
+    consequences = [f"退回 {preview['object']}，该户不再列入本次抽查名单"]
+    warnings = []
+    if preview["successor"]:
+        details.append(("替补对象", preview["successor"]))
+        consequences.append(
+            f"由 {preview['successor']} 替补：它是{preview['stratum']}类备选名单第"
+            f"{preview['number']}位，按抽取公告的规则确定，不能另选"
+        )
+    else:
+        details.append(("替补对象", "无（备选名单已用完）"))
+        consequences.append(f"{preview['stratum']}类备选名单已用完，没有对象替补")
+        warnings.append(
+            f"退回后{preview['stratum']}类只剩 {preview['after']} 户，少于抽取的"
+            f" {preview['drawn']} 户；不足的数量不会自动补齐"
+        )
+    consequences.append("退回理由和情况说明记入抽取记录和审计日志，并在复核数据包中公开")
+    return Confirmation(
+        title="确认退回并替补",
+        details=details,
+        consequences=consequences,
+        warnings=warnings,
+        button="确认退回" + ("并替补" if preview["successor"] else "（无替补）"),
+        back_url=reverse("draws:objects", args=[task.pk]),
+        danger=True,
+    )
+
+
 @login_required
 @require_POST
 def replace_view(request: HttpRequest, pk: int, object_pk: int) -> HttpResponse:
     task = task_get_for_user(request.user, pk)
-    obj = DrawnObject.objects.filter(pk=object_pk, attempt__task=task).first()
+    obj = (
+        DrawnObject.objects.filter(pk=object_pk, attempt__task=task)
+        .select_related("attempt__task")
+        .first()
+    )
     if obj is None:
         raise Http404
+    form = ReplaceForm(request.POST, reasons=declared_reasons(obj.attempt))
     try:
+        drawn_object_replace_check(
+            actor=request.user, obj=obj, expected_state=request.POST.get("state", "")
+        )
+        if not form.is_valid():
+            raise ValidationError(
+                [f"{obj.entity_code} 未退回："] + [e for errs in form.errors.values() for e in errs]
+            )
+        asked = confirm_first(request, _replace_confirmation(task, obj, form))
+        if asked is not None:
+            return asked
         successor = drawn_object_replace(
             actor=request.user,
             obj=obj,
-            reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", "")[:255],
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            expected_state=form.cleaned_data["state"],
         )
     except (ValidationError, PermissionDenied, DrawError) as exc:
         _error(request, exc)
@@ -396,7 +499,8 @@ def replace_view(request: HttpRequest, pk: int, object_pk: int) -> HttpResponse:
             request,
             f"已退回 {obj.entity_code}，由备选名单 {successor.entity_code} 替补"
             if successor
-            else f"已退回 {obj.entity_code}；该类别备选名单已用完，无替补",
+            else f"已退回 {obj.entity_code}；{obj.stratum}类备选名单已用完，未替补，"
+            f"该类少于抽取数量",
         )
     return redirect("draws:objects", pk=pk)
 
@@ -464,6 +568,21 @@ def claim_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def match_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = _organised_task(request, pk)
+    asked = confirm_first(
+        request,
+        Confirmation(
+            title="确认随机匹配",
+            consequences=[
+                "对替补后的最终名单和各部门抽取的执法检查人员随机匹配，组成检查组",
+                "为每户检查对象生成一企一表并推送到检查组成员的手机，任务进入“已匹配”",
+                "匹配结果按规则确定并公开，之后不能重新匹配",
+            ],
+            button="确认随机匹配",
+            back_url=reverse("campaigns:task_detail", args=[pk]),
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         final = draw_match(actor=request.user, task=task)
     except (ValidationError, PermissionDenied, DomainError) as exc:
