@@ -12,6 +12,9 @@ double click, a stale page or a POST from elsewhere never acts without that page
         if asked is not None:
             return asked
         draw_dispatch(...)
+
+A form that uploads files uses ``confirmation_field`` instead: a required checkbox whose
+label states the consequence, checked by the form on the server.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -62,4 +66,13 @@ def confirm_first(request: HttpRequest, confirmation: Confirmation) -> HttpRespo
         request,
         "common/confirm.html",
         {"confirmation": confirmation, "action": request.path, "carried": carried},
+    )
+
+
+def confirmation_field(consequence: str, refusal: str) -> forms.BooleanField:
+    """The same confirmation as a required checkbox, for a form that uploads files (a
+    two-step POST cannot carry them): ``consequence`` is its label, ``refusal`` the error
+    when it is left unticked; the form is refused and nothing is written."""
+    return forms.BooleanField(
+        label=consequence, required=True, error_messages={"required": refusal}
     )
