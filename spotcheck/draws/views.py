@@ -282,6 +282,29 @@ def abandon_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "撤回申请须写明理由" if withdraw else "放弃抽取须写明理由")
         return _back(request, pk)
+    back = "campaigns:task_detail" if request.POST.get("back") == "task" else "draws:draw_page"
+    asked = confirm_first(
+        request,
+        Confirmation(
+            title="确认撤回重新抽取申请" if withdraw else "确认放弃本次抽取",
+            details=[("理由", form.cleaned_data["reason"])],
+            consequences=[
+                f"撤回第{live.number}次抽取的申请：批准人不能再批准，申请和理由保留在抽取记录中",
+                "如仍需重新抽取，须重新提出申请并由另一角色的官员批准",
+            ]
+            if withdraw
+            else [
+                f"放弃第{live.number}次抽取：不能再作出承诺、公布秘密值或执行抽取",
+                "已作出的承诺和已发布的公告保留并公开，放弃理由记入抽取记录",
+                "再次抽取须写明理由并由另一角色的官员批准",
+            ],
+            button="确认撤回申请" if withdraw else "确认放弃抽取",
+            back_url=reverse(back, args=[pk]),
+            danger=True,
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         draw_abandon(actor=request.user, attempt=live, reason=form.cleaned_data["reason"])
     except (ValidationError, PermissionDenied) as exc:
