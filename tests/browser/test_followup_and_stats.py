@@ -115,6 +115,7 @@ def test_case_carried_from_the_finding_through_a_transfer_to_closure(
     close = page.get_by_test_id("action-close")
     close.get_by_label("处置结果").fill("责令停止违法行为，罚款人民币五千元")
     close.get_by_label("我已核对").check()
+    shot("close-confirmation")
     click_and_wait(page, close.get_by_role("button", name="办结"))
 
     expect(page.get_by_test_id("case-state")).to_have_text("已办结")
