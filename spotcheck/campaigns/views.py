@@ -182,6 +182,8 @@ def _transition_confirmation(task: Task, to: str) -> Confirmation:
         button=f"确认变为“{target}”",
         back_url=reverse("campaigns:task_detail", args=[task.pk]),
         danger=to in (TaskState.CLOSED, TaskState.DRAFT),
+        # 发布 and 撤回为草稿 undo each other; every other plain move is final
+        irreversible=to not in (TaskState.PUBLISHED, TaskState.DRAFT),
     )
 
 

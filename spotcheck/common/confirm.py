@@ -45,6 +45,7 @@ class Confirmation:
     warnings: Sequence[str] = field(default_factory=tuple)
     danger: bool = False
     details: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    irreversible: bool = True
 
 
 def is_confirmed(request: HttpRequest) -> bool:

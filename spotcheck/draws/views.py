@@ -59,6 +59,7 @@ from spotcheck.draws.services import (
     drawn_object_replace,
     drawn_object_replace_check,
     grouping_start,
+    stored_selection,
 )
 
 
@@ -396,12 +397,18 @@ def attempt_bundle_view(request: HttpRequest, pk: int, number: int) -> HttpRespo
 def dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = _organised_task(request, pk)
     participants = [p.department.name for p in task.participants.select_related("department")]
+    attempt = drawn_attempt(task)
+    count = (
+        sum(1 for _s, kind, _e in stored_selection(attempt) if kind == "selected")
+        if attempt is not None and attempt.result
+        else 0
+    )
     asked = confirm_first(
         request,
         Confirmation(
             title="确认派发抽取名单",
             consequences=[
-                f"把本次抽取的名单派发给 {len(participants)} 个参与部门："
+                f"把本次抽取的 {count} 户检查对象派发给 {len(participants)} 个参与部门："
                 + "、".join(participants),
                 "任务进入“部门确认中”，各部门须在2个工作日内完成比对确认，时限即刻起算",
                 "派发后名单只能按公告的理由退回并由备选名单替补，不能另行增删",
@@ -537,6 +544,27 @@ def confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
         on_behalf = task.participants.filter(pk=request.POST["on_behalf"]).first()
         if on_behalf is None:
             raise Http404
+    mine = [p for p in task.participants.select_related("department") if _is_mine(request, p)]
+    who = (
+        on_behalf.department.name if on_behalf else (mine[0].department.name if mine else "本部门")
+    )
+    asked = confirm_first(
+        request,
+        Confirmation(
+            title=f"确认{who}的派发名单",
+            details=[("代为确认理由", request.POST.get("reason", ""))] if on_behalf else [],
+            consequences=[
+                f"{who}的比对确认时限完成，确认不能撤回"
+                + ("；由牵头单位代为确认，理由公开" if on_behalf else ""),
+                "各部门均确认后，仍待确认的对象记为“已确认”，不能再退回",
+                "各参与部门均确认后，任务进入“已确认”，可以开始编组",
+            ],
+            button="确认名单",
+            back_url=reverse("draws:objects", args=[pk]),
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         confirmed = department_confirm(
             actor=request.user,

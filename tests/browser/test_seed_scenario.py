@@ -115,11 +115,14 @@ def test_jinzhou_tenth_joint_check_from_draw_to_generated_records(
 
     # every department confirms its list; the task moves on by itself
     click_and_wait(market, market.get_by_role("button", name="确认本部门名单"))
+    click_and_wait(market, market.get_by_test_id("confirm-yes"))
     police = _phone_admin(browser, live_server, "gaj_admin")
     police.goto(f"/tasks/{task.pk}/objects/")
     click_and_wait(police, police.get_by_role("button", name="确认本部门名单"))
+    click_and_wait(police, police.get_by_test_id("confirm-yes"))
     page.goto(f"/tasks/{task.pk}/objects/")
     click_and_wait(page, page.get_by_role("button", name="确认本部门名单"))
+    click_and_wait(page, page.get_by_test_id("confirm-yes"))
     expect(page.get_by_test_id("task-state")).to_have_text("已确认")
     shot("confirmed")
 

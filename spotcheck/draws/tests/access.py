@@ -170,7 +170,7 @@ CASES: dict[str, Case] = {
     "draws:objects":   Case(lambda w: Request("get", reverse(OBJECTS, args=[_pk(w)])),                 (LOGIN,    OK,      OK,   OK,   OK,   OK,    NOT_FOUND, NOT_FOUND, OK)),
     # an object of another task (none here) is 404 even for the organiser
     "draws:replace":   Case(lambda w: Request("post", reverse("draws:replace", args=[_pk(w), 999999]), {"reason": "closed"}), (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), _attempts),
-    "draws:confirm":   Case(_post("draws:confirm", OBJECTS), VIEWERS_POST, _attempts),
+    "draws:confirm":   Case(_post("draws:confirm", OBJECTS, CONFIRMED), VIEWERS_POST, _attempts),
     # grouping on the published task (not yet confirmed): the organisers start and match,
     # every official who sees the task may try to claim; all are refused with a message
     "draws:grouping_start": Case(_post("draws:grouping_start", TASK), ORGANISERS_POST, _grouping),

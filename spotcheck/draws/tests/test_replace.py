@@ -364,7 +364,9 @@ def test_dispatch_without_confirmation_asks_and_does_not_dispatch(
 
     # then
     task.refresh_from_db()
-    assert "确认派发抽取名单" in response.content.decode()
+    page = response.content.decode()
+    assert "确认派发抽取名单" in page
+    assert "把本次抽取的 5 户检查对象派发给 2 个参与部门" in page
     assert task.state == TaskState.DRAWN
     assert DrawnObject.objects.count() == 0
 
@@ -408,3 +410,17 @@ def test_match_without_confirmation_asks_and_does_not_match(
     assert "确认随机匹配" in response.content.decode()
     assert dispatched.state == TaskState.GROUPING
     assert dispatched.records.count() == 0
+
+
+def test_confirming_the_list_without_confirmation_asks_and_confirms_nothing(
+    dispatched: Task,  # noqa: F811
+    dept_admin: User,
+) -> None:
+    # when
+    response = _client(dept_admin).post(f"/tasks/{dispatched.pk}/objects/confirm/")
+
+    # then
+    page = response.content.decode()
+    assert "确认晋州市市场监督管理局的派发名单" in page
+    assert "晋州市市场监督管理局的比对确认时限完成，确认不能撤回" in page
+    assert dispatched.participants.filter(confirmed_at__isnull=False).count() == 0
