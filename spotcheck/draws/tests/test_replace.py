@@ -316,6 +316,7 @@ def test_the_confirmed_post_sends_back_and_the_page_warns_of_the_short_stratum(
     assert _object(reserve).state == ObjectState.REPLACED
     task_page = _client(dept_admin).get(f"/tasks/{dispatched.pk}/").content.decode()
     assert "C类：抽取 1 户，现有 0 户，少 1 户" in task_page
+    assert f"退回 {reserve}（备选名单已用完，未替补）" in task_page
 
 
 @pytest.mark.parametrize(
