@@ -191,3 +191,29 @@ class AbandonForm(BootstrapFormMixin, forms.Form):
 
 class RefuseForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("不批准理由"), max_length=255)
+
+
+class ReplaceForm(forms.Form):
+    """退回并替补 of one dispatched row: a declared reason, a written note, and the state the
+    page showed (a row changed since is refused by the service)."""
+
+    reason = forms.ChoiceField(
+        label=_("退回理由"), error_messages={"required": _("请选择退回理由")}
+    )
+    note = forms.CharField(
+        label=_("情况说明"),
+        max_length=255,
+        error_messages={
+            "required": _("请填写情况说明：写明核实的情况和依据（如注销日期、实地核查结果）")
+        },
+    )
+    state = forms.CharField(
+        widget=forms.HiddenInput, error_messages={"required": _("页面已过期，请刷新后再操作")}
+    )
+
+    def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = reasons
+        self.fields["reason"].error_messages["invalid_choice"] = _(
+            "退回理由须为抽取公告声明的理由：%(names)s"
+        ) % {"names": "、".join(label for _v, label in reasons)}

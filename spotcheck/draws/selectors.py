@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -16,7 +17,12 @@ from spotcheck.core import taskflow
 from spotcheck.core.draw.canonical import parse_frame_line, split_lines
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject, ObjectState
-from spotcheck.draws.services import stored_drawn_frame, stored_groups, stored_selection
+from spotcheck.draws.services import (
+    next_successor,
+    stored_drawn_frame,
+    stored_groups,
+    stored_selection,
+)
 
 
 def attempts_of(task: Task) -> QuerySet[DrawAttempt]:
@@ -155,19 +161,126 @@ def drawn_entities(attempt: DrawAttempt | None) -> list[dict[str, Any]]:
     ]
 
 
+def _entities_by_code(codes: list[str]) -> dict[str, Entity]:
+    return {
+        e.uscc or e.reg_no: e
+        for e in Entity.objects.filter(uscc__in=codes) | Entity.objects.filter(reg_no__in=codes)
+    }
+
+
+def _named(code: str, entities: dict[str, Entity]) -> str:
+    entity = entities.get(code)
+    return f"{entity.name}（{code}）" if entity else code
+
+
+def object_status(obj: DrawnObject, successor: str | None, entities: dict[str, Entity]) -> str:
+    """What a dispatched row truthfully is: sent back with or without a successor, a
+    replacement, waiting or confirmed (a send-back without a successor is not 已替补)."""
+    if obj.state == ObjectState.REPLACED:
+        if successor:
+            return f"已退回（已替补为 {_named(successor, entities)}）"
+        return "已退回（备选名单已用完，未替补）"
+    state = obj.get_state_display()
+    if obj.from_reserve and obj.replaces is not None:
+        return f"替补对象（替 {obj.replaces.entity_code}）· {state}"
+    return str(state)
+
+
 def dispatched_objects(task: Task) -> list[dict[str, Any]]:
-    """The dispatched list of a task with each entity, newest attempt only."""
+    """The dispatched list of a task with each entity and its truthful status, newest
+    attempt only."""
     objects = list(
         DrawnObject.objects.filter(attempt__task=task, attempt__status=AttemptStatus.DRAWN)
         .select_related("replaces", "replaced_by")
         .order_by("stratum", "id")
     )
-    codes = [o.entity_code for o in objects]
-    entities = {
-        e.uscc or e.reg_no: e
-        for e in Entity.objects.filter(uscc__in=codes) | Entity.objects.filter(reg_no__in=codes)
+    successors = {o.replaces_id: o.entity_code for o in objects if o.replaces_id}
+    entities = _entities_by_code([o.entity_code for o in objects])
+    return [
+        {
+            "object": o,
+            "entity": entities.get(o.entity_code),
+            "successor": successors.get(o.pk),
+            "status": object_status(o, successors.get(o.pk), entities),
+        }
+        for o in objects
+    ]
+
+
+def _percent(ratio: str) -> str:
+    value = (Decimal(ratio) * 100).normalize()
+    return f"{value:f}%"
+
+
+def stratum_shortfalls(attempt: DrawAttempt | None) -> list[str]:
+    """Warnings, in Chinese, for each stratum of the dispatched list that fell below its
+    drawn count or below its floor (最低抽查比例), and for the whole list below the total
+    floor: send-backs without a successor leave a stratum short (docs/domain/dispatch.md)."""
+    if attempt is None or not attempt.result:
+        return []
+    objects = list(DrawnObject.objects.filter(attempt=attempt).values_list("stratum", "state"))
+    if not objects:
+        return []
+    allocation = json.loads(attempt.result)["allocation"]
+    sampling = json.loads(attempt.announcement)["sampling"]
+    active: dict[str, int] = {}
+    for stratum, state in objects:
+        if state != ObjectState.REPLACED:
+            active[stratum] = active.get(stratum, 0) + 1
+    warnings = []
+    for s in allocation["strata"]:
+        label, drawn, base = s["stratum"], s["k"], s["base_k"]
+        now = active.get(label, 0)
+        if now >= drawn:
+            continue
+        text = f"{label}类：抽取 {drawn} 户，现有 {now} 户，少 {drawn - now} 户（备选名单已用完）"
+        if now < base:
+            ratio = sampling["ratios"].get(label[:1])
+            floor = f"最低抽查比例 {_percent(ratio)}" if ratio else "最低抽查比例"
+            text += f"；低于该类{floor}要求的 {base} 户，差 {base - now} 户"
+        warnings.append(text)
+    total = sum(active.values())
+    if total < allocation["floor_k"]:
+        warnings.append(
+            f"全部对象：现有 {total} 户，低于总体下限（{_percent(sampling['floor'])}）"
+            f"要求的 {allocation['floor_k']} 户，差 {allocation['floor_k'] - total} 户"
+        )
+    return warnings
+
+
+def replacement_counts(attempt: DrawAttempt | None) -> dict[str, int]:
+    """Send-backs of an attempt: those a reserve entity replaced, and those without one."""
+    if attempt is None:
+        return {"replaced": 0, "unreplaced": 0}
+    sent_back = DrawnObject.objects.filter(attempt=attempt, state=ObjectState.REPLACED)
+    replaced = sent_back.filter(replacement__isnull=False).count()
+    return {"replaced": replaced, "unreplaced": sent_back.count() - replaced}
+
+
+def replacement_preview(obj: DrawnObject) -> dict[str, Any]:
+    """What sending ``obj`` back now would do: which reserve entity comes in (name and
+    code), or that none is left and its stratum falls short (the caller checked access)."""
+    number, successor = next_successor(obj)
+    entities = _entities_by_code([c for c in (obj.entity_code, successor) if c])
+    attempt = obj.attempt
+    drawn = next(
+        s["k"]
+        for s in json.loads(attempt.result)["allocation"]["strata"]
+        if s["stratum"] == obj.stratum
+    )
+    active = (
+        DrawnObject.objects.filter(attempt=attempt, stratum=obj.stratum)
+        .exclude(state=ObjectState.REPLACED)
+        .count()
+    )
+    return {
+        "object": _named(obj.entity_code, entities),
+        "successor": _named(successor, entities) if successor else None,
+        "number": number,
+        "stratum": obj.stratum,
+        "drawn": drawn,
+        "after": active if successor else active - 1,
     }
-    return [{"object": o, "entity": entities.get(o.entity_code)} for o in objects]
 
 
 def department_objects(attempt: DrawAttempt) -> dict[str, list[str]]:
@@ -280,4 +393,5 @@ def grouping_overview(task: Task, user: User) -> dict[str, Any] | None:
         else [],
         "groups": groups,
         "records": records,
+        "replacements": replacement_counts(attempt),
     }

@@ -815,24 +815,19 @@ def _require_participant(actor: User, task: Task) -> TaskDepartment:
     return mine[0]
 
 
-@transaction.atomic
-def drawn_object_replace(
-    *, actor: User, obj: DrawnObject, reason: str, note: str = ""
-) -> DrawnObject | None:
-    """Send back an object for a declared reason; the next reserve of its stratum takes its place.
+def declared_reasons(attempt: DrawAttempt) -> list[tuple[str, str]]:
+    """The replacement reasons the attempt's announcement declared, with their labels."""
+    declared = json.loads(attempt.announcement)["sampling"]["replacement_reasons"]
+    labels = dict(ReplacementReason.choices)
+    return [(r, str(labels.get(r, r))) for r in declared]
 
-    Returns the replacement, or None when the stratum's reserve list is used up.
+
+def next_successor(obj: DrawnObject) -> tuple[int, str | None]:
+    """(number, reserve entity) of sending ``obj`` back now; None once the reserve is used up.
+
+    The n-th send-back of a stratum takes its n-th reserve (DRAW-v1.1, docs/draw-spec.md
+    §10.1), whether or not the earlier ones found a successor.
     """
-    obj = DrawnObject.objects.select_for_update().select_related("attempt__task").get(pk=obj.pk)
-    task = obj.attempt.task
-    _require_participant(actor, task)
-    if task.state != TaskState.CONFIRMING:
-        raise ValidationError("只有在部门确认期间可以退回对象")
-    if reason not in ReplacementReason.values:
-        raise ValidationError({"reason": "退回理由须为公告声明的理由：已注销、已迁出或查无此户"})
-    if obj.state != ObjectState.PENDING:
-        raise ValidationError("该对象已处理，不能重复退回")
-    # the n-th replacement of a stratum takes its n-th reserve (DRAW-v1.1, docs/draw-spec.md §10.1)
     number = (
         DrawnObject.objects.filter(
             attempt=obj.attempt, stratum=obj.stratum, state=ObjectState.REPLACED
@@ -844,10 +839,58 @@ def drawn_object_replace(
         for stratum, kind, entity_id in stored_selection(obj.attempt)
         if stratum == obj.stratum and kind == "reserve"
     ]
-    successor_id = reserve[number - 1] if number <= len(reserve) else None
+    return number, reserve[number - 1] if number <= len(reserve) else None
+
+
+def _stale(obj: DrawnObject) -> str:
+    successor = DrawnObject.objects.filter(replaces=obj).values_list("entity_code", flat=True)
+    if obj.state == ObjectState.REPLACED:
+        done = f"已退回，由 {successor.first()} 替补" if successor.exists() else "已退回，未替补"
+    elif obj.state == ObjectState.CONFIRMED:
+        done = "已确认"
+    else:
+        done = "状态已变化"
+    return f"{obj.entity_code} {done}，本次未退回。页面上的名单已过期，请刷新后核对"
+
+
+def drawn_object_replace_check(*, actor: User, obj: DrawnObject, expected_state: str) -> None:
+    """Refuse (in Chinese) what ``drawn_object_replace`` would refuse before any reason is read:
+    scope, the confirmation period, and a row no longer in the state the page showed."""
+    task = obj.attempt.task
+    _require_participant(actor, task)
+    if task.state != TaskState.CONFIRMING:
+        raise ValidationError("只有在部门确认期间可以退回对象")
+    if obj.state != ObjectState.PENDING or expected_state != obj.state:
+        raise ValidationError(_stale(obj))
+
+
+@transaction.atomic
+def drawn_object_replace(
+    *, actor: User, obj: DrawnObject, reason: str, note: str, expected_state: str
+) -> DrawnObject | None:
+    """Send back an object for a declared reason with a written note; the next reserve of
+    its stratum takes its place.
+
+    ``expected_state`` is the state the page showed: a row changed since (a double click,
+    a stale list) is refused and nothing is written.  Returns the replacement, or None when
+    the stratum's reserve list is used up (the object leaves without a successor).
+    """
+    obj = DrawnObject.objects.select_for_update().select_related("attempt__task").get(pk=obj.pk)
+    task = obj.attempt.task
+    drawn_object_replace_check(actor=actor, obj=obj, expected_state=expected_state)
+    declared = declared_reasons(obj.attempt)
+    if reason not in dict(declared):
+        names = "、".join(label for _value, label in declared)
+        raise ValidationError({"reason": f"请选择退回理由：须为抽取公告声明的理由（{names}）"})
+    note = note.strip()
+    if not note:
+        raise ValidationError(
+            {"note": "请填写情况说明：写明核实的情况和依据（如注销日期、实地核查结果）"}
+        )
+    number, successor_id = next_successor(obj)
     obj.state = ObjectState.REPLACED
     obj.replace_reason = reason
-    obj.replace_note = note.strip()
+    obj.replace_note = note
     obj.replaced_by = actor
     obj.replace_number = number
     obj.full_clean()

@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.campaigns.models import Task, TaskDepartment
 from spotcheck.campaigns.selectors import task_can_organise, task_get_for_user
+from spotcheck.common.confirm import Confirmation, confirm_first
 from spotcheck.common.http import download
 from spotcheck.core.draw import DrawError, new_secret
 from spotcheck.core.errors import DomainError
@@ -21,11 +23,12 @@ from spotcheck.draws.forms import (
     AbandonForm,
     PrepareForm,
     RefuseForm,
+    ReplaceForm,
     RunForm,
     SecretForm,
     prepare_form,
 )
-from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject, ReplacementReason
+from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject
 from spotcheck.draws.selectors import (
     attempts_of,
     dispatched_objects,
@@ -34,8 +37,12 @@ from spotcheck.draws.selectors import (
     live_attempt,
     pending_redraw,
     redraw_overview,
+    replacement_counts,
+    replacement_preview,
+    stratum_shortfalls,
 )
 from spotcheck.draws.services import (
+    declared_reasons,
     department_claim,
     department_confirm,
     draw_abandon,
@@ -50,7 +57,9 @@ from spotcheck.draws.services import (
     draw_reveal,
     draw_run,
     drawn_object_replace,
+    drawn_object_replace_check,
     grouping_start,
+    stored_selection,
 )
 
 
@@ -228,6 +237,29 @@ def run_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("draws:draw_page", pk=pk)
     form = RunForm(request.POST)
     form.is_valid()
+    asked = confirm_first(
+        request,
+        Confirmation(
+            title="确认执行抽取",
+            consequences=[
+                f"按已发布的抽取公告执行第{live.number}次抽取，抽出检查对象和执法检查人员",
+                "结果由公告、各官员的秘密值和公共随机源唯一确定，任何人可用复核数据包重算",
+                "抽取结果立即保存并公开；之后只能经另一角色官员批准重新抽取，本次结果保留",
+            ],
+            details=[
+                (label, value)
+                for label, value in (
+                    ("开奖结果/随机值", form.cleaned_data.get("public_value", "")),
+                    ("drand签名", form.cleaned_data.get("signature", "")),
+                )
+                if value
+            ],
+            button="确认执行抽取",
+            back_url=reverse("draws:draw_page", args=[pk]),
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         draw_run(
             actor=request.user,
@@ -256,6 +288,29 @@ def abandon_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "撤回申请须写明理由" if withdraw else "放弃抽取须写明理由")
         return _back(request, pk)
+    back = "campaigns:task_detail" if request.POST.get("back") == "task" else "draws:draw_page"
+    asked = confirm_first(
+        request,
+        Confirmation(
+            title="确认撤回重新抽取申请" if withdraw else "确认放弃本次抽取",
+            details=[("理由", form.cleaned_data["reason"])],
+            consequences=[
+                f"撤回第{live.number}次抽取的申请：批准人不能再批准，申请和理由保留在抽取记录中",
+                "如仍需重新抽取，须重新提出申请并由另一角色的官员批准",
+            ]
+            if withdraw
+            else [
+                f"放弃第{live.number}次抽取：不能再作出承诺、公布秘密值或执行抽取",
+                "已作出的承诺和已发布的公告保留并公开，放弃理由记入抽取记录",
+                "再次抽取须写明理由并由另一角色的官员批准",
+            ],
+            button="确认撤回申请" if withdraw else "确认放弃抽取",
+            back_url=reverse(back, args=[pk]),
+            danger=True,
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         draw_abandon(actor=request.user, attempt=live, reason=form.cleaned_data["reason"])
     except (ValidationError, PermissionDenied) as exc:
@@ -346,6 +401,29 @@ def attempt_bundle_view(request: HttpRequest, pk: int, number: int) -> HttpRespo
 @require_POST
 def dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = _organised_task(request, pk)
+    participants = [p.department.name for p in task.participants.select_related("department")]
+    attempt = drawn_attempt(task)
+    count = (
+        sum(1 for _s, kind, _e in stored_selection(attempt) if kind == "selected")
+        if attempt is not None and attempt.result
+        else 0
+    )
+    asked = confirm_first(
+        request,
+        Confirmation(
+            title="确认派发抽取名单",
+            consequences=[
+                f"把本次抽取的 {count} 户检查对象派发给 {len(participants)} 个参与部门："
+                + "、".join(participants),
+                "任务进入“部门确认中”，各部门须在2个工作日内完成比对确认，时限即刻起算",
+                "派发后名单只能按公告的理由退回并由备选名单替补，不能另行增删",
+            ],
+            button="确认派发",
+            back_url=reverse("draws:draw_page", args=[pk]),
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         objects = draw_dispatch(actor=request.user, task=task)
     except (ValidationError, PermissionDenied) as exc:
@@ -359,6 +437,7 @@ def dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
 def objects_page(request: HttpRequest, pk: int) -> HttpResponse:
     task = task_get_for_user(request.user, pk)
     participants = list(task.participants.select_related("department"))
+    attempt = drawn_attempt(task)
     return render(
         request,
         "draws/objects.html",
@@ -368,7 +447,9 @@ def objects_page(request: HttpRequest, pk: int) -> HttpResponse:
             "participants": participants,
             "organiser": task_can_organise(request.user, task),
             "mine": [p for p in participants if _is_mine(request, p)],
-            "reasons": ReplacementReason.choices,
+            "reasons": declared_reasons(attempt) if attempt else [],
+            "shortfalls": stratum_shortfalls(attempt),
+            "replacements": replacement_counts(attempt),
         },
     )
 
@@ -380,19 +461,71 @@ def _is_mine(request: HttpRequest, participant: TaskDepartment) -> bool:
     )
 
 
+def _replace_confirmation(task: Task, obj: DrawnObject, form: ReplaceForm) -> Confirmation:
+    """The confirmation of 退回并替补, filled from what the service would do now."""
+    preview = replacement_preview(obj)
+    reason = dict(form.fields["reason"].choices)[form.cleaned_data["reason"]]
+    details = [
+        ("退回对象", f"{preview['object']} · {preview['stratum']}类"),
+        ("退回理由", str(reason)),
+        ("情况说明", form.cleaned_data["note"]),
+    ]
+    consequences = [f"退回 {preview['object']}，该户不再列入本次抽查名单"]
+    warnings = []
+    if preview["successor"]:
+        details.append(("替补对象", preview["successor"]))
+        consequences.append(
+            f"由 {preview['successor']} 替补：它是{preview['stratum']}类备选名单第"
+            f"{preview['number']}位，按抽取公告的规则确定，不能另选"
+        )
+    else:
+        details.append(("替补对象", "无（备选名单已用完）"))
+        consequences.append(f"{preview['stratum']}类备选名单已用完，没有对象替补")
+        warnings.append(
+            f"退回后{preview['stratum']}类只剩 {preview['after']} 户，少于抽取的"
+            f" {preview['drawn']} 户；不足的数量不会自动补齐"
+        )
+    consequences.append("退回理由和情况说明记入抽取记录和审计日志，并在复核数据包中公开")
+    return Confirmation(
+        title="确认退回并替补",
+        details=details,
+        consequences=consequences,
+        warnings=warnings,
+        button="确认退回" + ("并替补" if preview["successor"] else "（无替补）"),
+        back_url=reverse("draws:objects", args=[task.pk]),
+        danger=True,
+    )
+
+
 @login_required
 @require_POST
 def replace_view(request: HttpRequest, pk: int, object_pk: int) -> HttpResponse:
     task = task_get_for_user(request.user, pk)
-    obj = DrawnObject.objects.filter(pk=object_pk, attempt__task=task).first()
+    obj = (
+        DrawnObject.objects.filter(pk=object_pk, attempt__task=task)
+        .select_related("attempt__task")
+        .first()
+    )
     if obj is None:
         raise Http404
+    form = ReplaceForm(request.POST, reasons=declared_reasons(obj.attempt))
     try:
+        drawn_object_replace_check(
+            actor=request.user, obj=obj, expected_state=request.POST.get("state", "")
+        )
+        if not form.is_valid():
+            raise ValidationError(
+                [f"{obj.entity_code} 未退回："] + [e for errs in form.errors.values() for e in errs]
+            )
+        asked = confirm_first(request, _replace_confirmation(task, obj, form))
+        if asked is not None:
+            return asked
         successor = drawn_object_replace(
             actor=request.user,
             obj=obj,
-            reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", "")[:255],
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            expected_state=form.cleaned_data["state"],
         )
     except (ValidationError, PermissionDenied, DrawError) as exc:
         _error(request, exc)
@@ -401,7 +534,8 @@ def replace_view(request: HttpRequest, pk: int, object_pk: int) -> HttpResponse:
             request,
             f"已退回 {obj.entity_code}，由备选名单 {successor.entity_code} 替补"
             if successor
-            else f"已退回 {obj.entity_code}；该类别备选名单已用完，无替补",
+            else f"已退回 {obj.entity_code}；{obj.stratum}类备选名单已用完，未替补，"
+            f"该类少于抽取数量",
         )
     return redirect("draws:objects", pk=pk)
 
@@ -415,6 +549,27 @@ def confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
         on_behalf = task.participants.filter(pk=request.POST["on_behalf"]).first()
         if on_behalf is None:
             raise Http404
+    mine = [p for p in task.participants.select_related("department") if _is_mine(request, p)]
+    who = (
+        on_behalf.department.name if on_behalf else (mine[0].department.name if mine else "本部门")
+    )
+    asked = confirm_first(
+        request,
+        Confirmation(
+            title=f"确认{who}的派发名单",
+            details=[("代为确认理由", request.POST.get("reason", ""))] if on_behalf else [],
+            consequences=[
+                f"{who}的比对确认时限完成，确认不能撤回"
+                + ("；由牵头单位代为确认，理由公开" if on_behalf else ""),
+                "各部门均确认后，仍待确认的对象记为“已确认”，不能再退回",
+                "各参与部门均确认后，任务进入“已确认”，可以开始编组",
+            ],
+            button="确认名单",
+            back_url=reverse("draws:objects", args=[pk]),
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         confirmed = department_confirm(
             actor=request.user,
@@ -469,6 +624,21 @@ def claim_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def match_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = _organised_task(request, pk)
+    asked = confirm_first(
+        request,
+        Confirmation(
+            title="确认随机匹配",
+            consequences=[
+                "对替补后的最终名单和各部门抽取的执法检查人员随机匹配，组成检查组",
+                "为每户检查对象生成一企一表并推送到检查组成员的手机，任务进入“已匹配”",
+                "匹配结果按规则确定并公开，之后不能重新匹配",
+            ],
+            button="确认随机匹配",
+            back_url=reverse("campaigns:task_detail", args=[pk]),
+        ),
+    )
+    if asked is not None:
+        return asked
     try:
         final = draw_match(actor=request.user, task=task)
     except (ValidationError, PermissionDenied, DomainError) as exc:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import Department
+from spotcheck.common.confirm import confirmation_field
 from spotcheck.common.forms import BootstrapFormMixin, DateInput
 from spotcheck.core import followup as rules
 from spotcheck.followup.choices import Measure
@@ -92,10 +93,17 @@ class CloseForm(_CaseForm):
         label=_("处置结果"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("立案查处、列入经营异常名录的处置结果将在该企业的公示信息中公开"),
+        help_text=_("立案查处、列入经营异常名录的，办理情况将在该企业的公示信息中公开"),
     )
     closed_on = forms.DateField(label=_("处置日期"), widget=DateInput())
     files = EvidenceField()
+    confirmed = confirmation_field(
+        _(
+            "我已核对：办结后本事项不再记录处置措施或移交，办理时限完成；"
+            "立案查处、列入经营异常名录的，办理情况将在该企业的公示信息中公开"
+        ),
+        _("请勾选确认后再办结：办结后结果即公开，只能写明理由重新办理"),
+    )
 
 
 class ReopenForm(_CaseForm):

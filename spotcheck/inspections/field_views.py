@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from spotcheck.accounts.choices import Role
 from spotcheck.accounts.models import User
+from spotcheck.common.confirm import Confirmation, confirm_first
 from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.inspections.choices import RecordState, ReviewDecision, SignerRole
 from spotcheck.inspections.field_selectors import (
@@ -662,6 +663,30 @@ def record_final_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- review
 
 
+def _approval_confirmation(user: User, record: JointRecord) -> Confirmation:
+    """审核通过 says whether this approval is the last one, which publishes the results."""
+    needed = {i.department_id for i in record.items.all()}
+    approved = {
+        d for d, r in current_reviews(record).items() if r.decision == ReviewDecision.APPROVED
+    }
+    last = needed <= approved | set(review_departments(user, record))
+    consequences = [f"对{record.entity.name}的联合检查记录表，本部门负责的事项审核通过"]
+    if last:
+        consequences += [
+            "这是最后一个部门的审核：记录表即定稿，检查结果立即在公示平台公开（一公开）",
+            "结果需要后续处置的事项同时立案，开始计算办理时限",
+            "公开后只能由发布部门写明理由更正，原版本留档",
+        ]
+    else:
+        consequences.append("其他部门审核通过后，检查结果将在公示平台公开")
+    return Confirmation(
+        title="确认审核通过并公示" if last else "确认审核通过",
+        consequences=consequences,
+        button="确认通过并公示" if last else "确认通过",
+        back_url=reverse("inspections:field_final", args=[record.pk]),
+    )
+
+
 @login_required
 @require_POST
 def record_review_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -671,6 +696,10 @@ def record_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "请选择审核结论")
         return redirect("inspections:field_final", pk=record.pk)
+    if form.cleaned_data["decision"] == ReviewDecision.APPROVED:
+        asked = confirm_first(request, _approval_confirmation(user, record))
+        if asked is not None:
+            return asked
     try:
         record_review(
             actor=user,

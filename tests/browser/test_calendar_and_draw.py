@@ -150,6 +150,8 @@ def test_lead_and_market_admin_draw_and_the_bundle_verifies(
     page.get_by_label("秘密值（64位十六进制）").fill(lead_secret)
     click_and_wait(page, page.get_by_test_id("reveal"))
     click_and_wait(page, page.get_by_test_id("run"))
+    expect(page.get_by_test_id("confirmation")).to_contain_text("确认执行抽取")
+    click_and_wait(page, page.get_by_test_id("confirm-yes"))
     expect(page.get_by_role("alert")).to_contain_text("抽取完成")
     expect(page.get_by_test_id("seed")).to_have_text(re.compile("^[0-9a-f]{64}$"))
     shot("drawn")

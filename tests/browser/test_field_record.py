@@ -157,6 +157,8 @@ def test_inspector_fills_signs_offline_and_submits_then_reviewer_approves(
     click_and_wait(reviewer, reviewer.get_by_test_id("review-record"))
     reviewer.get_by_text("通过", exact=True).click()
     click_and_wait(reviewer, reviewer.get_by_test_id("review-submit"))
+    expect(reviewer.get_by_test_id("confirmation")).to_contain_text("检查结果立即在公示平台公开")
+    click_and_wait(reviewer, reviewer.get_by_test_id("confirm-yes"))
     expect(reviewer.get_by_test_id("record-state")).to_have_text("已通过")
     reviewer.screenshot(path="var/screenshots/test_field_review-approved-phone.png", full_page=True)
     ctx.close()

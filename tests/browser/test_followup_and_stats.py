@@ -109,6 +109,13 @@ def test_case_carried_from_the_finding_through_a_transfer_to_closure(
     expect(page.get_by_test_id("error-result")).to_be_visible()
     close = page.get_by_test_id("action-close")
     close.get_by_label("处置结果").fill("责令停止违法行为，罚款人民币五千元")
+    # not without ticking what closing does
+    click_and_wait(page, close.get_by_role("button", name="办结"))
+    expect(page.get_by_test_id("error-confirmed")).to_contain_text("请勾选确认后再办结")
+    close = page.get_by_test_id("action-close")
+    close.get_by_label("处置结果").fill("责令停止违法行为，罚款人民币五千元")
+    close.get_by_label("我已核对").check()
+    shot("close-confirmation")
     click_and_wait(page, close.get_by_role("button", name="办结"))
 
     expect(page.get_by_test_id("case-state")).to_have_text("已办结")

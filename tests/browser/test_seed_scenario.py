@@ -97,24 +97,32 @@ def test_jinzhou_tenth_joint_check_from_draw_to_generated_records(
     page.get_by_label("秘密值（64位十六进制）").fill(lead_secret)
     click_and_wait(page, page.get_by_test_id("reveal"))
     click_and_wait(page, page.get_by_test_id("run"))
+    click_and_wait(page, page.get_by_test_id("confirm-yes"))
     expect(page.get_by_role("alert")).to_contain_text("抽取完成")
     shot("drawn")
 
     # dispatch; 市场监管局 sends one back as 已注销 and it is replaced from the reserve
     click_and_wait(page, page.get_by_test_id("dispatch"))
+    click_and_wait(page, page.get_by_test_id("confirm-yes"))
     expect(page.get_by_test_id("task-state")).to_have_text("部门确认中")
     market.goto(f"/tasks/{task.pk}/objects/")
-    market.get_by_placeholder("情况说明").first.fill("营业执照已注销")
-    click_and_wait(market, market.get_by_role("button", name="退回并替补").first)
+    market.get_by_label("退回理由").first.select_option(label="已注销")
+    market.get_by_label("情况说明").first.fill("营业执照已注销")
+    click_and_wait(market, market.get_by_role("button", name="退回并替补…").first)
+    expect(market.get_by_test_id("confirm-consequences")).to_contain_text("替补：它是")
+    click_and_wait(market, market.get_by_test_id("confirm-yes"))
     expect(market.get_by_role("alert")).to_contain_text("由备选名单")
 
     # every department confirms its list; the task moves on by itself
     click_and_wait(market, market.get_by_role("button", name="确认本部门名单"))
+    click_and_wait(market, market.get_by_test_id("confirm-yes"))
     police = _phone_admin(browser, live_server, "gaj_admin")
     police.goto(f"/tasks/{task.pk}/objects/")
     click_and_wait(police, police.get_by_role("button", name="确认本部门名单"))
+    click_and_wait(police, police.get_by_test_id("confirm-yes"))
     page.goto(f"/tasks/{task.pk}/objects/")
     click_and_wait(page, page.get_by_role("button", name="确认本部门名单"))
+    click_and_wait(page, page.get_by_test_id("confirm-yes"))
     expect(page.get_by_test_id("task-state")).to_have_text("已确认")
     shot("confirmed")
 
@@ -149,6 +157,7 @@ def test_jinzhou_tenth_joint_check_from_draw_to_generated_records(
     # the lead office matches; one joint record per final enterprise
     page.goto(task_url)
     click_and_wait(page, page.get_by_test_id("match"))
+    click_and_wait(page, page.get_by_test_id("confirm-yes"))
     expect(page.get_by_test_id("task-state")).to_have_text("已匹配")
     records = JointRecord.objects.filter(task=task).count()
     final = DrawnObject.objects.filter(attempt=attempt).exclude(state="replaced").count()

@@ -204,7 +204,9 @@ def test_an_approval_that_publishes_while_redis_hangs_answers_within_the_timeout
         # when: Redis hangs and the police's approval completes the record (two notices)
         proxy.hang()
         with caplog.at_level(logging.ERROR, logger="spotcheck.publicity.services"):
-            response, took = _timed(lambda: police.post(url, {"decision": "approved"}))
+            response, took = _timed(
+                lambda: police.post(url, {"decision": "approved", "confirmed": "1"})
+            )
         queued_during = _queued_jobs()
         pending_during = OutboxMessage.objects.filter(state=OutboxState.PENDING).count()
         # and: Redis answers again; the sweep sends what the queue never got

@@ -48,11 +48,12 @@ def _states() -> list[str]:
 
 def _transition(w: World) -> Request:
     # 已发布 → 已公告 needs an announced draw: the lead office is refused with a message
+    # (the move is posted confirmed: without it the lead office would get the confirmation)
     url = reverse("campaigns:task_transition", args=[_task(w).pk])
     return Request(
         "post",
         url,
-        {"to": "announced", "note": ""},
+        {"to": "announced", "note": "", "confirmed": "1"},
         reverse("campaigns:task_detail", args=[_task(w).pk]),
     )
 

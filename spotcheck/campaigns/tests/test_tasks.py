@@ -267,7 +267,9 @@ def test_lead_moves_a_task_through_the_page(
     client = persona_client("lead_admin")
 
     response = client.post(
-        f"/tasks/{task.pk}/transition/", {"to": "published", "note": "发布"}, follow=True
+        f"/tasks/{task.pk}/transition/",
+        {"to": "published", "note": "发布", "confirmed": "1"},
+        follow=True,
     )
 
     task.refresh_from_db()
@@ -298,12 +300,34 @@ def test_illegal_move_through_the_page_shows_the_reason(
     task: Task, persona_client: Callable[[str], Client]
 ) -> None:
     response = persona_client("lead_admin").post(
-        f"/tasks/{task.pk}/transition/", {"to": "closed"}, follow=True
+        f"/tasks/{task.pk}/transition/", {"to": "closed", "confirmed": "1"}, follow=True
     )
 
     assert "任务状态不能从“草稿”变为“已办结”" in response.content.decode()
     task.refresh_from_db()
     assert task.state == TaskState.DRAFT
+
+
+def test_a_move_without_confirmation_asks_first_and_does_not_move(
+    task: Task, persona_client: Callable[[str], Client]
+) -> None:
+    # given
+    events = AuditEvent.objects.count()
+
+    # when
+    response = persona_client("lead_admin").post(
+        f"/tasks/{task.pk}/transition/", {"to": "published", "note": "发布"}
+    )
+
+    # then
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "确认将任务变为“已发布”" in page
+    assert "任务从“草稿”变为“已发布”，记入办理过程和审计日志" in page
+    assert '<input type="hidden" name="note" value="发布">' in page
+    task.refresh_from_db()
+    assert task.state == TaskState.DRAFT
+    assert AuditEvent.objects.count() == events
 
 
 def test_dept_admin_cannot_move_a_task(task: Task, persona_client: Callable[[str], Client]) -> None:

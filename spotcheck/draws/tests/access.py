@@ -112,6 +112,8 @@ def _grouping() -> tuple[list[str], int]:
 
 
 PAGE = "draws:draw_page"
+# irreversible steps ask first (spotcheck/common/confirm.py); the matrix posts the confirmed step
+CONFIRMED = {"confirmed": "1"}
 OBJECTS = "draws:objects"
 TASK = "campaigns:task_detail"
 VIEWERS_POST = (LOGIN, DONE, DONE, DONE, DONE, DONE, NOT_FOUND, NOT_FOUND, DONE)
@@ -148,13 +150,13 @@ CASES: dict[str, Case] = {
     "draws:announce":  Case(_post("draws:announce", PAGE), NOBODY, _attempts),
     "draws:reveal":    Case(_post("draws:reveal", PAGE),   NOBODY, _attempts),
     "draws:abandon":   Case(_post("draws:abandon", PAGE),  NOBODY, _attempts),
-    "draws:run":       Case(_post("draws:run", PAGE),      ORGANISERS_POST, _attempts),
+    "draws:run":       Case(_post("draws:run", PAGE, CONFIRMED),      ORGANISERS_POST, _attempts),
     # on the prepared draw: a malformed secret, no commitments yet, no reason given
     "draws:commit prepared":   Case(_prepared("draws:commit", {"secret": "不是十六进制"}), VIEWERS_POST, _attempts),
     "draws:reveal prepared":   Case(_prepared("draws:reveal", {"secret": "不是十六进制"}), VIEWERS_POST, _attempts),
     "draws:announce prepared": Case(_prepared("draws:announce"), ORGANISERS_POST, _attempts),
     "draws:abandon prepared":  Case(_prepared("draws:abandon"), ORGANISERS_POST, _attempts),
-    "draws:dispatch":  Case(_post("draws:dispatch", PAGE), ORGANISERS_POST, _attempts),
+    "draws:dispatch":  Case(_post("draws:dispatch", PAGE, CONFIRMED), ORGANISERS_POST, _attempts),
     # before the draw there is no bundle, neither the current one nor a numbered attempt's
     "draws:bundle":    Case(lambda w: Request("get", reverse("draws:bundle", args=[_pk(w)])),          (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "draws:attempt_bundle": Case(lambda w: Request("get", reverse("draws:attempt_bundle", args=[_pk(w), 1])), (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
@@ -168,11 +170,11 @@ CASES: dict[str, Case] = {
     "draws:objects":   Case(lambda w: Request("get", reverse(OBJECTS, args=[_pk(w)])),                 (LOGIN,    OK,      OK,   OK,   OK,   OK,    NOT_FOUND, NOT_FOUND, OK)),
     # an object of another task (none here) is 404 even for the organiser
     "draws:replace":   Case(lambda w: Request("post", reverse("draws:replace", args=[_pk(w), 999999]), {"reason": "closed"}), (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), _attempts),
-    "draws:confirm":   Case(_post("draws:confirm", OBJECTS), VIEWERS_POST, _attempts),
+    "draws:confirm":   Case(_post("draws:confirm", OBJECTS, CONFIRMED), VIEWERS_POST, _attempts),
     # grouping on the published task (not yet confirmed): the organisers start and match,
     # every official who sees the task may try to claim; all are refused with a message
     "draws:grouping_start": Case(_post("draws:grouping_start", TASK), ORGANISERS_POST, _grouping),
     "draws:claim":     Case(_post("draws:claim", TASK),    VIEWERS_POST, _grouping),
-    "draws:match":     Case(_post("draws:match", TASK),    ORGANISERS_POST, _grouping),
+    "draws:match":     Case(_post("draws:match", TASK, CONFIRMED),    ORGANISERS_POST, _grouping),
 }
 # fmt: on

@@ -44,7 +44,9 @@ def test_a_cancelled_object_is_replaced_by_the_next_reserve_of_its_stratum(
     obj = DrawnObject.objects.order_by("id").first()
     assert obj is not None
 
-    successor = drawn_object_replace(actor=dept_admin, obj=obj, reason="cancelled", note="已注销")
+    successor = drawn_object_replace(
+        actor=dept_admin, obj=obj, reason="cancelled", note="已注销", expected_state="pending"
+    )
 
     obj.refresh_from_db()
     assert obj.state == ObjectState.REPLACED
@@ -54,16 +56,20 @@ def test_a_cancelled_object_is_replaced_by_the_next_reserve_of_its_stratum(
         True,
         obj,
     )
-    with pytest.raises(ValidationError, match="不能重复退回"):
-        drawn_object_replace(actor=dept_admin, obj=obj, reason="cancelled")
+    with pytest.raises(ValidationError, match="已退回，由 .* 替补，本次未退回"):
+        drawn_object_replace(
+            actor=dept_admin, obj=obj, reason="cancelled", note="已注销", expected_state="pending"
+        )
 
 
 def test_only_declared_reasons_replace(dispatched: Task, dept_admin: User) -> None:
     obj = DrawnObject.objects.order_by("id").first()
     assert obj is not None
 
-    with pytest.raises(ValidationError, match="公告声明的理由"):
-        drawn_object_replace(actor=dept_admin, obj=obj, reason="dislike")
+    with pytest.raises(ValidationError, match="抽取公告声明的理由"):
+        drawn_object_replace(
+            actor=dept_admin, obj=obj, reason="dislike", note="不想查", expected_state="pending"
+        )
 
     assert DrawnObject.objects.count() == 5
 
@@ -73,7 +79,13 @@ def test_other_department_cannot_touch_the_list(dispatched: Task, other_dept_adm
     assert obj is not None
 
     with pytest.raises(PermissionDenied):
-        drawn_object_replace(actor=other_dept_admin, obj=obj, reason="cancelled")
+        drawn_object_replace(
+            actor=other_dept_admin,
+            obj=obj,
+            reason="cancelled",
+            note="已注销",
+            expected_state="pending",
+        )
     with pytest.raises(PermissionDenied):
         department_confirm(actor=other_dept_admin, task=dispatched)
 

@@ -236,8 +236,14 @@ def test_the_page_names_a_drand_round_and_refuses_a_bad_signature(
     market.post(f"{url}reveal/", {"secret": "ab" * 32})
 
     # when a flipped signature, then the real one, is entered
-    bad = lead.post(f"{url}run/", {"signature": _flipped(QUICKNET_ROUND["signature"])}, follow=True)
-    good = lead.post(f"{url}run/", {"signature": QUICKNET_ROUND["signature"]}, follow=True)
+    bad = lead.post(
+        f"{url}run/",
+        {"signature": _flipped(QUICKNET_ROUND["signature"]), "confirmed": "1"},
+        follow=True,
+    )
+    good = lead.post(
+        f"{url}run/", {"signature": QUICKNET_ROUND["signature"], "confirmed": "1"}, follow=True
+    )
 
     # then
     assert "drand 第657413轮" in page

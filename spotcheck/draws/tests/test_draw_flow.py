@@ -398,7 +398,7 @@ def test_officials_commit_and_reveal_through_the_page(
     market.post(f"{url}reveal/", {"secret": "ab" * 32})
     lead_secret = lead_page.context["secret"]
     lead.post(f"{url}reveal/", {"secret": lead_secret})
-    done = lead.post(f"{url}run/", follow=True)
+    done = lead.post(f"{url}run/", {"confirmed": "1"}, follow=True)
 
     assert "请立即抄写或保存下面的秘密值" in lead_page.content.decode()
     assert market_page.context["secret"] == "ab" * 32

@@ -51,7 +51,13 @@ def _confirm_all(
     if replace:
         obj = DrawnObject.objects.order_by("id").first()
         assert obj is not None
-        drawn_object_replace(actor=dept_admin, obj=obj, reason="cancelled", note="已注销")
+        drawn_object_replace(
+            actor=dept_admin,
+            obj=obj,
+            reason="cancelled",
+            note="已注销",
+            expected_state="pending",
+        )
     department_confirm(actor=dept_admin, task=subject)
     department_confirm(actor=lead_admin, task=subject)
     subject.refresh_from_db()
@@ -331,7 +337,7 @@ def test_task_page_shows_each_role_its_button_and_the_records_count(
     assert 'data-testid="match"' not in page
     market.post(f"/tasks/{grouping.pk}/grouping/claim/")
     lead.post(f"/tasks/{grouping.pk}/grouping/claim/")
-    response = lead.post(f"/tasks/{grouping.pk}/grouping/match/", follow=True)
+    response = lead.post(f"/tasks/{grouping.pk}/grouping/match/", {"confirmed": "1"}, follow=True)
 
     # then
     page = response.content.decode()

@@ -174,8 +174,17 @@ def test_the_lead_office_withdraws_its_request_on_the_task_page(
     lead = _client(lead_admin)
     _ask(lead, grouping, lead_admin, dept_admin, auditor)
 
+    asked = lead.post(
+        f"/tasks/{grouping.pk}/draw/abandon/", {"reason": "核实无误", "back": "task"}
+    ).content.decode()
+    assert grouping.draw_attempts.get(number=2).status == AttemptStatus.REQUESTED
+    assert "确认撤回重新抽取申请" in asked
+    assert "撤回第2次抽取的申请：批准人不能再批准，申请和理由保留在抽取记录中" in asked
+
     page = lead.post(
-        f"/tasks/{grouping.pk}/draw/abandon/", {"reason": "核实无误", "back": "task"}, follow=True
+        f"/tasks/{grouping.pk}/draw/abandon/",
+        {"reason": "核实无误", "back": "task", "confirmed": "1"},
+        follow=True,
     ).content.decode()
 
     assert "已撤回重新抽取申请；记录保留" in page

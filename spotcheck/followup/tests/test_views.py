@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from spotcheck.accounts.models import User
+from spotcheck.audit.models import AuditEvent
 from spotcheck.common.testing import LOGIN_BACKEND, Departments
 from spotcheck.followup.choices import CaseState, Measure, StepKind
 from spotcheck.followup.models import Case, CaseStep
@@ -177,6 +178,27 @@ def test_closing_without_a_result_shows_the_error_and_writes_nothing(
     assert (case.state, case.version) == (CaseState.OPEN, 1)
 
 
+def test_closing_without_ticking_the_confirmation_is_refused_and_writes_nothing(
+    case: Case, dept_admin: User
+) -> None:
+    # given
+    events = AuditEvent.objects.count()
+
+    # when
+    response = _client(dept_admin).post(
+        f"/followup/cases/{case.pk}/close/",
+        {"close-version": "1", "close-result": "已补报年报", "close-closed_on": "2026-05-08"},
+    )
+
+    # then
+    assert response.status_code == 400
+    assert "请勾选确认后再办结：办结后结果即公开，只能写明理由重新办理" in response.content.decode()
+    case.refresh_from_db()
+    assert (case.state, case.version) == (CaseState.OPEN, 1)
+    assert CaseStep.objects.filter(kind=StepKind.CLOSE).count() == 0
+    assert AuditEvent.objects.count() == events
+
+
 def test_a_transfer_to_the_own_department_shows_the_refusal(
     case: Case, dept_admin: User, departments: Departments
 ) -> None:
@@ -197,7 +219,12 @@ def test_a_transfer_to_the_own_department_shows_the_refusal(
 def test_a_double_submitted_close_is_harmless(case: Case, dept_admin: User) -> None:
     # given
     client = _client(dept_admin)
-    data = {"close-version": "1", "close-result": "已补报年报", "close-closed_on": "2026-05-08"}
+    data = {
+        "close-version": "1",
+        "close-result": "已补报年报",
+        "close-closed_on": "2026-05-08",
+        "close-confirmed": "on",
+    }
     client.post(f"/followup/cases/{case.pk}/close/", data)
 
     # when
@@ -222,7 +249,12 @@ def test_another_department_cannot_post_an_action(case: Case, other_dept_admin: 
 def test_a_reader_without_rights_is_refused_on_post(case: Case, auditor: User) -> None:
     response = _client(auditor).post(
         f"/followup/cases/{case.pk}/close/",
-        {"close-version": "1", "close-result": "越权办结", "close-closed_on": "2026-05-08"},
+        {
+            "close-version": "1",
+            "close-result": "越权办结",
+            "close-closed_on": "2026-05-08",
+            "close-confirmed": "on",
+        },
     )
     assert response.status_code == 400
     assert "只有部门管理员可以办理后续处置事项" in response.content.decode()
