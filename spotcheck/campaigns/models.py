@@ -15,6 +15,7 @@ from spotcheck.accounts.models import Department, Region
 from spotcheck.campaigns.choices import PlanState, TaskState, TaskType
 from spotcheck.catalogue.models import InspectionItem
 from spotcheck.common.models import TimeStampedModel
+from spotcheck.core.scope import scope_phrase
 from spotcheck.directory.choices import RegStatus
 from spotcheck.directory.models import Tag
 
@@ -135,6 +136,14 @@ class Task(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
+
+    def scope_text(self) -> str:
+        """抽查对象范围 as the public reads it (the region said once)."""
+        return scope_phrase(
+            self.scope_region.name,
+            self.scope_department.name if self.scope_department_id else "",
+            [t.name for t in self.scope_tags.all()],
+        )
 
     def ratios(self) -> dict[str, Decimal]:
         """Return the ratio of each stratum in percent (U = unclassified)."""
