@@ -117,6 +117,11 @@ class Task(TimeStampedModel):
     window_start = models.DateField(_("检查日期自"))
     window_end = models.DateField(_("检查日期至"))
     publish_object_list = models.BooleanField(_("公示抽取名单"), default=True)
+    is_practice = models.BooleanField(
+        _("演练任务"),
+        default=False,
+        help_text=_("演练或演示用的任务：不在公示页面、开放数据中出现，也不报送公示系统"),
+    )
     state = models.CharField(
         _("状态"), max_length=12, choices=TaskState.choices, default=TaskState.DRAFT, db_index=True
     )

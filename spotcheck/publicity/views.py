@@ -401,7 +401,11 @@ def outbox_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _require_platform_admin(request)
     if fmt not in exports.FORMATS:
         raise Http404
-    qs = ResultPublication.objects.select_related("supersedes").order_by("id")
+    qs = (
+        ResultPublication.objects.filter(task__is_practice=False)
+        .select_related("supersedes")
+        .order_by("id")
+    )
     state = request.GET.get("state", "")
     if state in OutboxState.values:
         qs = qs.filter(outbox_message__state=state)
