@@ -15,11 +15,13 @@ from django.http import Http404
 from spotcheck.accounts.models import Department, User
 from spotcheck.core import uscc
 from spotcheck.directory.models import Entity, Inspector
+from spotcheck.draws.models import DrawAttempt, DrawnObject, ObjectState, ReplacementReason
 from spotcheck.followup.selectors import PublicDisposal, public_disposals_for_entities
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.selectors import joint_record_get_for_user
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
+from spotcheck.publicity.privacy import scrub
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,78 @@ def open_data_rows(*, year: int) -> QuerySet[ResultPublication]:
         )
         .select_related("supersedes")
         .order_by("id")
+    )
+
+
+# ---------------------------------------------------------------- a task's draw: drawn and final
+
+
+@dataclass(frozen=True)
+class PublicWithdrawal:
+    """One drawn enterprise sent back (退回) for a declared reason, and who took its place."""
+
+    code: str
+    name: str
+    reason: str
+    note: str
+    replacement_code: str
+    replacement_name: str
+
+
+@dataclass(frozen=True)
+class PublicDrawOutcome:
+    """The counts the public task page states, which always add up:
+    drawn − withdrawn + replaced = final."""
+
+    drawn: int
+    withdrawn: list[PublicWithdrawal]
+    final_codes: list[str]
+    replacement_codes: set[str]
+
+    @property
+    def replaced(self) -> int:
+        return len(self.replacement_codes)
+
+    @property
+    def final(self) -> int:
+        return len(self.final_codes)
+
+
+def public_draw_outcome(attempt: DrawAttempt, allocated: int) -> PublicDrawOutcome:
+    """Drawn, withdrawn (with the reason), replaced and final objects of a drawn attempt.
+
+    Before dispatch there are no objects yet: the draw's own figure stands for all four.
+    """
+    objects = list(
+        DrawnObject.objects.filter(attempt=attempt).select_related("replaces").order_by("id")
+    )
+    if not objects:
+        return PublicDrawOutcome(allocated, [], [], set())
+    codes = {o.entity_code for o in objects}
+    names = {
+        e.uscc or e.reg_no: e.name
+        for e in Entity.objects.filter(Q(uscc__in=codes) | Q(reg_no__in=codes)).only(
+            "uscc", "reg_no", "name"
+        )
+    }
+    successors = {o.replaces_id: o.entity_code for o in objects if o.replaces_id}
+    withdrawn = [
+        PublicWithdrawal(
+            code=o.entity_code,
+            name=names.get(o.entity_code, ""),
+            reason=str(ReplacementReason(o.replace_reason).label) if o.replace_reason else "",
+            note=scrub(o.replace_note),
+            replacement_code=successors.get(o.pk, ""),
+            replacement_name=names.get(successors.get(o.pk, ""), ""),
+        )
+        for o in objects
+        if o.state == ObjectState.REPLACED
+    ]
+    return PublicDrawOutcome(
+        drawn=sum(1 for o in objects if not o.from_reserve),
+        withdrawn=withdrawn,
+        final_codes=[o.entity_code for o in objects if o.state != ObjectState.REPLACED],
+        replacement_codes={o.entity_code for o in objects if o.from_reserve},
     )
 
 
