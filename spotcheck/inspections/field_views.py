@@ -35,6 +35,7 @@ from spotcheck.accounts.models import User
 from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.inspections.choices import RecordState, ReviewDecision, SignerRole
 from spotcheck.inspections.field_selectors import (
+    current_returns,
     current_reviews,
     field_records_for_inspector,
     lead_can_confirm,
@@ -42,9 +43,12 @@ from spotcheck.inspections.field_selectors import (
     membership,
     own_items,
     record_snapshot,
+    resignature_outstanding,
+    resignature_requests,
     result_rules,
     review_departments,
     review_queue_for_user,
+    review_status,
     reviews_of,
 )
 from spotcheck.inspections.forms import (
@@ -52,6 +56,7 @@ from spotcheck.inspections.forms import (
     PhotoForm,
     ReviewForm,
     ScheduleForm,
+    parse_party,
     parse_sign,
     parse_sync,
 )
@@ -62,6 +67,7 @@ from spotcheck.inspections.services import (
     notice_delivery_record,
     record_entries_save,
     record_lead_confirm,
+    record_party_resign,
     record_photo_add,
     record_photo_delete,
     record_review,
@@ -161,7 +167,7 @@ def field_home(request: HttpRequest) -> HttpResponse:
         "inspections/field/home.html",
         {
             "lists": field_records_for_inspector(user),
-            "review_queue": review_queue_for_user(user),
+            "review_queue": [(r, review_status(r)) for r in review_queue_for_user(user)],
             "confirm_queue": lead_confirm_queue(user),
             "today": timezone.localdate(),
         },
@@ -193,9 +199,19 @@ def record_overview(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "notices": record.notices.all(),
             "my_department_id": member.department_id if member else None,
+            **_review_context(record),
         }
     )
     return render(request, "inspections/field/record.html", context)
+
+
+def _review_context(record: JointRecord) -> dict[str, Any]:
+    """Each department's review, the current returns and the signature they still wait for."""
+    return {
+        "review_status": review_status(record) if record.review_round else [],
+        "returns": current_returns(record),
+        "resign_outstanding": resignature_outstanding(record),
+    }
 
 
 @login_required
@@ -340,6 +356,7 @@ def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
             "field_state": state,
             "signer_roles": SignerRole.choices,
             "reviews": reviews_of(record),
+            "resign_outstanding": resignature_outstanding(record),
         },
     )
 
@@ -561,6 +578,7 @@ def record_final(request: HttpRequest, pk: int) -> HttpResponse:
             "review_form": ReviewForm(),
             "can_confirm": lead_can_confirm(user, record),
             "member": membership(user, record),
+            **_review_context(record),
         }
     )
     return render(request, "inspections/field/final.html", context)
@@ -596,14 +614,49 @@ def record_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             record=record,
             decision=form.cleaned_data["decision"],
             comment=form.cleaned_data["comment"],
+            resign_required=form.cleaned_data["resign_required"],
         )
-        if form.cleaned_data["decision"] == ReviewDecision.RETURNED:
+        if form.cleaned_data["resign_required"]:
+            messages.success(
+                request, "已退回，并要求检查对象重新签字；重新签字后检查人员才能重新提交"
+            )
+        elif form.cleaned_data["decision"] == ReviewDecision.RETURNED:
             messages.success(request, "已退回，检查人员修改后将重新提交")
         else:
             messages.success(request, "已审核通过")
     except (ValidationError, PermissionDenied) as exc:
         _flash(request, exc)
     return redirect("inspections:field_final", pk=record.pk)
+
+
+@login_required
+def record_resign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """检查对象重新签字: the page (GET) and its submission from the phone (POST, JSON)."""
+    if request.method == "POST":
+
+        def submit(user: User, record: JointRecord, body: Any) -> dict[str, Any]:
+            if not isinstance(body, dict):
+                raise ValidationError("提交的数据格式不正确")
+            record_party_resign(actor=user, record=record, party=parse_party(body.get("party")))
+            return {"next": reverse("inspections:field_fill", args=[record.pk])}
+
+        return _phone_submission(request, pk, submit)
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    member = membership(user, record)
+    if member is None:
+        raise Http404
+    return render(
+        request,
+        "inspections/field/resign.html",
+        {
+            "record": record,
+            "member": member,
+            "requests": resignature_requests(record),
+            "outstanding": resignature_outstanding(record),
+            "signer_roles": SignerRole.choices,
+        },
+    )
 
 
 @login_required

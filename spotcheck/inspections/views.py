@@ -19,6 +19,7 @@ from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.selectors import task_get_for_user
 from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.inspections.choices import RecordState
+from spotcheck.inspections.field_selectors import current_returns, review_status
 from spotcheck.inspections.inbox import inbox_can_open, inbox_for_user
 from spotcheck.inspections.merging import (
     merge_can_decide,
@@ -187,6 +188,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record_for(request.user, pk)
     context = record_sheet(record)
     context["can_see_task"] = request.user.role != "inspector"
+    context["review_status"] = review_status(record) if record.review_round else []
+    context["returns"] = current_returns(record)
     return render(request, "inspections/record_detail.html", context)
 
 
