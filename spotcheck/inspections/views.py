@@ -19,7 +19,11 @@ from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.selectors import task_get_for_user
 from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.inspections.choices import RecordState
-from spotcheck.inspections.field_selectors import current_returns, review_status
+from spotcheck.inspections.field_selectors import (
+    current_returns,
+    resignature_outstanding,
+    review_status,
+)
 from spotcheck.inspections.inbox import inbox_can_open, inbox_for_user
 from spotcheck.inspections.merging import (
     merge_can_decide,
@@ -190,6 +194,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["can_see_task"] = request.user.role != "inspector"
     context["review_status"] = review_status(record) if record.review_round else []
     context["returns"] = current_returns(record)
+    context["resign_outstanding"] = resignature_outstanding(record)
     return render(request, "inspections/record_detail.html", context)
 
 

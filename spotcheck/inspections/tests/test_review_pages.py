@@ -68,6 +68,29 @@ def test_the_staff_record_page_lists_each_departments_review(
     assert '<span>晋州市公安局</span> <span class="badge text-bg-warning">待审核</span>' in html
 
 
+def test_the_staff_record_page_says_the_new_signature_is_still_awaited(
+    signed: Field, other_dept_admin: User, lead_admin: User
+) -> None:
+    # given 公安局 returned the record asking for a new signature
+    record_review(
+        actor=other_dept_admin,
+        record=signed.record,
+        decision=ReviewDecision.RETURNED,
+        comment="请重新签字",
+        resign_required=True,
+    )
+
+    # when the lead office opens the record
+    html = _client(lead_admin).get(f"/records/{signed.record.pk}/").content.decode()
+
+    # then
+    assert (
+        '<div class="mt-1" data-testid="resign-required"><strong>要求检查对象重新签字</strong>'
+        "：尚未重新签字，重新签字（或记录拒签）后才能提交更正</div>"
+    ) in html
+    assert 'data-testid="open-resign"' not in html
+
+
 def test_the_review_list_shows_who_approved_and_who_is_still_to(
     signed: Field, dept_admin: User, other_dept_admin: User
 ) -> None:
