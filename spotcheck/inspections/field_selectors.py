@@ -159,6 +159,34 @@ def review_status(record: JointRecord) -> list[DepartmentReviewStatus]:
     ]
 
 
+def review_status_by_record(records: list[JointRecord]) -> dict[int, list[DepartmentReviewStatus]]:
+    """``review_status`` of a page of records in two queries (items and current reviews)."""
+    sent = [r for r in records if r.review_round]
+    items = RecordItem.objects.filter(record__in=sent).select_related("department")
+    reviews = DepartmentReview.objects.filter(record__in=sent).select_related("reviewed_by")
+    departments: dict[int, dict[int, Department]] = {r.pk: {} for r in sent}
+    for item in items:
+        departments[item.record_id][item.department_id] = item.department
+    rounds = {r.pk: r.review_round for r in sent}
+    current: dict[int, dict[int, DepartmentReview]] = {r.pk: {} for r in sent}
+    for review in reviews:
+        if review.review_round == rounds[review.record_id]:
+            current[review.record_id][review.department_id] = review
+    return {
+        r.pk: [
+            DepartmentReviewStatus(
+                department=department,
+                label=recordflow.department_review_label(
+                    r.state, current[r.pk][pk].decision if pk in current[r.pk] else None
+                ),
+                review=current[r.pk].get(pk),
+            )
+            for pk, department in sorted(departments[r.pk].items(), key=lambda kv: kv[1].path)
+        ]
+        for r in sent
+    }
+
+
 def current_returns(record: JointRecord) -> list[DepartmentReview]:
     """The current round's returns (退回), with the reviewer's comment, who and when."""
     if record.state != RecordState.RETURNED:

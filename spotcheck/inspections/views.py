@@ -23,6 +23,7 @@ from spotcheck.inspections.field_selectors import (
     current_returns,
     resignature_outstanding,
     review_status,
+    review_status_by_record,
 )
 from spotcheck.inspections.inbox import inbox_can_open, inbox_for_user
 from spotcheck.inspections.merging import (
@@ -99,6 +100,9 @@ def record_list(request: HttpRequest, task_pk: int) -> HttpResponse:
     )
     state_counts = dict(scoped.values_list("state").annotate(n=Count("id", distinct=True)))
     page = Paginator(records.order_by("number"), 50).get_page(request.GET.get("page"))
+    statuses = review_status_by_record(list(page.object_list))
+    for record in page.object_list:
+        record.review_statuses = statuses.get(record.pk, [])
     return render(
         request,
         "inspections/record_list.html",

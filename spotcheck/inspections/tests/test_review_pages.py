@@ -91,6 +91,27 @@ def test_the_staff_record_page_says_the_new_signature_is_still_awaited(
     assert 'data-testid="open-resign"' not in html
 
 
+def test_the_task_record_list_shows_each_departments_review(
+    signed: Field, dept_admin: User, lead_admin: User
+) -> None:
+    # given 市场监管局 approved, 公安局 not yet
+    record_review(actor=dept_admin, record=signed.record, decision=ReviewDecision.APPROVED)
+
+    # when the lead office lists the task's submitted records
+    html = (
+        _client(lead_admin)
+        .get(f"/tasks/{signed.record.task_id}/records/?state=submitted")
+        .content.decode()
+    )
+
+    # then
+    status = html[html.index('data-testid="record-review-status"') :]
+    status = status[: status.index("</div>")]
+    assert status.count('<span class="badge text-bg-success">已通过</span>') == 1
+    assert status.count('<span class="badge text-bg-warning">待审核</span>') == 1
+    assert status.index("已通过") < status.index("待审核")
+
+
 def test_the_review_list_shows_who_approved_and_who_is_still_to(
     signed: Field, dept_admin: User, other_dept_admin: User
 ) -> None:
