@@ -568,6 +568,11 @@ class SignIn(serializers.Serializer[dict[str, Any]]):
 class ReviewIn(serializers.Serializer[dict[str, Any]]):
     decision = serializers.ChoiceField(ReviewDecision.choices, help_text="通过或退回")
     comment = _free_text(2000, "审核意见（退回时必填）")
+    resign_required = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="退回时要求检查对象重新签字：重新签字（或记录拒签）前不能提交更正",
+    )
 
 
 class ReviewOut(serializers.Serializer[dict[str, Any]]):

@@ -405,6 +405,7 @@ class RecordReview(APIView):
             record=record,
             decision=body.validated_data["decision"],
             comment=body.validated_data["comment"],
+            resign_required=body.validated_data["resign_required"],
         )
         record.refresh_from_db(fields=["state", "review_round"])
         answer = {

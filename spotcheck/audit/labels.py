@@ -72,6 +72,7 @@ EVENT_LABELS: dict[str, str] = {
     events.RECORD_PHOTO_DELETED: "删除现场照片",
     events.RECORD_SIGNED: "签字确认",
     events.RECORD_ENTRY_CONFLICT: "检查结果录入冲突",
+    events.RECORD_PARTY_RESIGNED: "检查对象重新签字",
     events.RECORD_ENTRY_CONFLICT_SETTLED: "处理录入冲突",
     events.RECORD_REVIEWED: "审核检查记录",
     events.RECORD_LEAD_CONFIRMED: "牵头部门确认",

@@ -15,6 +15,7 @@ from spotcheck.accounts.models import Department, Region
 from spotcheck.campaigns.choices import PlanState, TaskState, TaskType
 from spotcheck.catalogue.models import InspectionItem
 from spotcheck.common.models import TimeStampedModel
+from spotcheck.core.scope import scope_phrase
 from spotcheck.directory.choices import RegStatus
 from spotcheck.directory.models import Tag
 
@@ -116,6 +117,11 @@ class Task(TimeStampedModel):
     window_start = models.DateField(_("检查日期自"))
     window_end = models.DateField(_("检查日期至"))
     publish_object_list = models.BooleanField(_("公示抽取名单"), default=True)
+    is_practice = models.BooleanField(
+        _("演练任务"),
+        default=False,
+        help_text=_("演练或演示用的任务：不在公示页面、开放数据中出现，也不报送公示系统"),
+    )
     state = models.CharField(
         _("状态"), max_length=12, choices=TaskState.choices, default=TaskState.DRAFT, db_index=True
     )
@@ -135,6 +141,14 @@ class Task(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
+
+    def scope_text(self) -> str:
+        """抽查对象范围 as the public reads it (the region said once)."""
+        return scope_phrase(
+            self.scope_region.name,
+            self.scope_department.name if self.scope_department_id else "",
+            [t.name for t in self.scope_tags.all()],
+        )
 
     def ratios(self) -> dict[str, Decimal]:
         """Return the ratio of each stratum in percent (U = unclassified)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -99,13 +99,14 @@ def plan_list_public(
         qs = qs.filter(year=year)
     if department:
         qs = qs.filter(department=department)
-    return qs.prefetch_related("tasks")
+    return qs.prefetch_related(Prefetch("tasks", queryset=Task.objects.filter(is_practice=False)))
 
 
 def task_list_public(*, year: int | None = None, department: int | None = None) -> QuerySet[Task]:
-    """Published tasks (抽查任务公告): every task that has left 草稿."""
+    """Published tasks (抽查任务公告): every task that has left 草稿, practice ones never."""
     qs = (
         Task.objects.exclude(state=taskflow.DRAFT)
+        .filter(is_practice=False)
         .select_related("plan", "lead_department", "scope_region", "scope_department")
         .prefetch_related("participants__department", "participants__items", "scope_tags")
     )

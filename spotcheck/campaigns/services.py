@@ -45,6 +45,7 @@ TASK_FIELDS = (
     "window_start",
     "window_end",
     "publish_object_list",
+    "is_practice",
 )
 
 
@@ -162,6 +163,7 @@ def task_create(
             "participants": _participants_data(participants),
             "ratios": {k: str(v) for k, v in task.ratios().items()},
             "floor": str(task.floor_ratio),
+            "practice": task.is_practice,
         },
     )
     return task

@@ -5,9 +5,17 @@
 
 A signed record is frozen.  Afterwards an inspector's change is a correction: it must
 give a reason, and the version before it is kept.  An approved record is final.
+
+Each department with items on the record reviews it once per review round; the record is
+approved when every one of them approved in the same round.  A department returning it
+may ask for the enterprise's signature again (重新签字): the correction that resubmits
+it is then refused until the enterprise has signed again, or its refusal was recorded.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
 
 from spotcheck.core.errors import DomainError
 
@@ -63,3 +71,46 @@ def check_change(state: str, *, signed: bool, correction_reason: str) -> bool:
     if not correction_reason.strip():
         raise RecordFrozen("记录表已签字确认并冻结，修改须作为更正提交，并填写更正理由")
     return True
+
+
+# ------------------------------------------------------------------ department review
+
+REVIEW_APPROVED = "approved"
+REVIEW_RETURNED = "returned"
+
+
+def department_review_label(state: str, decision: str | None) -> str:
+    """What one department's review stands at, in the record's current review round."""
+    if decision == REVIEW_APPROVED:
+        return "已通过"
+    if decision == REVIEW_RETURNED:
+        return "已退回"
+    if state == SUBMITTED:
+        return "待审核"
+    if state == RETURNED:
+        return "待更正后审核"
+    return "未送审"
+
+
+class ResignatureMissing(DomainError):
+    """A correction was refused: a reviewer asked for the enterprise to sign again."""
+
+
+def check_resignature(
+    requests: Iterable[tuple[str, dt.datetime]], party_signed_at: dt.datetime | None
+) -> None:
+    """Refuse to resubmit while a return asked for a signature the enterprise has not given.
+
+    ``requests`` are the (department, returned at) of the current round's returns that
+    asked for it; a signature (or recorded refusal) after the return answers it.
+    """
+    waiting = [
+        department
+        for department, returned_at in requests
+        if party_signed_at is None or party_signed_at <= returned_at
+    ]
+    if waiting:
+        raise ResignatureMissing(
+            f"{'、'.join(waiting)}退回时要求检查对象重新签字：请先请检查对象重新签字"
+            "（或记录拒签情况和见证人），再提交更正、重新送审"
+        )

@@ -115,3 +115,25 @@ def build_uscc(department: str, kind: str, region: str, org_body: str) -> str:
     org = org_body + org_code_check(org_body)
     first17 = f"{department}{kind}{region}{org}"
     return first17 + check_character(first17)
+
+
+def explain_invalid(raw: str) -> str:
+    """Why a code is not a valid 统一社会信用代码, for a member of the public ("" if valid).
+
+    Unlike an official's form there is no override here: the visitor is told what is wrong
+    with what they typed, so that a mistyped character does not read as “not found”.
+    """
+    result = validate_uscc(raw)
+    if result.ok:
+        return ""
+    code = result.code
+    if result.status is UsccStatus.CHECK_FAILED:
+        reason = (
+            f"校验位不符（按 GB 32100-2015 计算，第18位应为{result.expected_check}，"
+            f"输入的是{code[17]}），可能有字符输错"
+        )
+    elif len(code) != 18:
+        reason = f"应为18位，输入的是{len(code)}位"
+    else:
+        reason = "只能包含数字和除I、O、S、V、Z以外的大写字母，且第3至8位为行政区划码（数字）"
+    return f"“{code}”不是有效的统一社会信用代码：{reason}。请核对后重新输入。"

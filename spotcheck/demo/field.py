@@ -89,6 +89,8 @@ def load_field_demo(*, today: dt.date) -> list[JointRecord]:
             "floor_ratio": Decimal("3"),
             "window_start": today,
             "window_end": today + dt.timedelta(days=60),
+            # practice data never reaches the public pages, the open data or the exchange
+            "is_practice": True,
         },
         participants=[
             (departments[n], [items[n], second_scj] if n == SCJ and second_scj else [items[n]])

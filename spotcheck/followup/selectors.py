@@ -117,6 +117,7 @@ def public_disposals_for_entities(entity_ids: list[int]) -> dict[int, list[Publi
     """The public disposals of several entities at once (the portal's look-up), by entity id."""
     cases = (
         Case.objects.filter(entity_id__in=entity_ids, state=CaseState.CLOSED, is_public=True)
+        .exclude(task__is_practice=True)  # practice data never reaches the portal
         .select_related("task", "item", "department")
         .prefetch_related("steps")
         .order_by("-closed_on", "-pk")

@@ -15,11 +15,12 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from spotcheck.accounts.choices import Role
-from spotcheck.accounts.models import User
+from spotcheck.accounts.models import Department, User
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.catalogue.models import ResultCode
+from spotcheck.core import recordflow
 from spotcheck.core.results import Code, ResultRules
-from spotcheck.inspections.choices import RecordState
+from spotcheck.inspections.choices import RecordState, ReviewDecision
 from spotcheck.inspections.models import (
     DepartmentReview,
     EntryConflict,
@@ -127,6 +128,82 @@ def current_reviews(record: JointRecord) -> dict[int, DepartmentReview]:
             record=record, review_round=record.review_round
         ).select_related("department", "reviewed_by")
     }
+
+
+@dataclass(frozen=True)
+class DepartmentReviewStatus:
+    """Where one department's review of the record stands in the current round."""
+
+    department: Department
+    label: str
+    review: DepartmentReview | None
+
+    @property
+    def decision(self) -> str:
+        return self.review.decision if self.review else ""
+
+
+def review_status(record: JointRecord) -> list[DepartmentReviewStatus]:
+    """Every department with items on the record and its review: 已通过 (who, when),
+    已退回, 待审核 … in the order of the departments."""
+    departments = {i.department_id: i.department for i in record.items.select_related("department")}
+    current = current_reviews(record) if record.review_round else {}
+    return [
+        DepartmentReviewStatus(
+            department=department,
+            label=recordflow.department_review_label(
+                record.state, current[pk].decision if pk in current else None
+            ),
+            review=current.get(pk),
+        )
+        for pk, department in sorted(departments.items(), key=lambda kv: kv[1].path)
+    ]
+
+
+def review_status_by_record(records: list[JointRecord]) -> dict[int, list[DepartmentReviewStatus]]:
+    """``review_status`` of a page of records in two queries (items and current reviews)."""
+    sent = [r for r in records if r.review_round]
+    items = RecordItem.objects.filter(record__in=sent).select_related("department")
+    reviews = DepartmentReview.objects.filter(record__in=sent).select_related("reviewed_by")
+    departments: dict[int, dict[int, Department]] = {r.pk: {} for r in sent}
+    for item in items:
+        departments[item.record_id][item.department_id] = item.department
+    rounds = {r.pk: r.review_round for r in sent}
+    current: dict[int, dict[int, DepartmentReview]] = {r.pk: {} for r in sent}
+    for review in reviews:
+        if review.review_round == rounds[review.record_id]:
+            current[review.record_id][review.department_id] = review
+    return {
+        r.pk: [
+            DepartmentReviewStatus(
+                department=department,
+                label=recordflow.department_review_label(
+                    r.state, current[r.pk][pk].decision if pk in current[r.pk] else None
+                ),
+                review=current[r.pk].get(pk),
+            )
+            for pk, department in sorted(departments[r.pk].items(), key=lambda kv: kv[1].path)
+        ]
+        for r in sent
+    }
+
+
+def current_returns(record: JointRecord) -> list[DepartmentReview]:
+    """The current round's returns (退回), with the reviewer's comment, who and when."""
+    if record.state != RecordState.RETURNED:
+        return []
+    return [r for r in current_reviews(record).values() if r.decision == ReviewDecision.RETURNED]
+
+
+def resignature_requests(record: JointRecord) -> list[DepartmentReview]:
+    """The current round's returns that asked for the enterprise's signature again."""
+    return [r for r in current_returns(record) if r.resign_required]
+
+
+def resignature_outstanding(record: JointRecord) -> list[DepartmentReview]:
+    """Those of them the enterprise has not yet answered by signing (or refusing) again."""
+    signed = record.party_signed_at
+    return [r for r in resignature_requests(record) if signed is None or signed <= r.reviewed_at]
 
 
 def review_queue_for_user(user: User) -> list[JointRecord]:

@@ -41,6 +41,7 @@ from spotcheck.inspections.field_selectors import (
     TaskLists,
     conflict_answer,
     conflicts_of,
+    current_returns,
     current_reviews,
     field_records_for_inspector,
     lead_can_confirm,
@@ -49,9 +50,12 @@ from spotcheck.inspections.field_selectors import (
     open_conflict_record_ids,
     own_items,
     record_snapshot,
+    resignature_outstanding,
+    resignature_requests,
     result_rules,
     review_departments,
     review_queue_for_user,
+    review_status,
     reviews_of,
 )
 from spotcheck.inspections.forms import (
@@ -59,6 +63,7 @@ from spotcheck.inspections.forms import (
     PhotoForm,
     ReviewForm,
     ScheduleForm,
+    parse_party,
     parse_sign,
     parse_sync,
 )
@@ -76,6 +81,7 @@ from spotcheck.inspections.services import (
     notice_delivery_record,
     record_entries_save,
     record_lead_confirm,
+    record_party_resign,
     record_photo_add,
     record_photo_delete,
     record_review,
@@ -194,7 +200,7 @@ def field_home(request: HttpRequest) -> HttpResponse:
         "inspections/field/home.html",
         {
             "lists": lists,
-            "review_queue": review_queue,
+            "review_queue": [(r, review_status(r)) for r in review_queue],
             "conflicted": open_conflict_record_ids(review_queue),
             "confirm_queue": lead_confirm_queue(user),
             "today": timezone.localdate(),
@@ -230,9 +236,19 @@ def record_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "notices": record.notices.all(),
             "my_department_id": member.department_id if member else None,
             "conflicts": conflicts_of(record),
+            **_review_context(record),
         }
     )
     return render(request, "inspections/field/record.html", context)
+
+
+def _review_context(record: JointRecord) -> dict[str, Any]:
+    """Each department's review, the current returns and the signature they still wait for."""
+    return {
+        "review_status": review_status(record) if record.review_round else [],
+        "returns": current_returns(record),
+        "resign_outstanding": resignature_outstanding(record),
+    }
 
 
 @login_required
@@ -386,6 +402,7 @@ def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": reviews_of(record),
             "conflicts": conflicts,
             "open_conflicts": [c for c in conflicts if c["open"]],
+            "resign_outstanding": resignature_outstanding(record),
         },
     )
 
@@ -643,6 +660,7 @@ def record_final(request: HttpRequest, pk: int) -> HttpResponse:
             "can_confirm": lead_can_confirm(user, record),
             "member": membership(user, record),
             "conflicts": conflicts_of(record),
+            **_review_context(record),
         }
     )
     return render(request, "inspections/field/final.html", context)
@@ -706,14 +724,49 @@ def record_review_view(request: HttpRequest, pk: int) -> HttpResponse:
             record=record,
             decision=form.cleaned_data["decision"],
             comment=form.cleaned_data["comment"],
+            resign_required=form.cleaned_data["resign_required"],
         )
-        if form.cleaned_data["decision"] == ReviewDecision.RETURNED:
+        if form.cleaned_data["resign_required"]:
+            messages.success(
+                request, "已退回，并要求检查对象重新签字；重新签字后检查人员才能重新提交"
+            )
+        elif form.cleaned_data["decision"] == ReviewDecision.RETURNED:
             messages.success(request, "已退回，检查人员修改后将重新提交")
         else:
             messages.success(request, "已审核通过")
     except (ValidationError, PermissionDenied) as exc:
         _flash(request, exc)
     return redirect("inspections:field_final", pk=record.pk)
+
+
+@login_required
+def record_resign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """检查对象重新签字: the page (GET) and its submission from the phone (POST, JSON)."""
+    if request.method == "POST":
+
+        def submit(user: User, record: JointRecord, body: Any) -> dict[str, Any]:
+            if not isinstance(body, dict):
+                raise ValidationError("提交的数据格式不正确")
+            record_party_resign(actor=user, record=record, party=parse_party(body.get("party")))
+            return {"next": reverse("inspections:field_fill", args=[record.pk])}
+
+        return _phone_submission(request, pk, submit)
+    user = _user(request)
+    record = joint_record_get_for_user(user, pk)
+    member = membership(user, record)
+    if member is None:
+        raise Http404
+    return render(
+        request,
+        "inspections/field/resign.html",
+        {
+            "record": record,
+            "member": member,
+            "requests": resignature_requests(record),
+            "outstanding": resignature_outstanding(record),
+            "signer_roles": SignerRole.choices,
+        },
+    )
 
 
 @login_required

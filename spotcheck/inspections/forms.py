@@ -53,6 +53,11 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="退回时必填：告诉检查人员需要修改什么",
     )
+    resign_required = forms.BooleanField(
+        label="要求检查对象重新签字",
+        required=False,
+        help_text="退回时可选：检查对象重新签字（或记录拒签）后，检查人员才能提交更正、重新送审",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -148,6 +153,22 @@ def parse_sync(payload: Any) -> dict[str, Any]:
         "longitude": _coord(payload.get("longitude"), -180, 180),
         "correction_reason": _text(payload.get("correction_reason"), 1000),
     }
+
+
+def parse_party(party: Any) -> PartySignoff:
+    """The enterprise's side of what the phone sends: a signature, or a refusal."""
+    if not isinstance(party, dict):
+        raise ValidationError("提交的数据格式不正确")
+    return PartySignoff(
+        name=_text(party.get("name"), 50),
+        role=_text(party.get("role"), 20),
+        signature=_text(party.get("signature"), 2_000_000),
+        refused=bool(party.get("refused")),
+        refusal_reason=_text(party.get("refusal_reason"), 1000),
+        witness_name=_text(party.get("witness_name"), 50),
+        witness_id=_text(party.get("witness_id"), 40),
+        witness_signature=_text(party.get("witness_signature"), 2_000_000),
+    )
 
 
 def parse_sign(payload: Any) -> dict[str, Any]:

@@ -139,6 +139,12 @@ class JointRecord(TimeStampedModel):
         _("见证人签字"), upload_to="inspections/signatures/", blank=True
     )
     signed_at = models.DateTimeField(_("签字确认时间"), null=True, blank=True)
+    party_signed_at = models.DateTimeField(
+        _("检查对象签字（或拒签记录）时间"),
+        null=True,
+        blank=True,
+        help_text=_("现场签字确认时，以及审核退回要求重新签字后检查对象再次签字（或拒签）时"),
+    )
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("签字确认提交人"),
@@ -489,6 +495,11 @@ class DepartmentReview(models.Model):
     review_round = models.PositiveIntegerField(_("送审轮次"))
     decision = models.CharField(_("审核结论"), max_length=10, choices=ReviewDecision.choices)
     comment = models.TextField(_("审核意见"), blank=True)
+    resign_required = models.BooleanField(
+        _("要求检查对象重新签字"),
+        default=False,
+        help_text=_("退回时勾选：检查对象重新签字（或记录拒签）后才能提交更正、重新送审"),
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审核人"),

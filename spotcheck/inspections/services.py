@@ -40,6 +40,7 @@ from spotcheck.inspections.field_selectors import (
     lead_can_confirm,
     membership,
     record_snapshot,
+    resignature_requests,
     result_rules,
     review_departments,
 )
@@ -259,6 +260,8 @@ def record_entries_save(
         )
     except DomainError as exc:
         raise ValidationError(str(exc)) from exc
+    if correction and record.state == RecordState.RETURNED:
+        _check_resignature(record)
     items = {
         i.pk: i
         for i in record.items.select_related("item", "department", "entered_by").prefetch_related(
@@ -605,6 +608,71 @@ class PartySignoff:
     witness_signature: str = ""
 
 
+def _clean_party(party: PartySignoff, errors: dict[str, list[str]]) -> tuple[bytes, bytes]:
+    """Check the enterprise's side; return the PNGs of its signature and of the witness's."""
+    party_png = witness_png = b""
+    if party.refused:
+        if not party.refusal_reason.strip():
+            errors.setdefault("refusal_reason", []).append("拒绝签字的，须如实记录拒签情况")
+        if not party.witness_name.strip():
+            errors.setdefault("witness_name", []).append("拒绝签字的，须有见证人在场并登记姓名")
+        try:
+            witness_png = clean_signature(party.witness_signature, label="见证人签名")
+        except ValidationError as exc:
+            errors.setdefault("witness_signature", []).extend(exc.messages)
+    else:
+        if not party.name.strip():
+            errors.setdefault("party_name", []).append("请填写签字人姓名")
+        if party.role not in SignerRole.values:
+            errors.setdefault("party_role", []).append("请选择签字人身份")
+        try:
+            party_png = clean_signature(party.signature, label="检查对象签名")
+        except ValidationError as exc:
+            errors.setdefault("party_signature", []).extend(exc.messages)
+    return party_png, witness_png
+
+
+def _apply_party(
+    record: JointRecord, party: PartySignoff, party_png: bytes, witness_png: bytes, stamp: str
+) -> None:
+    """Store the enterprise's signature, or its refusal with the witness, on the record."""
+    record.party_refused = party.refused
+    if party.refused:
+        record.party_name = ""
+        record.party_role = ""
+        record.party_signature = ""  # type: ignore[assignment]
+        record.refusal_reason = party.refusal_reason.strip()
+        record.witness_name = party.witness_name.strip()
+        witness_id = party.witness_id.strip()
+        # a full ID number is never stored: keep the first and last four characters
+        record.witness_id_masked = (
+            mask_identifier(witness_id) if len(witness_id) > 8 else witness_id
+        )
+        record.witness_signature.save(
+            f"{record.pk}-witness-{stamp}.png", ContentFile(witness_png), save=False
+        )
+    else:
+        record.party_name = party.name.strip()
+        record.party_role = party.role
+        record.refusal_reason = ""
+        record.witness_name = ""
+        record.witness_id_masked = ""
+        record.witness_signature = ""  # type: ignore[assignment]
+        record.party_signature.save(
+            f"{record.pk}-party-{stamp}.png", ContentFile(party_png), save=False
+        )
+
+
+def _check_resignature(record: JointRecord) -> None:
+    try:
+        recordflow.check_resignature(
+            [(r.department.name, r.reviewed_at) for r in resignature_requests(record)],
+            record.party_signed_at,
+        )
+    except DomainError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 @transaction.atomic
 def record_sign(
     *,
@@ -638,25 +706,7 @@ def record_sign(
             "以下事项尚未录入完整（主要检查情况和检查结果）：" + "、".join(missing)
         )
     errors: dict[str, list[str]] = {}
-    party_png = witness_png = b""
-    if party.refused:
-        if not party.refusal_reason.strip():
-            errors.setdefault("refusal_reason", []).append("拒绝签字的，须如实记录拒签情况")
-        if not party.witness_name.strip():
-            errors.setdefault("witness_name", []).append("拒绝签字的，须有见证人在场并登记姓名")
-        try:
-            witness_png = clean_signature(party.witness_signature, label="见证人签名")
-        except ValidationError as exc:
-            errors.setdefault("witness_signature", []).extend(exc.messages)
-    else:
-        if not party.name.strip():
-            errors.setdefault("party_name", []).append("请填写签字人姓名")
-        if party.role not in SignerRole.values:
-            errors.setdefault("party_role", []).append("请选择签字人身份")
-        try:
-            party_png = clean_signature(party.signature, label="检查对象签名")
-        except ValidationError as exc:
-            errors.setdefault("party_signature", []).extend(exc.messages)
+    party_png, witness_png = _clean_party(party, errors)
     members = list(GroupMember.objects.filter(group_id=record.group_id).select_related("inspector"))
     member_pngs: dict[int, bytes] = {}
     for m in members:
@@ -670,26 +720,8 @@ def record_sign(
         raise ValidationError(errors)
     now = timezone.now()
     stamp = now.strftime("%Y%m%d%H%M%S")
-    record.party_refused = party.refused
-    if party.refused:
-        record.party_name = ""
-        record.party_role = ""
-        record.refusal_reason = party.refusal_reason.strip()
-        record.witness_name = party.witness_name.strip()
-        witness_id = party.witness_id.strip()
-        # a full ID number is never stored: keep the first and last four characters
-        record.witness_id_masked = (
-            mask_identifier(witness_id) if len(witness_id) > 8 else witness_id
-        )
-        record.witness_signature.save(
-            f"{record.pk}-witness-{stamp}.png", ContentFile(witness_png), save=False
-        )
-    else:
-        record.party_name = party.name.strip()
-        record.party_role = party.role
-        record.party_signature.save(
-            f"{record.pk}-party-{stamp}.png", ContentFile(party_png), save=False
-        )
+    _apply_party(record, party, party_png, witness_png, stamp)
+    record.party_signed_at = now
     for m in members:
         sig = InspectorSignature(record=record, member=m, signed_at=now)
         sig.image.save(
@@ -736,14 +768,54 @@ def record_sign(
     return SaveOutcome(duplicate=False, record=record, version=1)
 
 
+@transaction.atomic
+def record_party_resign(*, actor: User, record: JointRecord, party: PartySignoff) -> JointRecord:
+    """The enterprise signs the returned record again (or its refusal is recorded with a
+    witness), as the reviewer asked; the earlier signature stays in the signed version."""
+    record = _lock(record)
+    _require_member(actor, record)
+    if not resignature_requests(record):
+        raise ValidationError("审核退回时没有要求检查对象重新签字，无需重新签字")
+    errors: dict[str, list[str]] = {}
+    party_png, witness_png = _clean_party(party, errors)
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    _apply_party(record, party, party_png, witness_png, now.strftime("%Y%m%d%H%M%S"))
+    record.party_signed_at = now
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=actor,
+        event_type=events.RECORD_PARTY_RESIGNED,
+        target=record,
+        data={
+            "refused": party.refused,
+            "signer": record.party_name,
+            "witness": record.witness_name,
+            "round": record.review_round,
+        },
+    )
+    return record
+
+
 # --------------------------------------------------------------------------- review
 
 
 @transaction.atomic
 def record_review(
-    *, actor: User, record: JointRecord, decision: str, comment: str = ""
+    *,
+    actor: User,
+    record: JointRecord,
+    decision: str,
+    comment: str = "",
+    resign_required: bool = False,
 ) -> list[DepartmentReview]:
-    """A department admin approves or returns its department's items of a submitted record."""
+    """A department admin approves or returns its department's items of a submitted record.
+
+    A return may ask for the enterprise to sign again (``resign_required``): the correction
+    that resubmits the record is then refused until it has.
+    """
     record = _lock(record)
     departments = review_departments(actor, record)
     if not departments:
@@ -754,6 +826,8 @@ def record_review(
         raise ValidationError({"decision": "请选择通过或退回"})
     if decision == ReviewDecision.RETURNED and not comment.strip():
         raise ValidationError({"comment": "退回须写明审核意见，告知检查人员如何修改"})
+    if resign_required and decision != ReviewDecision.RETURNED:
+        raise ValidationError({"resign_required": "只有退回时才能要求检查对象重新签字"})
     done = current_reviews(record)
     todo = [d for d in departments if d not in done]
     if not todo:
@@ -767,6 +841,7 @@ def record_review(
             review_round=record.review_round,
             decision=decision,
             comment=comment.strip(),
+            resign_required=resign_required,
             reviewed_by=actor,
             reviewed_at=now,
         )
@@ -790,6 +865,7 @@ def record_review(
         data={
             "decision": decision,
             "comment": comment.strip(),
+            "resign_required": resign_required,
             "departments": todo,
             "round": record.review_round,
             "state": record.state,

@@ -61,6 +61,7 @@ urlpatterns += [
     path("field/records/<int:pk>/final/", field_views.record_final, name="field_final"),
     path("field/records/<int:pk>/final.pdf", field_views.record_final_pdf, name="field_final_pdf"),
     path("field/records/<int:pk>/review/", field_views.record_review_view, name="field_review"),
+    path("field/records/<int:pk>/resign/", field_views.record_resign_view, name="field_resign"),
     path(
         "field/records/<int:pk>/confirm/",
         field_views.lead_confirm_view,

@@ -19,7 +19,13 @@ from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.selectors import task_get_for_user
 from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.inspections.choices import RecordState
-from spotcheck.inspections.field_selectors import membership
+from spotcheck.inspections.field_selectors import (
+    current_returns,
+    membership,
+    resignature_outstanding,
+    review_status,
+    review_status_by_record,
+)
 from spotcheck.inspections.inbox import inbox_can_open, inbox_for_user
 from spotcheck.inspections.merging import (
     merge_can_decide,
@@ -95,6 +101,9 @@ def record_list(request: HttpRequest, task_pk: int) -> HttpResponse:
     )
     state_counts = dict(scoped.values_list("state").annotate(n=Count("id", distinct=True)))
     page = Paginator(records.order_by("number"), 50).get_page(request.GET.get("page"))
+    statuses = review_status_by_record(list(page.object_list))
+    for record in page.object_list:
+        record.review_statuses = statuses.get(record.pk, [])
     return render(
         request,
         "inspections/record_list.html",
@@ -190,6 +199,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["can_see_task"] = request.user.role != "inspector"
     # the group's members call the enterprise; every other reader sees the numbers masked
     context["phones_full"] = membership(request.user, record) is not None
+    context["review_status"] = review_status(record) if record.review_round else []
+    context["returns"] = current_returns(record)
+    context["resign_outstanding"] = resignature_outstanding(record)
     return render(request, "inspections/record_detail.html", context)
 
 

@@ -13,12 +13,15 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 
 from spotcheck.accounts.models import Department, User
+from spotcheck.core import uscc
 from spotcheck.directory.models import Entity, Inspector
+from spotcheck.draws.models import DrawAttempt, DrawnObject, ObjectState, ReplacementReason
 from spotcheck.followup.selectors import PublicDisposal, public_disposals_for_entities
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.selectors import joint_record_get_for_user
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
+from spotcheck.publicity.privacy import scrub
 
 
 @dataclass(frozen=True)
@@ -49,16 +52,23 @@ def public_department_choices() -> list[tuple[str, str]]:
     return [(str(pk), name) for pk, name in leaves.values_list("pk", "name")]
 
 
+def public_publications() -> QuerySet[ResultPublication]:
+    """Every publication the public may see: never one of a practice task (演练任务)."""
+    return ResultPublication.objects.filter(task__is_practice=False)
+
+
 PUBLIC_PAGE_SIZE = 10
 LOOKUP_LIMIT = 20
 _CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$|^\d{13,15}$")
+# letters and digits only, with a digit, about as long as a code: meant as a code
+_CODE_LIKE_RE = re.compile(r"^(?=.*\d)[0-9A-Z]{16,20}$")
 
 
 def result_list_public(
     *, department: int | None = None, year: int | None = None, result: str | None = None
 ) -> QuerySet[ResultPublication]:
     """The 抽查结果公告: the current version of every published result, newest first."""
-    qs = ResultPublication.objects.filter(is_current=True)
+    qs = public_publications().filter(is_current=True)
     if department:
         qs = qs.filter(department=department)
     if year is not None and not 1 <= year < 9999:
@@ -72,8 +82,10 @@ def result_list_public(
 
 def result_years_public() -> list[int]:
     """The years that have published results, newest first (two index look-ups)."""
-    bounds = ResultPublication.objects.filter(is_current=True).aggregate(
-        first=Min("checked_on"), last=Max("checked_on")
+    bounds = (
+        public_publications()
+        .filter(is_current=True)
+        .aggregate(first=Min("checked_on"), last=Max("checked_on"))
     )
     if bounds["first"] is None:
         return []
@@ -83,7 +95,7 @@ def result_years_public() -> list[int]:
 def result_get_public(pk: int) -> ResultPublication:
     """One published version; a superseded one is still found (the view points onward)."""
     try:
-        return ResultPublication.objects.get(pk=pk)
+        return public_publications().get(pk=pk)
     except ResultPublication.DoesNotExist:
         raise Http404 from None
 
@@ -151,9 +163,11 @@ def entity_lookup_public(raw: str) -> Lookup:
     query = normalise_query(raw)
     if not query:
         return Lookup(query, "", [], False)
-    code = query.upper()
+    code = uscc.normalise(query)
     if _CODE_RE.match(code):
         entities = Entity.objects.filter(Q(uscc=code) | Q(reg_no=code))
+    elif _CODE_LIKE_RE.match(code):
+        return Lookup(query, uscc.explain_invalid(code), [], False)
     elif len(query) < 3:
         return Lookup(query, "请至少输入3个字的企业名称，或完整的统一社会信用代码", [], False)
     else:
@@ -161,12 +175,18 @@ def entity_lookup_public(raw: str) -> Lookup:
     found = _bounded(lambda: list(entities.values_list("pk", "name", "uscc", "reg_no")[:LIMIT1]))
     if found is None:
         return Lookup(query, "匹配的企业过多，请输入更完整的企业名称或统一社会信用代码", [], False)
+    if not found and len(code) == 18 and (problem := uscc.explain_invalid(code)):
+        # nothing carries the code: say what is wrong with it rather than “not found”
+        # (an early pilot code that fails the check is still found above)
+        return Lookup(query, problem, [], False)
     truncated = len(found) > LOOKUP_LIMIT
     found = sorted(found[:LOOKUP_LIMIT], key=lambda row: row[1])
     results: dict[int, list[ResultPublication]] = {pk: [] for pk, *_ in found}
-    for publication in ResultPublication.objects.filter(
-        entity_id__in=list(results), is_current=True
-    ).order_by("-checked_on", "-id"):
+    for publication in (
+        public_publications()
+        .filter(entity_id__in=list(results), is_current=True)
+        .order_by("-checked_on", "-id")
+    ):
         results[publication.entity_id].append(publication)
     disposals = public_disposals_for_entities(list(results))
     return Lookup(
@@ -183,13 +203,86 @@ def entity_lookup_public(raw: str) -> Lookup:
 def open_data_rows(*, year: int) -> QuerySet[ResultPublication]:
     """Every current published result of a year, in a stable order (open data files)."""
     return (
-        ResultPublication.objects.filter(
+        public_publications()
+        .filter(
             is_current=True,
             checked_on__gte=dt.date(year, 1, 1),
             checked_on__lt=dt.date(year + 1, 1, 1),
         )
         .select_related("supersedes")
         .order_by("id")
+    )
+
+
+# ---------------------------------------------------------------- a task's draw: drawn and final
+
+
+@dataclass(frozen=True)
+class PublicWithdrawal:
+    """One drawn enterprise sent back (退回) for a declared reason, and who took its place."""
+
+    code: str
+    name: str
+    reason: str
+    note: str
+    replacement_code: str
+    replacement_name: str
+
+
+@dataclass(frozen=True)
+class PublicDrawOutcome:
+    """The counts the public task page states, which always add up:
+    drawn − withdrawn + replaced = final."""
+
+    drawn: int
+    withdrawn: list[PublicWithdrawal]
+    final_codes: list[str]
+    replacement_codes: set[str]
+
+    @property
+    def replaced(self) -> int:
+        return len(self.replacement_codes)
+
+    @property
+    def final(self) -> int:
+        return len(self.final_codes)
+
+
+def public_draw_outcome(attempt: DrawAttempt, allocated: int) -> PublicDrawOutcome:
+    """Drawn, withdrawn (with the reason), replaced and final objects of a drawn attempt.
+
+    Before dispatch there are no objects yet: the draw's own figure stands for all four.
+    """
+    objects = list(
+        DrawnObject.objects.filter(attempt=attempt).select_related("replaces").order_by("id")
+    )
+    if not objects:
+        return PublicDrawOutcome(allocated, [], [], set())
+    codes = {o.entity_code for o in objects}
+    names = {
+        e.uscc or e.reg_no: e.name
+        for e in Entity.objects.filter(Q(uscc__in=codes) | Q(reg_no__in=codes)).only(
+            "uscc", "reg_no", "name"
+        )
+    }
+    successors = {o.replaces_id: o.entity_code for o in objects if o.replaces_id}
+    withdrawn = [
+        PublicWithdrawal(
+            code=o.entity_code,
+            name=names.get(o.entity_code, ""),
+            reason=str(ReplacementReason(o.replace_reason).label) if o.replace_reason else "",
+            note=scrub(o.replace_note),
+            replacement_code=successors.get(o.pk, ""),
+            replacement_name=names.get(successors.get(o.pk, ""), ""),
+        )
+        for o in objects
+        if o.state == ObjectState.REPLACED
+    ]
+    return PublicDrawOutcome(
+        drawn=sum(1 for o in objects if not o.from_reserve),
+        withdrawn=withdrawn,
+        final_codes=[o.entity_code for o in objects if o.state != ObjectState.REPLACED],
+        replacement_codes={o.entity_code for o in objects if o.from_reserve},
     )
 
 

@@ -180,6 +180,8 @@ def _new_version(values: dict[str, Any]) -> ResultPublication:
     publication = ResultPublication(**values)
     publication.full_clean(exclude=["supersedes"])
     publication.save()
+    if publication.task.is_practice:
+        return publication  # practice results never reach the exchange
     body = gsxt.message(publication)
     OutboxMessage.objects.create(
         publication=publication,
@@ -280,7 +282,9 @@ def result_publish(*, actor: User | None, record: JointRecord) -> list[ResultPub
         )
         published.append(publication)
     if published:
-        _enqueue_after_commit([p.outbox_message.pk for p in published])
+        _enqueue_after_commit(
+            [p.outbox_message.pk for p in published if not record.task.is_practice]
+        )
     return published
 
 
@@ -363,7 +367,8 @@ def result_correct(
             "after": {"result": codes, "remarks": new_remarks},
         },
     )
-    _enqueue_after_commit([corrected.outbox_message.pk])
+    if not corrected.task.is_practice:
+        _enqueue_after_commit([corrected.outbox_message.pk])
     return corrected
 
 
@@ -447,7 +452,11 @@ def _permanent(status: int | None) -> bool:
 
 def _claim(message_id: int, now: dt.datetime) -> OutboxMessage | None:
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+        message = (
+            OutboxMessage.objects.select_for_update()
+            .filter(pk=message_id, publication__task__is_practice=False)
+            .first()
+        )
         if message is None:
             return None
         due = message.state == OutboxState.PENDING and message.next_attempt_at <= now
@@ -528,9 +537,10 @@ def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> d
     counts = {"delivered": 0, "retry": 0, "dead": 0, "skipped": 0}
     if not outbox_configured():
         return counts
-    due = OutboxMessage.objects.filter(
-        state=OutboxState.PENDING, next_attempt_at__lte=now
-    ) | OutboxMessage.objects.filter(state=OutboxState.SENDING, locked_until__lte=now)
+    due = (
+        OutboxMessage.objects.filter(state=OutboxState.PENDING, next_attempt_at__lte=now)
+        | OutboxMessage.objects.filter(state=OutboxState.SENDING, locked_until__lte=now)
+    ).filter(publication__task__is_practice=False)
     for message_id in due.order_by("id").values_list("pk", flat=True)[:limit]:
         counts[outbox_deliver(message_id=message_id, now=now)] += 1
     return counts

@@ -778,6 +778,29 @@ def test_a_return_needs_a_comment_and_a_second_review_is_refused(
     assert DepartmentReview.objects.count() == 1
 
 
+def test_a_return_through_the_api_may_ask_for_the_enterprise_to_sign_again(
+    field: Field,
+    inspector_user: User,
+    other_inspector_user: User,
+    dept_admin: User,
+) -> None:
+    # given
+    _signed(field, _client(inspector_user), _client(other_inspector_user))
+
+    # when
+    returned = _post(
+        _client(dept_admin),
+        "api:record_review",
+        field.record,
+        {"decision": "returned", "comment": "签字不清", "resign_required": True},
+    )
+
+    # then
+    assert (returned.status_code, returned.json()["state"]) == (200, "returned")
+    review = DepartmentReview.objects.get()
+    assert (review.comment, review.resign_required) == ("签字不清", True)
+
+
 @pytest.mark.parametrize("persona", ["inspector_user", "auditor", "lead_admin"])
 def test_who_has_no_items_to_review_gets_403(
     field: Field,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from spotcheck.core import recordflow
@@ -31,3 +33,37 @@ def test_review_cannot_skip_the_submission() -> None:
 
 def test_a_returned_record_goes_back_to_review() -> None:
     check_move(recordflow.RETURNED, recordflow.SUBMITTED)
+
+
+@pytest.mark.parametrize(
+    ("state", "decision", "label"),
+    [
+        (recordflow.SUBMITTED, None, "待审核"),
+        (recordflow.SUBMITTED, recordflow.REVIEW_APPROVED, "已通过"),
+        (recordflow.RETURNED, recordflow.REVIEW_RETURNED, "已退回"),
+        (recordflow.RETURNED, None, "待更正后审核"),
+        (recordflow.ENTERED, None, "未送审"),
+    ],
+)
+def test_each_department_review_has_a_label(state: str, decision: str | None, label: str) -> None:
+    assert recordflow.department_review_label(state, decision) == label
+
+
+RETURNED_AT = dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.UTC)
+
+
+def test_a_return_asking_for_a_signature_refuses_the_resubmission_until_it_is_given() -> None:
+    with pytest.raises(
+        recordflow.ResignatureMissing,
+        match="^晋州市公安局退回时要求检查对象重新签字：请先请检查对象重新签字",
+    ):
+        recordflow.check_resignature([("晋州市公安局", RETURNED_AT)], RETURNED_AT)
+
+
+def test_a_signature_after_the_return_answers_it() -> None:
+    later = RETURNED_AT + dt.timedelta(minutes=5)
+    assert recordflow.check_resignature([("晋州市公安局", RETURNED_AT)], later) is None
+
+
+def test_a_return_without_the_request_needs_no_signature() -> None:
+    assert recordflow.check_resignature([], None) is None

@@ -6,6 +6,7 @@ from spotcheck.core.uscc import (
     UsccStatus,
     build_uscc,
     check_character,
+    explain_invalid,
     org_code_check,
     validate_reg_no,
     validate_uscc,
@@ -92,3 +93,31 @@ def test_built_codes_validate() -> None:
 )
 def test_reg_no(reg_no: str, error: str | None) -> None:
     assert validate_reg_no(reg_no) == error
+
+
+def test_explain_invalid_names_the_expected_check_character() -> None:
+    # given a valid code with its last character mistyped
+    # when
+    message = explain_invalid("91130100MA0ABC121G")
+    # then
+    assert message == (
+        "“91130100MA0ABC121G”不是有效的统一社会信用代码：校验位不符（按 GB 32100-2015 计算，"
+        "第18位应为F，输入的是G），可能有字符输错。请核对后重新输入。"
+    )
+
+
+def test_explain_invalid_says_nothing_of_a_valid_code() -> None:
+    assert explain_invalid("91130100MA0ABC121F") == ""
+
+
+def test_explain_invalid_counts_the_characters_of_a_short_code() -> None:
+    assert explain_invalid("91130100MA0ABC121") == (
+        "“91130100MA0ABC121”不是有效的统一社会信用代码：应为18位，输入的是17位。请核对后重新输入。"
+    )
+
+
+def test_explain_invalid_refuses_letters_outside_the_alphabet() -> None:
+    assert explain_invalid("91130100MA0ABCI21F") == (
+        "“91130100MA0ABCI21F”不是有效的统一社会信用代码：只能包含数字和除I、O、S、V、Z以外的"
+        "大写字母，且第3至8位为行政区划码（数字）。请核对后重新输入。"
+    )

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
+from spotcheck.campaigns.models import Task
 from spotcheck.common.testing import Departments
 from spotcheck.deadlines.choices import DeadlineKind, DeadlineState
 from spotcheck.deadlines.models import Deadline
@@ -406,6 +407,22 @@ def test_the_portal_look_up_shows_a_public_disposal(case: Case, dept_admin: User
     assert html.count('data-testid="lookup-disposal"') == 1
     assert "后续处置结果" in html
     assert "已列入经营异常名录" in html
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_practice_tasks_disposal_stays_off_the_portal(case: Case, dept_admin: User) -> None:
+    # given a case of a practice task (演练任务) closed after 列入经营异常名录
+    Task.objects.filter(pk=case.task_id).update(is_practice=True)
+    case_record_measure(actor=dept_admin, case=case, measure=Measure.ABNORMAL_LIST, note="")
+    case_close(actor=dept_admin, case=case, result="已列入经营异常名录", closed_on=TODAY.date())
+
+    # when anyone looks the enterprise up by its code
+    html = Client().get(reverse("publicity:lookup"), {"q": case.entity.uscc}).content.decode()
+
+    # then the enterprise is found, its practice disposal is not shown
+    assert case.entity.name in html
+    assert 'data-testid="lookup-disposal"' not in html
+    assert "已列入经营异常名录" not in html
 
 
 @time_machine.travel(TODAY, tick=False)

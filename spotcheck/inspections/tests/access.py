@@ -254,5 +254,8 @@ CASES: dict[str, Case] = {
     "inspections:field_review":          Case(_form("inspections:field_review", {"decision": "returned", "comment": ""}), READERS_POST, _field_writes),
     # not approved yet: nobody confirms
     "inspections:field_lead_confirm":    Case(_form("inspections:field_lead_confirm", {}), READERS_POST, _field_writes),
+    # the enterprise signs again: a member's page; the record was not returned asking for it, so the member is refused
+    "inspections:field_resign":          Case(_get("inspections:field_resign"),                                                  (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND)),
+    "inspections:field_resign post":     Case(_json("inspections:field_resign", {"party": {"name": "张三", "role": "legal_rep", "signature": ""}}), MEMBER_JSON, _field_writes),
 }
 # fmt: on

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from freezegun import freeze_time
 
 from spotcheck.accounts.models import User
@@ -94,3 +95,21 @@ def test_the_field_demo_refuses_to_load_twice(demo_people: None) -> None:
 def test_the_field_demo_needs_the_demo_scenario(db: None) -> None:
     with pytest.raises(CommandError, match="请先载入演示场景"):
         call_command("demo_field")
+
+
+def test_the_field_demo_task_is_a_practice_task_kept_off_the_public_pages(
+    demo_people: None, client: Client
+) -> None:
+    # given
+    with freeze_time("2026-03-02 09:00:00+08:00"):
+        records = load_field_demo(today=dt.date(2026, 3, 2))
+    task = records[0].task
+
+    # when a visitor opens the public task list and the task's page
+    listing = client.get("/public/tasks/").content.decode()
+    page = client.get(f"/public/tasks/{task.pk}/")
+
+    # then the practice task is marked and shown nowhere
+    assert task.is_practice is True
+    assert FIELD_TASK_NUMBER not in listing
+    assert page.status_code == 404

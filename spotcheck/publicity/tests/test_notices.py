@@ -119,3 +119,17 @@ def test_public_task_page_explains_how_to_check_and_hides_nothing_drawn(
     assert "本任务尚未发布抽取公告" in response.content.decode()
     assert client.get(f"/public/tasks/{draft.pk}/").status_code == 404
     assert client.get(f"/public/tasks/{published.pk}/bundle.zip").status_code == 404
+
+
+def test_the_task_notice_names_the_region_once_before_a_department_named_after_it(
+    published: Task, client: Client, departments: Departments
+) -> None:
+    # given a task drawing from what 晋州市人民政府办公室 supervises in 晋州市
+    Task.objects.filter(pk=published.pk).update(scope_department=departments.lead_office)
+
+    # when a visitor reads the task notice
+    html = client.get("/public/tasks/").content.decode()
+
+    # then the region is said once
+    assert '<span data-testid="task-scope">晋州市人民政府办公室所监管的市场主体</span>' in html
+    assert "晋州市晋州市" not in html

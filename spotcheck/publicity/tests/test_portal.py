@@ -256,6 +256,59 @@ def test_an_enterprise_without_results_is_found_and_says_so(
     assert "暂无双随机抽查结果信息" in html
 
 
+def _mistyped(code: str) -> str:
+    """The code with its check character replaced by another of the alphabet."""
+    wrong = "1" if code[17] != "1" else "2"
+    return code[:17] + wrong
+
+
+def test_a_look_up_with_a_wrong_check_character_says_the_code_is_not_valid(
+    published: list[ResultPublication], approved: World, client: Client
+) -> None:
+    # given the enterprise's code with its last character mistyped
+    code = _mistyped(approved.entity.uscc)
+    expected = approved.entity.uscc[17]
+
+    # when a visitor looks it up
+    response = client.get("/public/lookup/", {"q": code})
+
+    # then they are told why the code is not valid, not that nothing was found
+    html = response.content.decode()
+    assert response.context["lookup"].error == (
+        f"“{code}”不是有效的统一社会信用代码：校验位不符（按 GB 32100-2015 计算，"
+        f"第18位应为{expected}，输入的是{code[17]}），可能有字符输错。请核对后重新输入。"
+    )
+    assert 'data-testid="lookup-error"' in html
+    assert "未找到该市场主体" not in html
+
+
+def test_a_look_up_of_a_code_of_seventeen_characters_says_how_long_a_code_is(
+    published: list[ResultPublication], approved: World, client: Client
+) -> None:
+    # given / when
+    response = client.get("/public/lookup/", {"q": approved.entity.uscc[:17]})
+
+    # then
+    assert response.context["lookup"].error == (
+        f"“{approved.entity.uscc[:17]}”不是有效的统一社会信用代码：应为18位，输入的是17位。"
+        "请核对后重新输入。"
+    )
+
+
+def test_an_early_pilot_code_that_fails_the_check_is_still_found(
+    published: list[ResultPublication], approved: World, client: Client
+) -> None:
+    # given an enterprise registered under a legal pilot code failing the check (domain §6.3)
+    Entity.objects.filter(pk=approved.entity.pk).update(uscc="91350100M0001TGQXM")
+
+    # when
+    lookup = client.get("/public/lookup/", {"q": "91350100M0001TGQXM"}).context["lookup"]
+
+    # then
+    assert lookup.error == ""
+    assert [e.name for e in lookup.entities] == [approved.entity.name]
+
+
 def _many_published(
     n: int,
     departments: Departments,
