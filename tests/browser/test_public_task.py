@@ -76,7 +76,13 @@ def _dispatched_with_a_withdrawal(scenario: Scenario) -> tuple[Any, Any]:
     draw_run(actor=lead, attempt=attempt)
     draw_dispatch(actor=lead, task=task)
     first = DrawnObject.objects.filter(attempt__task=task).order_by("id").first()
-    drawn_object_replace(actor=scj_admin, obj=first, reason="not_found", note="实地核查无此户")
+    drawn_object_replace(
+        actor=scj_admin,
+        obj=first,
+        reason="not_found",
+        note="实地核查无此户",
+        expected_state=first.state,
+    )
     # the task draws from what the lead office supervises in 晋州市 (the notice's scope)
     type(task).objects.filter(pk=task.pk).update(scope_department=lead_dept)
     return task, first

@@ -62,8 +62,8 @@ def test_a_return_asking_for_a_signature_refuses_the_resubmission_until_it_is_gi
 
 def test_a_signature_after_the_return_answers_it() -> None:
     later = RETURNED_AT + dt.timedelta(minutes=5)
-    assert recordflow.check_resignature([("晋州市公安局", RETURNED_AT)], later) is None
+    recordflow.check_resignature([("晋州市公安局", RETURNED_AT)], later)  # does not raise
 
 
 def test_a_return_without_the_request_needs_no_signature() -> None:
-    assert recordflow.check_resignature([], None) is None
+    recordflow.check_resignature([], None)  # does not raise

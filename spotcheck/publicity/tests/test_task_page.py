@@ -43,7 +43,11 @@ def test_a_withdrawn_object_and_its_replacement_are_stated_and_the_counts_add_up
     first = DrawnObject.objects.order_by("id").first()
     assert first is not None
     successor = drawn_object_replace(
-        actor=dept_admin, obj=first, reason="cancelled", note="2026年2月已注销登记"
+        actor=dept_admin,
+        obj=first,
+        reason="cancelled",
+        note="2026年2月已注销登记",
+        expected_state=first.state,
     )
     assert successor is not None
     successor_name = Entity.objects.get(uscc=successor.entity_code).name
@@ -73,7 +77,16 @@ def test_a_withdrawal_without_reserve_left_lowers_the_final_count_and_says_why(
         obj = DrawnObject.objects.filter(stratum=stratum, state=ObjectState.PENDING).first()
         assert obj is not None
         withdrawn += 1
-        if drawn_object_replace(actor=dept_admin, obj=obj, reason="not_found") is None:
+        if (
+            drawn_object_replace(
+                actor=dept_admin,
+                obj=obj,
+                reason="not_found",
+                note="实地核查无此户",
+                expected_state=obj.state,
+            )
+            is None
+        ):
             break
 
     # when
