@@ -93,6 +93,7 @@ def test_a_return_asking_for_a_new_signature_is_followed_on_the_phone(
     # a correction before the new signature is refused, in Chinese
     page.goto(f"/field/records/{record.pk}/fill/")
     expect(page.get_by_test_id("resign-first")).to_be_visible()
+    page.get_by_label("主要检查情况").first.fill("复查：营业执照、许可证均在有效期内（已补充）")
     page.get_by_label("更正理由").fill("检查对象重新签字")
     page.get_by_test_id("submit-correction").click()
     expect(page.get_by_test_id("sync-errors")).to_contain_text(
@@ -113,6 +114,7 @@ def test_a_return_asking_for_a_new_signature_is_followed_on_the_phone(
     expect(page.get_by_test_id("resign-first")).to_have_count(0)
 
     # now the correction goes through and the record is back in review
+    page.get_by_label("主要检查情况").first.fill("复查：营业执照、许可证均在有效期内（已补充）")
     page.get_by_label("更正理由").fill("检查对象法定代表人已重新签字")
     with page.expect_navigation(url=re.compile(r"/final/$")):
         page.get_by_test_id("submit-correction").click()

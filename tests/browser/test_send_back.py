@@ -91,7 +91,10 @@ def _first_with_reserve(task: Any) -> tuple[str, str, str]:
 def _name(code: str) -> str:
     from spotcheck.directory.models import Entity
 
-    return Entity.objects.get(uscc=code).name
+    from django.db.models import Q
+
+    # an individual business without a credit code is drawn under its 注册号
+    return Entity.objects.get(Q(uscc=code) | Q(reg_no=code)).name
 
 
 def _width(page: Page) -> int:
