@@ -166,6 +166,12 @@ class DrawOfficial(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="+"
     )
+    public_id = models.CharField(
+        _("公开标识"),
+        max_length=40,
+        blank=True,
+        help_text=_("写入抽取公告和复核数据包的官员标识（如“官员1”），不公开登录名"),
+    )
     commitment = models.CharField(_("承诺值"), max_length=64, blank=True)
     committed_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
     secret = models.CharField(_("公布的秘密值"), max_length=64, blank=True)
@@ -184,8 +190,12 @@ class DrawOfficial(models.Model):
 
     @property
     def official_id(self) -> str:
-        """The identifier hashed into the commitment: the login name, public in the bundle."""
-        return self.user.username
+        """The identifier hashed into the commitment and published in the bundle.
+
+        Since officials are numbered per attempt (官员1, 官员2 …) no login name is
+        published; attempts prepared before that keep the login name they committed with.
+        """
+        return self.public_id or self.user.username
 
     def as_commitment(self) -> OfficialCommitment:
         return OfficialCommitment(

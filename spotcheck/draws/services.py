@@ -199,8 +199,15 @@ def draw_prepare(
             "fallback": fallback.as_json() if fallback else None,
         },
     )
-    for official in officials:
-        DrawOfficial.objects.create(attempt=attempt, user=official, department=official.department)
+    # the bundle names officials by number, never by login name; the pages show their names
+    ordered = sorted(officials, key=lambda o: (o.department.path, o.pk))
+    for number, official in enumerate(ordered, start=1):
+        DrawOfficial.objects.create(
+            attempt=attempt,
+            user=official,
+            department=official.department,
+            public_id=f"官员{number}",
+        )
     audit_record(
         actor=actor,
         event_type=events.DRAW_REDRAW_REQUESTED if latest else events.DRAW_PREPARED,

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -282,6 +284,49 @@ def test_a_large_frame_is_hashed_in_worker_processes_with_the_same_result(
     assert scans == []
     for name, data in again.items():
         assert stored[name] == data, name
+
+
+def test_the_bundle_names_officials_by_number_and_publishes_no_login_name(
+    task: Task, lead_admin: User, dept_admin: User
+) -> None:
+    # given
+    attempt = _drawn(task, lead_admin, dept_admin)
+
+    # when
+    files = draw_bundle_files(attempt)
+    announcement = json.loads(files["announcement.json"])
+
+    # then: numbered in department-tree order, each with its own department
+    ids = {c["official_id"]: c["department"] for c in announcement["commitments"]}
+    assert sorted(ids) == ["官员1", "官员2"]
+    assert set(ids.values()) == {lead_admin.department.name, dept_admin.department.name}
+    for name, data in files.items():
+        text = data.decode("utf-8")
+        for login in (lead_admin.username, dept_admin.username):
+            assert not re.search(rf"\b{re.escape(login)}\b", text), (name, login)
+
+
+def test_an_attempt_prepared_before_numbering_still_draws_with_login_name_ids(
+    task: Task, lead_admin: User, dept_admin: User
+) -> None:
+    # given: officials stored without a public id, as attempts prepared before numbering
+    attempt = draw_prepare(actor=lead_admin, task=task, officials=[lead_admin, dept_admin])
+    attempt.officials.update(public_id="")
+    s1, s2 = new_secret(), new_secret()
+    draw_commit(actor=lead_admin, attempt=attempt, secret=s1)
+    draw_commit(actor=dept_admin, attempt=attempt, secret=s2)
+    draw_announce(actor=lead_admin, attempt=attempt)
+
+    # when
+    draw_reveal(actor=lead_admin, attempt=attempt, secret=s1)
+    draw_reveal(actor=dept_admin, attempt=attempt, secret=s2)
+    drawn = draw_run(actor=lead_admin, attempt=attempt)
+
+    # then: the ids they committed with are kept, so their reveals opened
+    announcement = json.loads(draw_bundle_files(drawn)["announcement.json"])
+    assert sorted(c["official_id"] for c in announcement["commitments"]) == sorted(
+        [lead_admin.username, dept_admin.username]
+    )
 
 
 def test_a_second_click_draws_nothing(task: Task, lead_admin: User, dept_admin: User) -> None:
