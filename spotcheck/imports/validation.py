@@ -645,9 +645,10 @@ class EntityValidator(RowValidator):
         ) = texts  # fmt: skip
         if not (name and legal_rep_name and address and reg_authority_name):
             return None
-        # E notation in a number-like code: the slow path says what the spreadsheet did
+        # E notation in a number-like code, or a masked phone number: the slow path says
+        # what the spreadsheet did, or that the number must be whole
         odd = legal_rep_phone + liaison_phone + reg_authority_code + enterprise_type_code
-        if "E" in odd or "e" in odd:
+        if "E" in odd or "e" in odd or "*" in odd:
             return None
         if uscc and not _fast_uscc(uscc):
             return None
