@@ -104,7 +104,8 @@ def test_a_wrong_password_marks_both_fields_invalid_and_tied_to_the_message(
         assert "is-invalid" in widget.attrs["class"].split()
     for input_id in ("id_username", "id_password"):
         assert re.search(
-            rf'<input [^>]*aria-invalid="true" aria-describedby="login-error"[^>]* id="{input_id}">',
+            '<input [^>]*aria-invalid="true" aria-describedby="login-error"'
+            rf'[^>]* id="{input_id}">',
             content,
         )
 
