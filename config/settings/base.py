@@ -242,7 +242,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    # no deep links: Swagger UI would nest a link inside each operation's button (ADR 0018)
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": False},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "InspectorStatusEnum": "spotcheck.directory.choices.InspectorStatus",
