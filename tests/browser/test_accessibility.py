@@ -280,3 +280,31 @@ def test_keyboard_focus_is_visible_on_the_inspectors_record_page(
     # then: the options, the text boxes, the signature pads' 清除 and the buttons
     assert sum(s.element == 'button "清除"' for s in shots) >= 2, [s.element for s in shots]
     assert _invisible(shots) == []
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_a_refused_result_choice_marks_its_group_invalid_and_tied_to_the_message(
+    page: Page, scenario: Scenario, signed_in: Callable[..., None], shot: Callable[[str], None]
+) -> None:
+    # given: the 一企一表 on the inspector's phone
+    record = _field_record(scenario)
+    signed_in("scj_inspector", f"/field/records/{record.pk}/fill/")
+    results = page.get_by_role("group", name="检查结果").first
+    found = results.get_by_role("checkbox", name="发现问题待后续处理", exact=True)
+
+    # when: a problem is reported without saying which kind
+    found.check()
+
+    # then
+    expect(results).to_have_attribute("aria-invalid", "true")
+    expect(results).to_have_accessible_description(
+        "选择“发现问题待后续处理”时，须选择具体的问题类别"
+    )
+    shot("refused")
+
+    # when: it is taken back
+    found.uncheck()
+
+    # then
+    expect(results).not_to_have_attribute("aria-invalid", "true")
+    expect(results).to_have_accessible_description("")
