@@ -121,4 +121,5 @@ def verify_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, "验证码连续错误，已退出登录，请重新登录")
             return redirect("accounts:login")
         form.add_error("code", f"验证码不正确（还可尝试 {MAX_FAILURES - failures} 次）")
+        form.mark_invalid()
     return render(request, "twofactor/verify.html", {"form": form, "next": target})
