@@ -29,6 +29,10 @@ def twofactor_locked_message(user: User) -> str:
 class LoginForm(BootstrapFormMixin, AuthenticationForm):
     """The login form with Chinese labels and messages."""
 
+    # a wrong password is told in templates/accounts/login.html's alert with this id
+    non_field_error_fields = ("username", "password")
+    non_field_error_id = "login-error"
+
     username = forms.CharField(
         label=_("用户名"),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),

@@ -33,6 +33,10 @@ class BootstrapFormMixin:
     """Give every widget its Bootstrap class, and mark fields that failed validation."""
 
     fields: dict[str, forms.Field]
+    # A refusal of the whole form (a wrong password) concerns these fields: they are marked
+    # invalid and described by the element with this id (the template's role=alert message).
+    non_field_error_fields: tuple[str, ...] = ()
+    non_field_error_id: str = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,11 +60,22 @@ class BootstrapFormMixin:
         """Mark every field that has an error, also one a service added after cleaning."""
         for name in self.errors:  # type: ignore[attr-defined]
             if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
                 # templates/includes/field.html gives the error text this id
-                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"  # type: ignore[index]
+                self.mark_field_invalid(name, f"{self[name].auto_id}-error")  # type: ignore[index]
+        if self.non_field_error_id and self.non_field_errors():  # type: ignore[attr-defined]
+            for name in self.non_field_error_fields:
+                self.mark_field_invalid(name, self.non_field_error_id)
+
+    def mark_field_invalid(self, name: str, error_id: str) -> None:
+        """Mark one field invalid and tie it to the element (id ``error_id``) that says why."""
+        widget = self.fields[name].widget
+        css = widget.attrs.get("class", "")
+        if "is-invalid" not in css.split():
+            widget.attrs["class"] = f"{css} is-invalid".strip()
+        widget.attrs["aria-invalid"] = "true"
+        described = widget.attrs.get("aria-describedby", "").split()
+        if error_id not in described:
+            widget.attrs["aria-describedby"] = " ".join([*described, error_id])
 
 
 def add_service_errors(

@@ -808,7 +808,7 @@ APP_ICONS = (
     ("icons/field-512.png", 512, "any"),
     ("icons/field-maskable-512.png", 512, "maskable"),
 )
-APP_THEME_COLOUR = "#0d6efd"
+APP_THEME_COLOUR = "#0a58ca"
 
 
 @require_GET

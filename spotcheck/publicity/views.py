@@ -269,6 +269,8 @@ def entity_lookup(request: HttpRequest) -> HttpResponse:
     """企业查询: every 双随机抽查结果信息 of an enterprise, by name or code."""
     form = LookupForm(request.GET or None)
     lookup = entity_lookup_public(form.data.get("q", "") if form.is_bound else "")
+    if lookup.error:
+        form.mark_field_invalid("q", "lookup-error")  # the alert of publicity/lookup.html
     return render(
         request,
         "publicity/lookup.html",

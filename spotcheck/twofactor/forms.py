@@ -3,14 +3,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from spotcheck.common.forms import BootstrapFormMixin
 
-class CodeForm(forms.Form):
+
+class CodeForm(BootstrapFormMixin, forms.Form):
     code = forms.CharField(
         label=_("验证码"),
         max_length=8,
         widget=forms.TextInput(
             attrs={
-                "class": "form-control",
                 "inputmode": "numeric",
                 "autocomplete": "one-time-code",
                 "pattern": "[0-9 ]*",

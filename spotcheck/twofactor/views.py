@@ -132,6 +132,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
             form.add_error("code", f"验证码不正确（再错 {account_left} 次账号将被锁定）")
         else:
             form.add_error("code", f"验证码不正确（还可尝试 {left} 次）")
+        form.mark_invalid()
     return render(request, "twofactor/verify.html", {"form": form, "next": target})
 
 

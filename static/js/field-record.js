@@ -260,13 +260,24 @@
     return { errors: errors, empty: false };
   }
 
+  // an error's text goes next to its control, which is marked invalid while it shows
+  function showError(box, text, control) {
+    box.textContent = text;
+    if (!control) { return; }
+    if (text) { control.setAttribute("aria-invalid", "true"); } else { control.removeAttribute("aria-invalid"); }
+  }
+
+  function photoInput(itemId) {
+    return document.querySelector('[data-photo-input="' + itemId + '"]');
+  }
+
   function itemErrors() {
     var all = [];
     S.items.forEach(function (i) {
       var d = draft.items[i.id];
       var box = document.querySelector('[data-result-error="' + i.id + '"]');
       var res = d.codes.length ? checkCodes(d.codes, i.options) : { errors: [] };
-      if (box) { box.textContent = res.errors.join("；"); }
+      if (box) { showError(box, res.errors.join("；"), box.closest("fieldset")); }
       all = all.concat(res.errors);
     });
     return all;
@@ -655,10 +666,10 @@
 
   function addPhoto(itemId, file) {
     var err = document.querySelector('[data-photo-error="' + itemId + '"]');
-    err.textContent = "";
+    showError(err, "", photoInput(itemId));
     if (!file) { return; }
     if (!/^image\/(jpeg|png|webp|heic|heif)$/.test(file.type)) {
-      err.textContent = "只能上传照片（JPEG、PNG 或 WebP）";
+      showError(err, "只能上传照片（JPEG、PNG 或 WebP）", photoInput(itemId));
       return;
     }
     var reader = new FileReader();
@@ -723,7 +734,7 @@
       } else {
         if (fig) { fig.remove(); }
         var err = document.querySelector('[data-photo-error="' + entry.item + '"]');
-        if (err) { err.textContent = (data.errors || []).join("；"); }
+        if (err) { showError(err, (data.errors || []).join("；"), photoInput(entry.item)); }
       }
       return uploadPhotos();
     });

@@ -6,6 +6,9 @@ scenario below (3 departments, 30 entities, 8 inspectors, one user per role) aga
 That takes a fraction of a second on SQLite and on PostgreSQL, far less than the demo.
 
 Screenshots of every test go to ``var/screenshots/<test>-<viewport>.png``.
+
+Every page any test opens (also in contexts a test makes itself) is checked by axe-core
+for serious and critical WCAG 2.1 AA violations (``tests/browser/axe.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from playwright.sync_api import (  # noqa: E402
     expect,
     sync_playwright,
 )
+
+from tests.browser.axe import AxeAudit  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = BASE_DIR / "var" / "screenshots"
@@ -83,8 +88,45 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
             pytrace=False,
         )
     browser = playwright_instance.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    _watch_new_pages(browser)
     yield browser
     browser.close()
+
+
+# the audit of the running test; every page opened while it runs is watched by it
+_current_audit: list[AxeAudit] = []
+
+
+def _watched(page: Page) -> Page:
+    if _current_audit and not getattr(page, "_axe_watched", False):
+        _current_audit[0].watch(page)
+        page._axe_watched = True  # type: ignore[attr-defined]
+    return page
+
+
+def _watch_new_pages(browser: Browser) -> None:
+    """Make every page of every context of ``browser`` watched by the current axe audit."""
+    new_context, new_page = browser.new_context, browser.new_page
+
+    def watched_context(*args: Any, **kwargs: Any) -> BrowserContext:
+        ctx = new_context(*args, **kwargs)
+        ctx_new_page = ctx.new_page
+        ctx.new_page = lambda: _watched(ctx_new_page())  # type: ignore[method-assign]
+        return ctx
+
+    browser.new_context = watched_context  # type: ignore[method-assign]
+    browser.new_page = lambda *a, **k: _watched(new_page(*a, **k))  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def axe_audit() -> Iterator[AxeAudit]:
+    """axe-core on every page the test opens; serious or critical violations fail it."""
+    audit = AxeAudit()
+    _current_audit[:] = [audit]
+    yield audit
+    _current_audit.clear()
+    if audit.violations:
+        pytest.fail(audit.report(), pytrace=False)
 
 
 @pytest.fixture(params=list(VIEWPORTS))
@@ -134,13 +176,21 @@ def _screenshot_name(request: pytest.FixtureRequest, viewport: str, label: str =
 
 
 @pytest.fixture
-def page(context: BrowserContext, request: pytest.FixtureRequest, viewport: str) -> Iterator[Page]:
-    """A new page; a full-page screenshot is saved when the test ends, passed or not."""
+def page(
+    context: BrowserContext, request: pytest.FixtureRequest, viewport: str, axe_audit: AxeAudit
+) -> Iterator[Page]:
+    """A new page; a full-page screenshot is saved when the test ends, passed or not.
+
+    Every page still open in the test's context is checked by axe before it closes.
+    """
     problems = PageProblems(errors=[])
     pg = context.new_page()
     pg.on("console", problems.on_console)
     pg.on("pageerror", problems.on_page_error)
     yield pg
+    for other in context.pages:
+        if other is not pg:
+            axe_audit.check(other)
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     try:
         pg.screenshot(path=_screenshot_name(request, viewport), full_page=True)

@@ -66,7 +66,7 @@ def _looks_styled(page: Page) -> None:
     width = page.evaluate("getComputedStyle(document.querySelector('.field-page')).maxWidth")
     assert width == "640px"  # .field-page in field.css
     navbar = page.evaluate("getComputedStyle(document.querySelector('.navbar')).backgroundColor")
-    assert navbar == "rgb(13, 110, 253)"
+    assert navbar == "rgb(10, 88, 202)"  # the menu bar, #0a58ca
 
 
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)
@@ -157,7 +157,7 @@ def test_an_uncached_field_page_offline_explains_in_chinese_what_to_do(
     header = page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
     button = page.get_by_role("link", name="返回现场检查")
     colour = button.evaluate("el => getComputedStyle(el).backgroundColor")
-    assert (header, colour) == ("rgb(13, 110, 253)", "rgb(13, 110, 253)")
+    assert (header, colour) == ("rgb(10, 88, 202)", "rgb(10, 88, 202)")
     box = button.bounding_box()
     assert box is not None
     assert box["height"] >= 44  # a comfortable touch target

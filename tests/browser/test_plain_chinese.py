@@ -135,16 +135,20 @@ def _crawl(browser: Browser, live_server: Any, role: str, viewport: str) -> dict
     return problems
 
 
-@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+@pytest.mark.parametrize(
+    ("viewport", "roles"),
+    [("desktop", ROLES), ("phone", ["", "scj_inspector", "scj_admin"])],
+    indirect=["viewport"],
+)
 def test_every_page_each_role_reaches_speaks_plain_chinese(
-    browser: Browser, live_server: Any, viewport: str
+    browser: Browser, live_server: Any, viewport: str, roles: list[str]
 ) -> None:
     # given
     _load_demo()
 
     # when
     problems = {}
-    for role in ROLES:
+    for role in roles:
         for path, found in _crawl(browser, live_server, role, viewport).items():
             problems[f"{role or '公众'} {path}"] = found
 

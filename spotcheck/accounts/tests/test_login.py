@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -81,10 +82,43 @@ def test_a_wrong_password_shows_a_chinese_error(client: Client, dept_admin: User
     # then
     assert response.status_code == 200
     assert (
-        '<div class="alert alert-danger" role="alert" data-testid="login-error">'
+        '<div class="alert alert-danger" role="alert" id="login-error" data-testid="login-error">'
         "用户名或密码不正确。连续多次失败后账号将被暂时锁定。</div>"
     ) in response.content.decode()
     assert _signed_in_user_id(client) is None
+
+
+def test_a_wrong_password_marks_both_fields_invalid_and_tied_to_the_message(
+    client: Client, dept_admin: User
+) -> None:
+    # given / when
+    response = _login(client, "market_admin", "wrong-password")
+
+    # then: screen readers announce the fields as invalid and read the alert with them
+    content = response.content.decode()
+    assert content.count(' id="login-error"') == 1
+    for name in ("username", "password"):
+        widget = response.context["form"].fields[name].widget
+        assert widget.attrs["aria-invalid"] == "true"
+        assert widget.attrs["aria-describedby"] == "login-error"
+        assert "is-invalid" in widget.attrs["class"].split()
+    for input_id in ("id_username", "id_password"):
+        assert re.search(
+            '<input [^>]*aria-invalid="true" aria-describedby="login-error"'
+            rf'[^>]* id="{input_id}">',
+            content,
+        )
+
+
+def test_an_empty_login_form_ties_each_field_to_its_own_error(client: Client, db: None) -> None:
+    # given / when
+    response = client.post(LOGIN, {"username": "", "password": ""})
+
+    # then: no form-level alert, so nothing points at it
+    form = response.context["form"]
+    assert form.fields["username"].widget.attrs["aria-describedby"] == "id_username-error"
+    assert form.fields["password"].widget.attrs["aria-describedby"] == "id_password-error"
+    assert ' id="login-error"' not in response.content.decode()
 
 
 def test_an_empty_login_form_shows_chinese_field_errors(client: Client, db: None) -> None:

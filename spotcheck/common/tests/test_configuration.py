@@ -212,6 +212,23 @@ def test_production_with_a_secret_key_and_hosts_starts() -> None:
     assert result.stdout == "settings loaded\n"
 
 
+def test_the_sqlite_database_opens_when_its_folder_does_not_exist_yet(tmp_path: Path) -> None:
+    # given: a fresh clone has no var/ folder for the default database
+    database = tmp_path / "fresh-clone" / "var" / "spotcheck.sqlite3"
+
+    # when
+    result = _start_django(
+        "import django; django.setup(); from django.db import connection; "
+        "connection.ensure_connection(); print('database opened')",
+        DATABASE_URL=f"sqlite:///{database}",
+    )
+
+    # then
+    assert result.stderr == ""
+    assert result.stdout == "database opened\n"
+    assert database.is_file()
+
+
 def test_production_refuses_debug() -> None:
     # given / when
     result = _start_django(

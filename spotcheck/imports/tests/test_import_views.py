@@ -89,6 +89,21 @@ def test_an_empty_upload_is_refused_by_the_form(
     assert not ImportJob.objects.exists()
 
 
+def test_a_refused_file_field_points_at_its_error_text(
+    persona_client: SignIn, catalogue: Catalogue
+) -> None:
+    # when
+    response = _upload(persona_client("dept_admin"), b"")
+
+    # then: the file box is invalid and described by the element that says why
+    html = response.content.decode()
+    attrs = response.context["form"].fields["file"].widget.attrs
+    assert attrs["aria-invalid"] == "true"
+    assert attrs["aria-describedby"] == "id_file-error"
+    assert html.count('id="id_file-error"') == 1
+    assert not ImportJob.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_upload_runs_in_the_background_and_reports(
     persona_client: SignIn, catalogue: Catalogue, dept_admin: User, tasks: WaitFor

@@ -104,7 +104,7 @@ def test_the_field_pages_link_the_web_app_manifest(
 ) -> None:
     html = _client(inspector_user).get(url.format(pk=field.record.pk)).content.decode()
     assert '<link rel="manifest" href="/field/manifest.webmanifest">' in html
-    assert '<meta name="theme-color" content="#0d6efd">' in html
+    assert '<meta name="theme-color" content="#0a58ca">' in html
     assert '<link rel="apple-touch-icon" href="/static/icons/field-180.png">' in html
 
 
@@ -124,7 +124,7 @@ def test_the_web_app_manifest_opens_the_field_work_full_screen_without_a_login(
         "display": "standalone",
     }
     assert manifest["name"] == "现场检查 · 双随机、一公开监管平台"
-    assert manifest["theme_color"] == "#0d6efd"
+    assert manifest["theme_color"] == "#0a58ca"
     assert [(i["sizes"], i["purpose"]) for i in manifest["icons"]] == [
         ("48x48", "any"),
         ("72x72", "any"),

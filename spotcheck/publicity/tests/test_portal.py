@@ -245,6 +245,33 @@ def test_a_look_up_of_two_characters_asks_for_more(
     assert "请至少输入3个字的企业名称" in response.content.decode()
 
 
+def test_a_refused_look_up_marks_the_search_box_invalid_and_tied_to_the_message(
+    published: list[ResultPublication], client: Client
+) -> None:
+    # given / when
+    response = client.get("/public/lookup/", {"q": "晋州"})
+
+    # then
+    content = response.content.decode()
+    attrs = response.context["form"].fields["q"].widget.attrs
+    assert attrs["aria-invalid"] == "true"
+    assert attrs["aria-describedby"] == "lookup-error"
+    assert content.count(' id="lookup-error"') == 1
+    assert 'aria-describedby="lookup-error" id="id_q"' in content
+
+
+def test_an_accepted_look_up_leaves_the_search_box_valid(
+    published: list[ResultPublication], client: Client
+) -> None:
+    # given / when
+    response = client.get("/public/lookup/", {"q": published[0].entity.uscc})
+
+    # then
+    attrs = response.context["form"].fields["q"].widget.attrs
+    assert "aria-invalid" not in attrs
+    assert "aria-describedby" not in attrs
+
+
 def test_an_enterprise_without_results_is_found_and_says_so(
     published: list[ResultPublication], catalogue: Catalogue, client: Client
 ) -> None:

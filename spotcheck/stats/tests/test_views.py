@@ -75,6 +75,20 @@ def test_a_department_outside_scope_is_not_accepted(
     assert {row[0] for row in results.rows} == {"晋州市市场监督管理局"}
 
 
+def test_a_refused_filter_is_tied_to_its_message(
+    stats_fixture: Fixture, persona_client: Callable[[str], Client], departments: Departments
+) -> None:
+    # when
+    response = persona_client("dept_admin").get(f"/stats/?department={departments.police.pk}")
+
+    # then: the select points at an element that exists and names the field
+    content = response.content.decode()
+    attrs = response.context["form"].fields["department"].widget.attrs
+    assert attrs["aria-invalid"] == "true"
+    assert attrs["aria-describedby"] == "id_department-error"
+    assert content.count('<span id="id_department-error">') == 1
+
+
 def test_one_figure_exports_as_xlsx(
     stats_fixture: Fixture, persona_client: Callable[[str], Client]
 ) -> None:

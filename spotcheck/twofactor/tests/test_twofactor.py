@@ -121,6 +121,24 @@ def test_a_code_is_accepted_once_only(dept_admin: User) -> None:
     assert second.get(HOME)["Location"] == f"{VERIFY}?next=/workbench/"
 
 
+def test_a_wrong_code_marks_the_code_box_invalid_and_tied_to_its_error(dept_admin: User) -> None:
+    # given
+    _enrolled(dept_admin)
+    client = _signed_in(dept_admin)
+
+    # when
+    response = client.post(VERIFY, {"code": "000000"})
+
+    # then
+    html = response.content.decode()
+    attrs = response.context["form"].fields["code"].widget.attrs
+    assert attrs["aria-invalid"] == "true"
+    assert attrs["aria-describedby"] == "id_code-error"
+    assert attrs["class"] == "form-control is-invalid"
+    assert '<div class="invalid-feedback d-block" id="id_code-error"' in html
+    assert client.get(HOME)["Location"] == f"{VERIFY}?next=/workbench/"
+
+
 def test_five_wrong_codes_sign_the_user_out(dept_admin: User) -> None:
     # given
     _enrolled(dept_admin)
