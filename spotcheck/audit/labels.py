@@ -8,7 +8,11 @@ code can write an event type that has no name here.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 
 from spotcheck.audit import events
 
@@ -164,3 +168,82 @@ def event_choices() -> list[tuple[str, object]]:
         ]
         grouped.append((name, [(prefix, f"全部{name}事件"), *members]))
     return grouped
+
+
+# Names of the keys services write into an event's content that are not fields of the
+# target model (a field is named by its own verbose_name).
+CONTENT_KEY_LABELS: dict[str, str] = {
+    "attempt": "第几次抽取",
+    "changes": "变更内容",
+    "comment": "意见",
+    "commitment": "承诺值",
+    "count": "数量",
+    "decision": "结论",
+    "failures": "连续错误次数",
+    "from": "原状态",
+    "to": "新状态",
+    "note": "说明",
+    "reason": "理由",
+    "secret": "秘密值",
+    "step": "步骤",
+}
+
+
+def content_rows(target_type: str, data: object) -> list[tuple[str, str, str, str]]:
+    """Return an event's content as (name, value, old, new) rows in Chinese.
+
+    A change ``{"changes": {field: [old, new]}}`` gives one row per field with its old
+    and new value; every other key one row with its value.  Field names and choice
+    values come from the target model (``role: auditor`` → 角色：审计员); keys the model
+    does not know are named from ``CONTENT_KEY_LABELS`` or shown as written.  The raw
+    record, which the hash chain covers, stays on the page for checking.
+    """
+    if not isinstance(data, dict):
+        return [("内容", _shown(None, data), "", "")] if data not in (None, "", {}) else []
+    try:
+        model = apps.get_model(target_type) if target_type else None
+    except (LookupError, ValueError):
+        model = None
+    rows: list[tuple[str, str, str, str]] = []
+    for key in sorted(data):
+        value = data[key]
+        if key == "changes" and isinstance(value, dict):
+            for name in sorted(value):
+                pair = value[name]
+                old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+                field = _field(model, name)
+                rows.append((_key_label(field, name), "", _shown(field, old), _shown(field, new)))
+            continue
+        field = _field(model, key)
+        rows.append((_key_label(field, key), _shown(field, value), "", ""))
+    return rows
+
+
+def _field(model: Any, name: str) -> Any:
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _key_label(field: Any, key: str) -> str:
+    if field is not None and getattr(field, "verbose_name", None):
+        return str(field.verbose_name)
+    return CONTENT_KEY_LABELS.get(key, key)
+
+
+def _shown(field: Any, value: object) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if isinstance(value, str) and value in choices:
+        return str(choices[value])
+    if isinstance(value, list):
+        return "、".join(_shown(field, v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from spotcheck.audit.forms import AuditFilterForm
+from spotcheck.audit.labels import content_rows
 from spotcheck.audit.selectors import (
     audit_event_get_for_user,
     audit_event_list_for_user,
@@ -48,6 +49,7 @@ def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
         "audit/event_detail.html",
         {
             "event": event,
+            "rows": content_rows(event.target_type, event.data),
             "data_text": json.dumps(event.data, ensure_ascii=False, indent=2, sort_keys=True),
         },
     )

@@ -89,9 +89,9 @@ def _first_with_reserve(task: Any) -> tuple[str, str, str]:
 
 
 def _name(code: str) -> str:
-    from spotcheck.directory.models import Entity
-
     from django.db.models import Q
+
+    from spotcheck.directory.models import Entity
 
     # an individual business without a credit code is drawn under its 注册号
     return Entity.objects.get(Q(uscc=code) | Q(reg_no=code)).name

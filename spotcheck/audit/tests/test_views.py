@@ -232,3 +232,25 @@ def test_an_event_type_outside_the_table_is_refused_by_the_filter_in_chinese(
     # then
     assert response.status_code == 200
     assert "选择一个有效的选项" in response.content.decode()
+
+
+def test_an_entry_page_shows_a_change_of_role_in_chinese_beside_the_raw_record(
+    persona_client: Callable[[str], Client], auditor: User, dept_admin: User
+) -> None:
+    # given: an account whose role was changed from inspector to department admin
+    with transaction.atomic():
+        entry = audit_record(
+            actor=None,
+            event_type=events.USER_UPDATED,
+            target=dept_admin,
+            data={"changes": {"role": ["inspector", "dept_admin"]}, "reason": "岗位调整"},
+        )
+
+    # when
+    page = persona_client("auditor").get(reverse("audit:event_detail", args=[entry.seq]))
+
+    # then: the table names the field and the roles in Chinese, the raw record is kept
+    text = visible_text(page.content.decode())
+    assert "角色 执法检查人员 部门管理员" in text
+    assert "理由 岗位调整" in text
+    assert "&quot;role&quot;: [" in page.content.decode()
