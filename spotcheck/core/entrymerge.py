@@ -40,6 +40,9 @@ class Content:
     def same_as(self, other: Content) -> bool:
         return self.normal() == other.normal()
 
+    def is_empty(self) -> bool:
+        return self.normal() == ("", (), "")
+
 
 def decide(
     *,
@@ -54,7 +57,10 @@ def decide(
     if incoming.same_as(current):
         return Decision.UNCHANGED
     if base_version is None:
-        if current_version == 0 or current_author in (None, author):
+        # a write that says nothing of what it saw may fill an empty item or change the
+        # writer's own entry; anything else might overwrite a colleague's work unseen
+        # (items entered before versions existed are at version 0 too)
+        if current.is_empty() or current_author == author:
             return Decision.APPLY
         return Decision.CONFLICT
     if base_version == current_version:

@@ -648,7 +648,7 @@ class EntityValidator(RowValidator):
         # E notation in a number-like code, or a masked phone number: the slow path says
         # what the spreadsheet did, or that the number must be whole
         odd = legal_rep_phone + liaison_phone + reg_authority_code + enterprise_type_code
-        if "E" in odd or "e" in odd or "*" in odd:
+        if "E" in odd or "e" in odd or "*" in odd or "＊" in odd:
             return None
         if uscc and not _fast_uscc(uscc):
             return None

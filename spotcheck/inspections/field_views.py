@@ -470,12 +470,36 @@ def conflict_settle_view(request: HttpRequest, pk: int, conflict_pk: int) -> Htt
     user = _user(request)
     record = joint_record_get_for_user(user, pk)
     conflict = get_object_or_404(EntryConflict, record=record, pk=conflict_pk)
+    choice = request.POST.get("choice", "")
+    member = membership(user, record)
+    may_settle = (
+        conflict.is_open
+        and member is not None
+        and member.department_id == conflict.item.department_id
+    )
+    if may_settle and choice in ("draft", "merge"):
+        # replacing the current entry asks first (the page's script asks in the browser)
+        asked = confirm_first(
+            request,
+            Confirmation(
+                title="确认替换服务器上的内容",
+                consequences=[
+                    f"“{conflict.item.item.name}”的检查情况和结果选项将替换为"
+                    + ("冲突的内容" if choice == "draft" else "合并后的内容"),
+                    "被替换的内容仍留在冲突记录中，两位检查人员都能看到",
+                ],
+                button="确认替换",
+                back_url=reverse("inspections:field_fill", args=[record.pk]),
+            ),
+        )
+        if asked is not None:
+            return asked
     codes = tuple(c for c in request.POST.getlist("codes") if c)
     try:
         entry_conflict_settle(
             actor=user,
             conflict=conflict,
-            choice=request.POST.get("choice", ""),
+            choice=choice,
             findings=request.POST.get("findings", "")[:5000],
             codes=codes,
             notes=request.POST.get("notes", "")[:1000],
@@ -689,7 +713,12 @@ def _approval_confirmation(user: User, record: JointRecord) -> Confirmation:
     }
     last = needed <= approved | set(review_departments(user, record))
     consequences = [f"对{record.entity.name}的联合检查记录表，本部门负责的事项审核通过"]
-    if last:
+    if last and record.task.is_practice:
+        consequences += [
+            "这是最后一个部门的审核：记录表即定稿",
+            "这是演练任务：检查结果不在公示平台公开，也不报送",
+        ]
+    elif last:
         consequences += [
             "这是最后一个部门的审核：记录表即定稿，检查结果立即在公示平台公开（一公开）",
             "结果需要后续处置的事项同时立案，开始计算办理时限",

@@ -328,7 +328,18 @@ def record_entries_save(
         for item, entry, codes in resolved
     ]
     applied = any(d is entrymerge.Decision.APPLY for *_, d in decided)
-    correction = correction and applied
+    moved = (
+        (started_at is not None and started_at != record.started_at)
+        or (ended_at is not None and ended_at != record.ended_at)
+        or (
+            latitude is not None
+            and longitude is not None
+            and (latitude, longitude) != (record.latitude, record.longitude)
+        )
+    )
+    # on a signed record the times and the place are evidence too: changing them is a
+    # correction with its own version, and nothing changes without one
+    correction = correction and (applied or moved)
     before = record_snapshot(record) if correction else None
     results: list[dict[str, Any]] = []
     for item, entry, codes, decision in decided:
@@ -475,7 +486,9 @@ def entry_conflict_settle(
         "merge": ConflictSettlement.MERGED,
     }
     if choice not in settlements:
-        raise ValidationError({"choice": "请选择：保留服务器上的内容、采用我的内容或合并编辑"})
+        raise ValidationError(
+            {"choice": "请选择：保留服务器上的内容、采用冲突的内容或保存合并后的内容"}
+        )
     item = RecordItem.objects.get(pk=conflict.item_id)
     if choice != "current":
         if choice == "draft":

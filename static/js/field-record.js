@@ -50,6 +50,18 @@
   // The platform's wall clock (Asia/Shanghai), whatever time zone the phone is set to: a
   // phone left on UTC would otherwise record 16:36 for a visit at 00:36 Beijing time.
   // Returns "YYYY-MM-DDTHH:MM:SS" from the phone's absolute clock read in that zone.
+  // a moment's wall-clock time (HH:MM:SS) in the platform's zone, like platformNow
+  function platformTime(ms) {
+    try {
+      return new Intl.DateTimeFormat("en-GB", {
+        timeZone: S.time_zone || "Asia/Shanghai", hourCycle: "h23",
+        hour: "2-digit", minute: "2-digit", second: "2-digit"
+      }).format(new Date(ms));
+    } catch (e) {
+      return new Date(ms + 8 * 3600 * 1000).toISOString().slice(11, 19);
+    }
+  }
+
   function platformNow() {
     var zone = S.time_zone || "Asia/Shanghai";
     try {
@@ -477,6 +489,8 @@
         return { ok: false, retry: true, errors: ["服务器暂时无法接收（" + res.status + "），记录仍保存在手机上，稍后自动重试"] };
       }).then(function (data) {
         data.status = res.status;
+        // the site's error answers (a refused request, an expired page) say why in "detail"
+        if (!data.errors && data.detail) { data.errors = [data.detail]; }
         if (res.status >= 500) { data.retry = true; }
         return data;
       });
@@ -504,8 +518,7 @@
     retry.at = Date.now() + delay;
     if (retry.timer) { window.clearTimeout(retry.timer); }
     retry.timer = window.setTimeout(function () { retry.at = 0; flush(); }, delay);
-    var at = new Date(retry.at);
-    var hhmmss = [at.getHours(), at.getMinutes(), at.getSeconds()].map(function (n) { return (n < 10 ? "0" : "") + n; }).join(":");
+    var hhmmss = platformTime(retry.at);
     if (errors) { showErrors(errors); }
     status("retry", "已保存在手机；服务器暂未接收，将于 " + hhmmss + " 自动重试（第" + retry.n + "次）");
   }
@@ -837,7 +850,14 @@
   // settling a conflict is a decision: ask before sending it
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest ? ev.target.closest("button[data-confirm]") : null;
-    if (btn && !window.confirm(btn.dataset.confirm)) { ev.preventDefault(); }
+    if (!btn) { return; }
+    if (!window.confirm(btn.dataset.confirm)) { ev.preventDefault(); return; }
+    // asked here already: the server asks only when the page has no script
+    if (btn.form && !btn.form.querySelector('input[name="confirmed"]')) {
+      var ok = document.createElement("input");
+      ok.type = "hidden"; ok.name = "confirmed"; ok.value = "1";
+      btn.form.appendChild(ok);
+    }
   });
 
   // ------------------------------------------------------------------ start

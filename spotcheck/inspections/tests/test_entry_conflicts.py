@@ -6,12 +6,14 @@ items SJ-01 (``market_item``) and SJ-02 on the record; 王检查 enters 公安�
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
@@ -528,3 +530,131 @@ def test_the_review_list_marks_a_submitted_record_with_an_open_conflict(
     # then
     assert 'data-testid="review-conflict"' in home
     assert "有未处理的录入冲突" in home
+
+
+def _signed(field: Field, inspector_user: User, other_inspector_user: User) -> None:
+    record_entries_save(
+        actor=inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[
+            entry(field.market_item, ("A", "B"), base=0, findings=X),
+            entry(_second(field), ("1",), base=0),
+        ],
+    )
+    record_entries_save(
+        actor=other_inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.police_item, ("1",), base=0)],
+    )
+    _sign(field, inspector_user)
+
+
+def test_a_correction_whose_items_all_conflict_changes_no_time_of_the_signed_record(
+    field: Field, inspector_user: User, other_inspector_user: User, zhao: User
+) -> None:
+    # given: a signed record, and 赵's stale draft that will conflict
+    _signed(field, inspector_user, other_inspector_user)
+    field.record.refresh_from_db()
+    started = field.record.started_at
+
+    # when: the draft comes with the same times as the record
+    record_entries_save(
+        actor=zhao,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.market_item, ("1",), base=0, findings=Y)],
+        started_at=started,
+        correction_reason="补充检查情况",
+    )
+
+    # then: no version, no new round, the times as they were
+    field.record.refresh_from_db()
+    assert (field.record.version, field.record.review_round) == (1, 1)
+    assert field.record.started_at == started
+    assert RecordVersion.objects.filter(record=field.record).count() == 1
+
+
+def test_new_times_on_a_signed_record_are_a_correction_with_its_own_version(
+    field: Field, inspector_user: User, other_inspector_user: User, zhao: User
+) -> None:
+    # given
+    _signed(field, inspector_user, other_inspector_user)
+    field.record.refresh_from_db()
+    earlier = field.record.ended_at or timezone.now()
+    new_end = earlier.replace(microsecond=0) - dt.timedelta(minutes=30)
+
+    # when: only the end time is corrected
+    record_entries_save(
+        actor=inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[],
+        ended_at=new_end,
+        correction_reason="结束时间记错",
+    )
+
+    # then: a correction like any other: a version kept and a new review round
+    field.record.refresh_from_db()
+    assert field.record.ended_at == new_end
+    assert (field.record.version, field.record.review_round) == (2, 2)
+    assert RecordVersion.objects.filter(record=field.record).count() == 2
+
+
+def test_a_write_without_a_version_never_overwrites_a_colleagues_entry_at_version_0(
+    field: Field, inspector_user: User, zhao: User
+) -> None:
+    # given: 李's entry made before versions existed (still at version 0)
+    record_entries_save(
+        actor=inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.market_item, ("A", "B"), base=0, findings=X)],
+    )
+    RecordItem.objects.filter(pk=field.market_item.pk).update(version=0)
+
+    # when: 赵's old phone draft arrives without a version
+    record_entries_save(
+        actor=zhao,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.market_item, ("1",), base=None, findings=Y)],
+    )
+
+    # then: X stays and Y waits beside it
+    field.market_item.refresh_from_db()
+    assert field.market_item.findings == X
+    assert EntryConflict.objects.get().findings == Y
+
+
+def test_replacing_the_current_entry_without_the_script_asks_first(
+    field: Field, inspector_user: User, zhao: User
+) -> None:
+    # given: an open conflict on 李's entry
+    record_entries_save(
+        actor=inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.market_item, ("A", "B"), base=0, findings=X)],
+    )
+    record_entries_save(
+        actor=zhao,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.market_item, ("1",), base=0, findings=Y)],
+    )
+    conflict = EntryConflict.objects.get()
+    client = Client()
+    client.force_login(zhao, backend=LOGIN_BACKEND)
+    url = reverse("inspections:field_conflict_settle", args=[field.record.pk, conflict.pk])
+
+    # when: the form is sent without the browser's confirmation
+    response = client.post(url, {"choice": "draft"})
+
+    # then: the confirmation page, and nothing settled
+    assert response.status_code == 200
+    assert "确认替换服务器上的内容" in response.content.decode()
+    conflict.refresh_from_db()
+    field.market_item.refresh_from_db()
+    assert (conflict.is_open, field.market_item.findings) == (True, X)
