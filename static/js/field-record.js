@@ -147,6 +147,12 @@
         stored.stale[i.id] = mine;
         mine = null;
       }
+      if (mine && mine.dirty && i.conflicted && !sameContent(mine, i)) {
+        // the item is in conflict on the server: what this phone still holds for it is
+        // kept beside it (never dropped) and may be taken up once the conflict is settled
+        stored.stale = stored.stale || {};
+        stored.stale[i.id] = mine;
+      }
       items[i.id] = (mine && mine.dirty && !i.conflicted) ? mine : serverItem(i);
       if (mine && mine.dirty && i.conflicted) { items[i.id].editRev = 0; }
     });
@@ -206,7 +212,9 @@
       div.setAttribute("data-testid", "stale-draft-" + id);
       var head = document.createElement("p");
       head.className = "fw-semibold mb-1";
-      head.textContent = "手机上有一份签字确认前的旧草稿（未提交）。下方输入框中是现在已签字确认的内容；如需更正，可采用旧草稿后修改：";
+      head.textContent = S.frozen
+        ? "手机上有一份签字确认前的旧草稿（未提交）。下方输入框中是现在已签字确认的内容；如需更正，可采用旧草稿后修改："
+        : "手机上还有一份本事项的内容，服务器尚未采用（该事项有录入冲突）。请先处理上方的冲突；之后如需要，可采用这份内容：";
       var text = document.createElement("div");
       text.textContent = old.findings || "（空）";
       var res = document.createElement("div");
@@ -216,7 +224,7 @@
       use.type = "button";
       use.className = "btn btn-sm btn-outline-primary mt-2 me-2";
       use.setAttribute("data-testid", "use-stale-" + id);
-      use.textContent = "采用旧草稿作为更正内容";
+      use.textContent = S.frozen ? "采用旧草稿作为更正内容" : "采用这份内容";
       use.addEventListener("click", function () {
         var d = draft.items[id];
         d.findings = old.findings; d.notes = old.notes; d.codes = old.codes.slice();
@@ -229,7 +237,7 @@
       var drop = document.createElement("button");
       drop.type = "button";
       drop.className = "btn btn-sm btn-outline-secondary mt-2";
-      drop.textContent = "不采用，删除旧草稿";
+      drop.textContent = S.frozen ? "不采用，删除旧草稿" : "不采用，删除这份内容";
       drop.addEventListener("click", function () {
         if (!window.confirm("删除手机上的这份旧草稿？")) { return; }
         delete draft.stale[id];
@@ -444,7 +452,9 @@
       if (!d) { return; }
       if (res.result === "conflict") {
         conflictItems[res.item] = true;
-        d.dirty = false;
+        // what was sent is kept on the server beside the item; anything typed after it
+        // stays on the phone and is offered again once the conflict is settled
+        d.dirty = !!(outbox.revs && d.editRev > (outbox.revs[res.item] || 0));
         lockItem(res.item);
         return;
       }
@@ -868,7 +878,7 @@
   if (S.state === "approved") {
     document.querySelectorAll("#field-app textarea, #field-app input, #field-app select, #field-app button").forEach(function (el) { el.disabled = true; });
   }
-  if (Object.keys(draft.stale || {}).length) {
+  if (S.frozen && Object.keys(draft.stale || {}).length) {
     status("local", "手机上有签字确认前的旧草稿，未提交：请在下方查看，决定是否作为更正内容");
   } else if (Object.keys(conflictItems).length) {
     status("conflict", "有录入冲突尚未处理：请在下方查看两份内容并选择");

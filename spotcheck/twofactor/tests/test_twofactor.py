@@ -288,7 +288,8 @@ def test_a_locked_user_is_told_whom_to_ask_even_with_the_right_password(
     # then
     assert response.status_code == 200
     assert (
-        f'<div class="alert alert-danger" role="alert" data-testid="login-error">{LOCKED}</div>'
+        '<div class="alert alert-danger" role="alert" id="login-error" '
+        f'data-testid="login-error">{LOCKED}</div>'
     ) in response.content.decode()
     assert response.wsgi_request.user.is_authenticated is False
 
