@@ -144,20 +144,9 @@ class DepartmentReviewStatus:
 
 
 def review_status(record: JointRecord) -> list[DepartmentReviewStatus]:
-    """Every department with items on the record and its review: 已通过 (who, when),
-    已退回, 待审核 … in the order of the departments."""
-    departments = {i.department_id: i.department for i in record.items.select_related("department")}
-    current = current_reviews(record) if record.review_round else {}
-    return [
-        DepartmentReviewStatus(
-            department=department,
-            label=recordflow.department_review_label(
-                record.state, current[pk].decision if pk in current else None
-            ),
-            review=current.get(pk),
-        )
-        for pk, department in sorted(departments.items(), key=lambda kv: kv[1].path)
-    ]
+    """Every department with items on a record sent for review and its review: 已通过 (who,
+    when), 已退回, 待审核 … in the order of the departments; [] before the first review."""
+    return review_status_by_record([record]).get(record.pk, [])
 
 
 def review_status_by_record(records: list[JointRecord]) -> dict[int, list[DepartmentReviewStatus]]:

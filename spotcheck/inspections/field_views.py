@@ -56,6 +56,7 @@ from spotcheck.inspections.field_selectors import (
     review_departments,
     review_queue_for_user,
     review_status,
+    review_status_by_record,
     reviews_of,
 )
 from spotcheck.inspections.forms import (
@@ -195,12 +196,13 @@ def field_home(request: HttpRequest) -> HttpResponse:
     lists = field_records_for_inspector(user)
     paths, count = offline_pages(lists) if user.role == Role.INSPECTOR else ([], 0)
     review_queue = review_queue_for_user(user)
+    statuses = review_status_by_record(review_queue)  # a page's statuses in two queries
     return render(
         request,
         "inspections/field/home.html",
         {
             "lists": lists,
-            "review_queue": [(r, review_status(r)) for r in review_queue],
+            "review_queue": [(r, statuses.get(r.pk, [])) for r in review_queue],
             "conflicted": open_conflict_record_ids(review_queue),
             "confirm_queue": lead_confirm_queue(user),
             "today": timezone.localdate(),
