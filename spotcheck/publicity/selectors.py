@@ -324,3 +324,28 @@ def outbox_counts() -> dict[str, int]:
     counts = dict.fromkeys(OutboxState.values, 0)
     counts.update({row["state"]: row["n"] for row in rows})
     return counts
+
+
+def public_final_list(
+    listed: list[dict[str, Any]], outcome: PublicDrawOutcome
+) -> list[dict[str, Any]]:
+    """The final list (after 退回 and 替补) in draw order, each replacement marked.
+
+    Before the matching the draw's list still holds the withdrawn objects and not their
+    replacements: the dispatched objects decide what is listed, so that the list and the
+    counts agree.
+    """
+    if not outcome.final_codes:
+        return listed
+    final = set(outcome.final_codes)
+    rows = [dict(row) for row in listed if row["id"] in final]
+    shown = {row["id"] for row in rows}
+    missing = [code for code in outcome.final_codes if code not in shown]
+    entities = {
+        e.uscc or e.reg_no: e
+        for e in Entity.objects.filter(Q(uscc__in=missing) | Q(reg_no__in=missing))
+    }
+    rows += [{"id": code, "entity": entities.get(code), "members": []} for code in missing]
+    for row in rows:
+        row["replacement"] = row["id"] in outcome.replacement_codes
+    return rows

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +31,6 @@ from spotcheck.common.cache import cache_get, cache_set
 from spotcheck.common.forms import add_service_errors
 from spotcheck.common.http import download
 from spotcheck.deadlines.models import Deadline
-from spotcheck.directory.models import Entity
 from spotcheck.draws.selectors import drawn_entities, public_draw_record
 from spotcheck.draws.services import draw_bundle_zip
 from spotcheck.publicity import exports, gsxt
@@ -44,13 +42,13 @@ from spotcheck.publicity.privacy import show_inspector_names
 from spotcheck.publicity.results import result_classes
 from spotcheck.publicity.selectors import (
     PUBLIC_PAGE_SIZE,
-    PublicDrawOutcome,
     entity_lookup_public,
     open_data_rows,
     outbox_counts,
     outbox_list_for_user,
     public_department_choices,
     public_draw_outcome,
+    public_final_list,
     public_overview,
     publication_get_for_user,
     record_publications_for_user,
@@ -108,7 +106,7 @@ def task_public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = json.loads(drawn.result) if drawn else None
     outcome = public_draw_outcome(drawn, result["allocation"]["total"]) if drawn else None
     selected = (
-        _final_list(drawn_entities(drawn), outcome)
+        public_final_list(drawn_entities(drawn), outcome)
         if drawn and outcome and task.publish_object_list
         else []
     )
@@ -125,29 +123,6 @@ def task_public_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "show_inspectors": show_inspector_names(),
         },
     )
-
-
-def _final_list(listed: list[dict[str, Any]], outcome: PublicDrawOutcome) -> list[dict[str, Any]]:
-    """The final list (after 退回 and 替补) in draw order, each replacement marked.
-
-    Before the matching the draw's list still holds the withdrawn objects and not their
-    replacements: the dispatched objects decide what is listed, so that the list and the
-    counts agree.
-    """
-    if not outcome.final_codes:
-        return listed
-    final = set(outcome.final_codes)
-    rows = [dict(row) for row in listed if row["id"] in final]
-    shown = {row["id"] for row in rows}
-    missing = [code for code in outcome.final_codes if code not in shown]
-    entities = {
-        e.uscc or e.reg_no: e
-        for e in Entity.objects.filter(Q(uscc__in=missing) | Q(reg_no__in=missing))
-    }
-    rows += [{"id": code, "entity": entities.get(code), "members": []} for code in missing]
-    for row in rows:
-        row["replacement"] = row["id"] in outcome.replacement_codes
-    return rows
 
 
 def task_public_bundle(request: HttpRequest, pk: int) -> HttpResponse:
