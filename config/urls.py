@@ -3,18 +3,26 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from spotcheck.campaigns import urls as campaigns_urls
+from spotcheck.workflow import urls as workflow_urls
+
 admin.site.site_header = "spotcheck 双随机、一公开监管平台 · 系统维护"
 admin.site.site_title = "spotcheck 系统维护"
 admin.site.index_title = "数据维护"
 
+# A namespace whose pages come from a context and from the workflow layer (which shows
+# several contexts at once) is composed here, so that no context imports the layer above.
 urlpatterns = [
     path("", include("spotcheck.publicity.urls")),
     path("accounts/2fa/", include("spotcheck.twofactor.urls")),
     path("accounts/", include("spotcheck.accounts.urls")),
-    path("workbench/", include("spotcheck.common.urls")),
+    path("workbench/", include((workflow_urls.workbench_patterns, "common"))),
     path("directory/", include("spotcheck.directory.urls")),
     path("catalogue/", include("spotcheck.catalogue.urls")),
-    path("", include("spotcheck.campaigns.urls")),
+    path(
+        "",
+        include(([*campaigns_urls.urlpatterns, *workflow_urls.campaigns_patterns], "campaigns")),
+    ),
     path("", include("spotcheck.draws.urls")),
     path("", include("spotcheck.deadlines.urls")),
     path("", include("spotcheck.inspections.urls")),

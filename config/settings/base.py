@@ -258,6 +258,10 @@ SPECTACULAR_SETTINGS = {
 
 # Optional TOTP second step for administrators (ADR 0012): the name the app shows.
 TWO_FACTOR_ISSUER = env_str("TWO_FACTOR_ISSUER", "spotcheck")
+# Wrong codes in a row, over any number of sign-ins, that lock the account until an
+# administrator unlocks it. Five per sign-in end the session (the code page); without
+# this count a fresh password sign-in would allow five more guesses for ever.
+TWO_FACTOR_FAILURE_LIMIT = 10
 
 # Every Redis connection the platform makes (the cache below, the RQ queue further down)
 # gives up on a Redis that accepts the connection and then says nothing: seconds to connect,

@@ -104,7 +104,7 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     # Wrong two-step codes in a row, across sign-ins; a right code sets it back to 0.
-    # At ``twofactor.services.FAILURE_LIMIT`` the account is locked until an
+    # At ``settings.TWO_FACTOR_FAILURE_LIMIT`` the account is locked until an
     # administrator unlocks it (账号管理): no cool-off, the password is known by then.
     twofactor_failures = models.PositiveIntegerField(_("两步验证码连续错误次数"), default=0)
     twofactor_locked_at = models.DateTimeField(_("两步验证锁定时间"), null=True, blank=True)

@@ -14,11 +14,14 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.http import Http404
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import (
+    access_department_for_writing,
+    access_departments_for_reading_all,
+    access_platform_for_administering,
+    access_records_for_inspecting,
+)
+from spotcheck.access.roles import ROLE_RANK, Role
 from spotcheck.accounts.models import Department, User
-
-# Roles that read every department's directory records.
-_READ_ALL_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.AUDITOR, Role.LEAD_ADMIN})
 
 
 def department_subtree(department: Department) -> QuerySet[Department]:
@@ -30,11 +33,13 @@ def readable_department_ids(user: User) -> frozenset[int] | None:
     """Return the departments whose records the user may read; None means all."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    if user.role in _READ_ALL_ROLES:
+    if access_departments_for_reading_all(user):
         return None
-    if user.role == Role.DEPT_ADMIN and user.department_id:
+    if not user.department_id:
+        return frozenset()
+    if access_department_for_writing(user):  # the department admin (the lead office reads all)
         return frozenset(department_subtree(user.department).values_list("pk", flat=True))
-    if user.role == Role.INSPECTOR and user.department_id:
+    if access_records_for_inspecting(user):
         return frozenset({user.department_id})
     return frozenset()
 
@@ -43,9 +48,9 @@ def writable_department_ids(user: User) -> frozenset[int] | None:
     """Return the departments whose records the user may change; None means all."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
-    if user.role == Role.PLATFORM_ADMIN:
+    if access_platform_for_administering(user):
         return None
-    if user.role in (Role.DEPT_ADMIN, Role.LEAD_ADMIN) and user.department_id:
+    if access_department_for_writing(user) and user.department_id:
         return frozenset(department_subtree(user.department).values_list("pk", flat=True))
     return frozenset()
 
@@ -76,10 +81,6 @@ def department_choices_for_writing(user: User) -> QuerySet[Department]:
 
 # --------------------------------------------------------------------------- 账号管理
 
-# How far up a role reaches: an administrator grants only roles at or below its own.
-# The auditor stands outside this line and is granted by the platform admin alone.
-_ROLE_RANK = {Role.INSPECTOR: 1, Role.DEPT_ADMIN: 2, Role.LEAD_ADMIN: 3, Role.PLATFORM_ADMIN: 4}
-
 
 def account_department_ids(user: User) -> frozenset[int] | None:
     """Return the departments whose accounts the user manages; None means every account.
@@ -102,8 +103,9 @@ def grantable_roles(user: User) -> list[Role]:
         return list(Role)
     if not user_can_manage_accounts(user):
         return []
-    own = _ROLE_RANK.get(user.role, 0)
-    return [role for role, rank in sorted(_ROLE_RANK.items(), key=lambda r: -r[1]) if rank <= own]
+    own = ROLE_RANK.get(user.role, 0)
+    ranked = sorted(ROLE_RANK.items(), key=lambda r: -r[1])
+    return [Role(role) for role, rank in ranked if rank <= own]
 
 
 def account_department_choices(user: User) -> QuerySet[Department]:

@@ -39,7 +39,6 @@ from spotcheck.accounts.services import (
     user_update,
 )
 from spotcheck.common.forms import add_service_errors
-from spotcheck.twofactor.services import FAILURE_LIMIT
 
 PAGE_SIZE = 50
 
@@ -122,7 +121,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_self": account.pk == request.user.pk,
             "password_failures": password_failures(account),
             "password_limit": settings.AXES_FAILURE_LIMIT,
-            "twofactor_limit": FAILURE_LIMIT,
+            "twofactor_limit": settings.TWO_FACTOR_FAILURE_LIMIT,
         },
     )
 

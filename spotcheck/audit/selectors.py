@@ -9,15 +9,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_audit_for_reading
 from spotcheck.audit.models import AuditEvent
-
-_AUDIT_READERS = frozenset({Role.AUDITOR, Role.PLATFORM_ADMIN})
 
 
 def audit_readable(user: Any) -> bool:
     """Tell whether the user may read the audit trail."""
-    return bool(user.is_authenticated and user.is_active and user.role in _AUDIT_READERS)
+    return access_audit_for_reading(user)
 
 
 def audit_event_list_for_user(

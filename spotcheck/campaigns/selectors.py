@@ -6,7 +6,7 @@ from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Qu
 from django.db.models.functions import Cast
 from django.http import Http404
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_office_for_working, access_tasks_for_organising
 from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import readable_department_ids, writable_department_ids
 from spotcheck.audit.models import AuditEvent
@@ -29,7 +29,7 @@ def task_list_for_user(user: User, *, state: str = "") -> QuerySet[Task]:
         participant_count=Count("participants", distinct=True),
         has_overdue=Exists(overdue),
     )
-    if not user.is_authenticated or user.role == Role.INSPECTOR:
+    if not access_office_for_working(user):
         return qs.none()
     ids = readable_department_ids(user)
     if ids is not None:
@@ -52,7 +52,7 @@ def task_get_for_user(user: User, task_id: int) -> Task:
 
 def task_can_organise(user: User, task: Task) -> bool:
     """Tell whether the user organises this task (lead department admin or platform admin)."""
-    if user.role not in (Role.LEAD_ADMIN, Role.PLATFORM_ADMIN):
+    if not access_tasks_for_organising(user):
         return False
     allowed = writable_department_ids(user)
     return allowed is None or task.lead_department_id in allowed
@@ -80,7 +80,7 @@ def task_deadlines(task: Task) -> QuerySet[Deadline]:
 
 def plan_list_for_user(user: User) -> QuerySet[AnnualPlan]:
     qs = AnnualPlan.objects.select_related("department")
-    if not user.is_authenticated or user.role == Role.INSPECTOR:
+    if not access_office_for_working(user):
         return qs.none()
     ids = readable_department_ids(user)
     if ids is not None:

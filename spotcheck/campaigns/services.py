@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_tasks_for_organising
 from spotcheck.accounts.models import Department, User
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.audit import events
@@ -53,7 +53,7 @@ def _require_lead(actor: User | None, department: Department) -> None:
     """Only the lead department's admins (or the platform admin) organise a task."""
     if actor is None:
         return
-    if actor.role not in (Role.LEAD_ADMIN, Role.PLATFORM_ADMIN):
+    if not access_tasks_for_organising(actor):
         raise PermissionDenied("只有牵头单位管理员可以组织联合抽查任务")
     allowed = writable_department_ids(actor)
     if allowed is not None and department.pk not in allowed:

@@ -4,12 +4,12 @@ from django.urls import path
 
 from spotcheck.campaigns import views
 
+# The task board and the task page join these routes under the same namespace from
+# spotcheck.workflow.urls (config/urls.py).
 app_name = "campaigns"
 
 urlpatterns = [
-    path("tasks/", views.task_board, name="task_board"),
     path("tasks/new/", views.task_create_view, name="task_create"),
-    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", views.task_edit_view, name="task_edit"),
     path("tasks/<int:pk>/transition/", views.task_transition_view, name="task_transition"),
     path("plans/", views.plan_list_view, name="plan_list"),

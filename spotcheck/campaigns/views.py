@@ -1,4 +1,5 @@
-"""The lead office's task board, a department's inbox, task pages and their moves."""
+"""Plans and tasks: create, edit and move them (the task board and the task page, which
+show every context of a task, are in ``spotcheck.workflow.task_pages``)."""
 
 from __future__ import annotations
 
@@ -10,95 +11,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_tasks_for_organising
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.forms import PlanForm, TaskForm, TransitionForm
 from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.selectors import (
     plan_list_for_user,
     task_can_organise,
-    task_deadlines,
     task_get_for_user,
-    task_list_for_user,
-    task_next_states,
-    task_timeline,
 )
 from spotcheck.campaigns.services import plan_create, task_create, task_transition, task_update
 from spotcheck.common.confirm import Confirmation, confirm_first
 from spotcheck.common.forms import add_service_errors
 from spotcheck.core import taskflow
 from spotcheck.core.errors import DomainError
-from spotcheck.draws.forms import RefuseForm, prepare_form
-from spotcheck.draws.selectors import (
-    attempts_of,
-    drawn_attempt,
-    grouping_overview,
-    redraw_overview,
-    stratum_shortfalls,
-)
-from spotcheck.inspections.inbox import board_figures
-from spotcheck.inspections.selectors import joint_record_list_for_user
-
-_ORGANISERS = (Role.LEAD_ADMIN, Role.PLATFORM_ADMIN)
-
-
-@login_required
-def task_board(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state", "")
-    if state not in TaskState.values:
-        state = ""
-    tasks = list(task_list_for_user(request.user, state=state))
-    figures = board_figures(tasks)
-    for task in tasks:
-        task.figures = figures[task.pk]  # type: ignore[attr-defined]
-    return render(
-        request,
-        "campaigns/task_board.html",
-        {
-            "tasks": tasks,
-            "state": state,
-            "states": TaskState.choices,
-            "can_create": request.user.role in _ORGANISERS,
-        },
-    )
-
-
-@login_required
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    task = task_get_for_user(request.user, pk)
-    grouping = grouping_overview(task, request.user)
-    next_states = task_next_states(request.user, task)
-    if grouping is not None:  # 编组 has its own button, with the claims beside it
-        next_states = [(v, label) for v, label in next_states if v != TaskState.GROUPING]
-    redraw = redraw_overview(task, request.user)
-    return render(
-        request,
-        "campaigns/task_detail.html",
-        {
-            "task": task,
-            "participants": task.participants.all(),
-            "timeline": task_timeline(task),
-            "deadlines": task_deadlines(task),
-            "next_states": next_states,
-            "grouping": grouping,
-            "shortfalls": stratum_shortfalls(drawn_attempt(task)),
-            "redraw": redraw,
-            "redraw_form": prepare_form(task, request.user)
-            if redraw and redraw["can_request"]
-            else None,
-            "redraw_open": grouping is not None
-            and any(d["no_eligible"] for d in grouping["departments"]),
-            "refuse_form": RefuseForm(),
-            "attempts": attempts_of(task),
-            "can_edit": task_can_organise(request.user, task) and task.state == TaskState.DRAFT,
-            "record_count": joint_record_list_for_user(request.user, task_id=task.pk).count(),
-        },
-    )
 
 
 @login_required
 def task_create_view(request: HttpRequest) -> HttpResponse:
-    if request.user.role not in _ORGANISERS:
+    if not access_tasks_for_organising(request.user):
         raise Http404
     form = TaskForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -192,13 +123,16 @@ def plan_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "campaigns/plan_list.html",
-        {"plans": plan_list_for_user(request.user), "can_create": request.user.role in _ORGANISERS},
+        {
+            "plans": plan_list_for_user(request.user),
+            "can_create": access_tasks_for_organising(request.user),
+        },
     )
 
 
 @login_required
 def plan_create_view(request: HttpRequest) -> HttpResponse:
-    if request.user.role not in _ORGANISERS:
+    if not access_tasks_for_organising(request.user):
         raise Http404
     form = PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

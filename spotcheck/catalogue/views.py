@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from spotcheck.access.gates import access_platform_for_administering
 from spotcheck.accounts.models import Department
 from spotcheck.accounts.selectors import user_can_write_any
 from spotcheck.catalogue.exchange import (
@@ -124,7 +125,7 @@ def _export_department(request: HttpRequest) -> Department | None:
         if department is None:
             raise Http404
         return department
-    return request.user.department if request.user.role != "platform_admin" else None
+    return None if access_platform_for_administering(request.user) else request.user.department
 
 
 @login_required

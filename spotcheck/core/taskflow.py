@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spotcheck.core.errors import DomainError
+from spotcheck.core.roles import ORGANISER_ROLES, REDRAW_APPROVER_ROLES
 
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -49,7 +50,7 @@ STATE_LABELS: dict[str, str] = {
     CLOSED: "已办结",
 }
 
-LEAD = frozenset({"lead_admin", "platform_admin"})
+LEAD = ORGANISER_ROLES
 SYSTEM = "system"
 
 
@@ -137,10 +138,6 @@ def next_states(source: str, actor_role: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- redraw
-
-# Who may approve a redraw: an official, never a field inspector; and never of the
-# requester's own role (docs/domain/redraw.md).
-REDRAW_APPROVER_ROLES = frozenset({"platform_admin", "lead_admin", "dept_admin", "auditor"})
 
 
 class RedrawRefused(DomainError):

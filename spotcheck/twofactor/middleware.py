@@ -9,6 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from spotcheck.twofactor.services import totp_active, totp_eligible
+
 SESSION_KEY = "twofactor_passed_for"
 
 
@@ -37,7 +39,5 @@ class TwoFactorMiddleware:
 
 
 def _has_device(user: object) -> bool:
-    from spotcheck.twofactor.services import totp_active, totp_eligible
-
     # only administrators can enrol: nobody else pays the device query
     return totp_eligible(user) and totp_active(user)  # type: ignore[arg-type]

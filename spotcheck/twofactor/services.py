@@ -8,22 +8,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_twofactor_for_enrolling
 from spotcheck.accounts.models import User
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
 from spotcheck.twofactor.models import TotpDevice
 
-ELIGIBLE_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.LEAD_ADMIN, Role.DEPT_ADMIN})
 _STEP = 30
-# Wrong codes in a row, over any number of sign-ins, that lock the account until an
-# administrator unlocks it.  Five per sign-in end the session (the code page); without
-# this count a fresh password sign-in would allow five more guesses for ever.
-FAILURE_LIMIT = 10
 
 
 def totp_eligible(user: User) -> bool:
-    return bool(user.is_authenticated and user.role in ELIGIBLE_ROLES)
+    """Tell whether the user may (and, once enrolled, must) use a second factor."""
+    return access_twofactor_for_enrolling(user)
 
 
 def totp_active(user: User) -> bool:
@@ -88,10 +84,10 @@ def totp_confirm(*, actor: User, code: str) -> TotpDevice:
 def totp_check(*, actor: User, code: str) -> bool:
     """Check a sign-in code; a code is accepted once only (replay is refused).
 
-    Every wrong code counts against the account, across sign-ins; the ``FAILURE_LIMIT``-th
-    in a row locks it (``User.twofactor_locked_at``) and a locked account's codes are not
-    checked at all.  A right code sets the count back to 0.  ``actor`` is updated in
-    memory, so the caller sees the lock at once.
+    Every wrong code counts against the account, across sign-ins; the
+    ``TWO_FACTOR_FAILURE_LIMIT``-th in a row locks it (``User.twofactor_locked_at``) and
+    a locked account's codes are not checked at all.  A right code sets the count back
+    to 0.  ``actor`` is updated in memory, so the caller sees the lock at once.
     """
     device = TotpDevice.objects.select_for_update().filter(user=actor).first()
     if device is None or device.confirmed_at is None:
@@ -109,7 +105,7 @@ def totp_check(*, actor: User, code: str) -> bool:
             target=actor,
             data={"failures": account.twofactor_failures},
         )
-        if account.twofactor_failures >= FAILURE_LIMIT:
+        if account.twofactor_failures >= settings.TWO_FACTOR_FAILURE_LIMIT:
             account.twofactor_locked_at = timezone.now()
             audit_record(
                 actor=actor,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,6 @@ from spotcheck.twofactor.forms import CodeForm
 from spotcheck.twofactor.middleware import SESSION_KEY, passed
 from spotcheck.twofactor.models import TotpDevice
 from spotcheck.twofactor.services import (
-    FAILURE_LIMIT,
     provisioning_uri,
     totp_active,
     totp_begin,
@@ -127,7 +127,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, "验证码连续错误，已退出登录，请重新登录")
             return redirect("accounts:login")
         left = MAX_FAILURES - failures
-        account_left = FAILURE_LIMIT - request.user.twofactor_failures
+        account_left = settings.TWO_FACTOR_FAILURE_LIMIT - request.user.twofactor_failures
         if account_left <= left:
             form.add_error("code", f"验证码不正确（再错 {account_left} 次账号将被锁定）")
         else:

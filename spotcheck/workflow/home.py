@@ -1,4 +1,4 @@
-"""The signed-in landing page (工作台)."""
+"""The signed-in landing page (工作台): figures from the directory for the user's scope."""
 
 from __future__ import annotations
 

@@ -1,0 +1,22 @@
+"""The pages of the workflow layer, grouped by the URL namespace they answer under.
+
+``config/urls.py`` composes each namespace from the owning context's own routes and the
+workflow pages listed here, so every path and every URL name stays what it was.
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from spotcheck.workflow import home, task_pages
+
+# under /workbench/, namespace "common"
+workbench_patterns = [
+    path("", home.home, name="home"),
+]
+
+# under /, namespace "campaigns"
+campaigns_patterns = [
+    path("tasks/", task_pages.task_board, name="task_board"),
+    path("tasks/<int:pk>/", task_pages.task_detail, name="task_detail"),
+]
