@@ -3,16 +3,23 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from spotcheck.directory import urls as directory_urls
+from spotcheck.imports import urls as import_urls
+
 admin.site.site_header = "spotcheck 双随机、一公开监管平台 · 系统维护"
 admin.site.site_title = "spotcheck 系统维护"
 admin.site.index_title = "数据维护"
+
+# The import pages belong to the directory's pages: one prefix and one namespace
+# ("directory:import_upload"). imports sits above directory, so the two are joined here.
+directory_pages = ([*directory_urls.urlpatterns, *import_urls.urlpatterns], directory_urls.app_name)
 
 urlpatterns = [
     path("", include("spotcheck.publicity.urls")),
     path("accounts/2fa/", include("spotcheck.twofactor.urls")),
     path("accounts/", include("spotcheck.accounts.urls")),
     path("workbench/", include("spotcheck.common.urls")),
-    path("directory/", include("spotcheck.directory.urls")),
+    path("directory/", include(directory_pages)),
     path("catalogue/", include("spotcheck.catalogue.urls")),
     path("", include("spotcheck.campaigns.urls")),
     path("", include("spotcheck.draws.urls")),
