@@ -4,24 +4,38 @@ from django.contrib import admin
 from django.urls import include, path
 
 from spotcheck.campaigns import urls as campaigns_urls
+from spotcheck.directory import urls as directory_urls
+from spotcheck.imports import urls as import_urls
 from spotcheck.workflow import urls as workflow_urls
 
 admin.site.site_header = "spotcheck 双随机、一公开监管平台 · 系统维护"
 admin.site.site_title = "spotcheck 系统维护"
 admin.site.index_title = "数据维护"
 
-# A namespace whose pages come from a context and from the workflow layer (which shows
-# several contexts at once) is composed here, so that no context imports the layer above.
+
+def joined(namespace: str, *patterns: list) -> tuple[list, str]:
+    """One URL namespace made of the routes of a context and of the layers above it.
+
+    A context may not import the layers above it (docs/architecture.md), so pages that
+    belong to its namespace but live higher up (the import pages of the directory, the
+    workflow pages of a task) are joined to it here; every path and name stays the same.
+    """
+    return [route for group in patterns for route in group], namespace
+
+
 urlpatterns = [
     path("", include("spotcheck.publicity.urls")),
     path("accounts/2fa/", include("spotcheck.twofactor.urls")),
     path("accounts/", include("spotcheck.accounts.urls")),
-    path("workbench/", include((workflow_urls.workbench_patterns, "common"))),
-    path("directory/", include("spotcheck.directory.urls")),
+    path("workbench/", include(joined("common", workflow_urls.workbench_patterns))),
+    path(
+        "directory/",
+        include(joined("directory", directory_urls.urlpatterns, import_urls.urlpatterns)),
+    ),
     path("catalogue/", include("spotcheck.catalogue.urls")),
     path(
         "",
-        include(([*campaigns_urls.urlpatterns, *workflow_urls.campaigns_patterns], "campaigns")),
+        include(joined("campaigns", campaigns_urls.urlpatterns, workflow_urls.campaigns_patterns)),
     ),
     path("", include("spotcheck.draws.urls")),
     path("", include("spotcheck.deadlines.urls")),

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_records_for_inspecting
 from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import readable_department_ids, writable_department_ids
 from spotcheck.core.uscc import normalise
@@ -53,7 +53,7 @@ def entity_list_for_user(user: User, filters: EntityFilter | None = None) -> Que
     joint tasks, so without one an inspector sees none.
     """
     qs = Entity.objects.select_related("region")
-    if user.is_authenticated and user.role == Role.INSPECTOR:
+    if access_records_for_inspecting(user):
         return qs.none()
     ids = readable_department_ids(user)
     if ids is not None:
@@ -127,7 +127,7 @@ def inspector_list_for_user(
 ) -> QuerySet[Inspector]:
     """Return the inspectors the user may see; an inspector sees only their own record."""
     qs = Inspector.objects.select_related("department")
-    if user.is_authenticated and user.role == Role.INSPECTOR:
+    if access_records_for_inspecting(user):
         qs = qs.filter(user=user)
     else:
         ids = readable_department_ids(user)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.urls import path
 
 from spotcheck.directory import views
-from spotcheck.imports import views as import_views
 
 app_name = "directory"
 
@@ -22,9 +21,4 @@ urlpatterns = [
         views.avoidance_remove_view,
         name="avoidance_remove",
     ),
-    path("import/", import_views.import_upload, name="import_upload"),
-    path("import/<int:pk>/", import_views.import_job_detail, name="import_job"),
-    path("import/<int:pk>/status/", import_views.import_job_status, name="import_job_status"),
-    path("import/<int:pk>/errors.csv", import_views.import_job_errors, name="import_job_errors"),
-    path("import/template/<str:kind>.xlsx", import_views.import_template, name="import_template"),
 ]

@@ -49,3 +49,8 @@ LOST_MESSAGE = (
     "后台任务丢失：该文件排队等待时，后台任务队列已重启，排队的任务没有保留下来。"
     "导入尚未开始，名录库没有写入任何数据，请重新导入该文件。"
 )
+# what a job says when its task could not be queued at all (the queue is down, see
+# tasks.import_job_enqueue)
+QUEUE_DOWN_MESSAGE = (
+    "后台任务队列暂时不可用，本次导入未开始，名录未作任何改动；请稍后重新上传文件。"
+)

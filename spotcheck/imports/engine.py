@@ -116,13 +116,12 @@ def run_import(
     A big CSV file into an empty directory on PostgreSQL is written while it is read
     (``FirstLoad``); should it meet an error or a duplicate code, that attempt is rolled
     back whole and the file is imported the usual way, which reports them."""
-    report = ImportReport(kind=options.kind, dry_run=options.dry_run, valid_only=options.valid_only)
+    report = _new_report(options)
     known = {header_key(c.header) for c in columns_for(options.kind)}
     try:
         table = open_table(stream, name, known_headers=known, encoding=options.encoding)
     except UnreadableFile as exc:
-        report.fatal = exc.message
-        _write_errors(errors_out, report, None)
+        _refuse_file(report, exc, errors_out)
         return report
     report.description = table.description
     staging: Staging | None = None
@@ -136,38 +135,62 @@ def run_import(
                 return report
             staging.drop()
             staging = Staging(validator, scope)
-            report = ImportReport(
-                kind=options.kind,
-                dry_run=options.dry_run,
-                valid_only=options.valid_only,
-                description=table.description,
-                messages=list(validator.messages),
-            )
+            report = _new_report(options, table.description, validator.messages)
         staging.create()
         _load(table, validator, staging, report, progress)
         if report.rows == 0:
             raise UnreadableFile("文件只有表头，没有数据行")
         if progress:
             progress(report.rows, report.rows, "正在核对并写入名录库")
-        with transaction.atomic():
-            staging.check()
-            counts = staging.counts()
-            report.created, report.updated = counts.created, counts.updated
-            report.unchanged, report.rejected = counts.unchanged, counts.rejected
-            report.warnings = counts.warnings
-            if not report.refused and not options.dry_run:
-                apply(staging, report)
-                report.applied = True
-            _write_errors(errors_out, report, staging)
+        _check_and_apply(staging, report, options, apply, errors_out)
     except UnreadableFile as exc:
-        report.fatal = exc.message
-        report.created = report.updated = report.unchanged = 0
-        _write_errors(errors_out, report, None)
+        _refuse_file(report, exc, errors_out)
     finally:
         if staging is not None:
             staging.drop()
         table.close()
     return report
+
+
+def _new_report(
+    options: ImportOptions, description: str = "", messages: list[str] | None = None
+) -> ImportReport:
+    """An empty report of an import with these options (a given-up first load starts one)."""
+    return ImportReport(
+        kind=options.kind,
+        dry_run=options.dry_run,
+        valid_only=options.valid_only,
+        description=description,
+        messages=list(messages or []),
+    )
+
+
+def _check_and_apply(
+    staging: Staging,
+    report: ImportReport,
+    options: ImportOptions,
+    apply: Callable[[Staging, ImportReport], None],
+    errors_out: IO[bytes] | None,
+) -> None:
+    """In one transaction: check the staged rows against the directory, count them, apply
+    them unless the file is refused or this is a dry run, and write the errors report."""
+    with transaction.atomic():
+        staging.check()
+        counts = staging.counts()
+        report.created, report.updated = counts.created, counts.updated
+        report.unchanged, report.rejected = counts.unchanged, counts.rejected
+        report.warnings = counts.warnings
+        if not report.refused and not options.dry_run:
+            apply(staging, report)
+            report.applied = True
+        _write_errors(errors_out, report, staging)
+
+
+def _refuse_file(report: ImportReport, exc: UnreadableFile, errors_out: IO[bytes] | None) -> None:
+    """Report a file that cannot be imported at all: nothing counted, the reason written."""
+    report.fatal = exc.message
+    report.created = report.updated = report.unchanged = 0
+    _write_errors(errors_out, report, None)
 
 
 # a CSV file at least this big, into an empty directory, is a first load (``FirstLoad``)

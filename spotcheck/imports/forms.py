@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_platform_for_administering
 from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import department_choices_for_writing
 from spotcheck.common.forms import BootstrapFormMixin
@@ -60,7 +60,7 @@ class ImportUploadForm(BootstrapFormMixin, forms.Form):
         departments = department_choices_for_writing(user)
         field = self.fields["department"]
         field.queryset = departments  # type: ignore[attr-defined]
-        if user.role == Role.PLATFORM_ADMIN:
+        if access_platform_for_administering(user):
             field.empty_label = "全部部门"  # type: ignore[attr-defined]
         else:
             field.empty_label = f"本部门（{user.department}）"  # type: ignore[attr-defined]

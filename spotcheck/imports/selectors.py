@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_platform_for_administering
 from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import user_can_write_any
 from spotcheck.imports.models import ImportJob
@@ -21,7 +21,7 @@ def import_job_list_for_user(user: User) -> QuerySet[ImportJob]:
     qs = ImportJob.objects.select_related("created_by", "department")
     if not import_allowed(user):
         return qs.none()
-    if user.role == Role.PLATFORM_ADMIN:
+    if access_platform_for_administering(user):
         return qs
     return qs.filter(created_by=user)
 

@@ -16,6 +16,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, BaseTaskBackend, task_backends
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from spotcheck.accounts.models import Department, User
 from spotcheck.accounts.selectors import department_subtree, writable_department_ids
@@ -128,7 +130,12 @@ def import_job_create(
     dry_run: bool = False,
     department: Department | None = None,
 ) -> ImportJob:
-    """Store an uploaded file and queue its import; the task starts after the commit."""
+    """Store an uploaded file as a queued import job.
+
+    The caller enqueues the job's task once this transaction has committed
+    (``transaction.on_commit`` with ``spotcheck.imports.tasks.import_job_enqueue``), so
+    a worker never sees a job whose row is not committed yet.
+    """
     import_scope(actor=actor, department=department)  # refuses a department outside scope
     if kind not in ImportKind.values:
         raise ValidationError({"kind": "请选择要导入的名录"})
@@ -157,7 +164,6 @@ def import_job_create(
             "department": department.name if department is not None else "",
         },
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
 
@@ -166,21 +172,9 @@ def _stored_name(name: str) -> str:
     return f"import-{timezone.now():%Y%m%d%H%M%S}.{suffix[:8]}"
 
 
-QUEUE_DOWN_MESSAGE = (
-    "后台任务队列暂时不可用，本次导入未开始，名录未作任何改动；请稍后重新上传文件。"
-)
-
-
-def _enqueue(job_id: int) -> None:
-    from spotcheck.imports.tasks import run_import_job  # here: tasks.py imports this module
-
-    try:
-        result = run_import_job.enqueue(job_id)
-    except Exception:  # the queue itself is down: say so on the job page (the log has why)
-        logger.exception("could not enqueue import job %s", job_id)
-        _finish_failed(job_id, QUEUE_DOWN_MESSAGE)
-        return
-    ImportJob.objects.filter(pk=job_id).update(task_result_id=str(result.id)[:64])
+def import_job_set_task(*, job_id: int, task_result_id: str) -> None:
+    """Remember the id of the job's queued task, so a queue that loses it is noticed."""
+    ImportJob.objects.filter(pk=job_id).update(task_result_id=task_result_id[:64])
 
 
 def _transition(job: ImportJob, status: str) -> None:
@@ -213,7 +207,7 @@ def import_job_run(*, job_id: int) -> str:
             report = _run(job, beat)
     except Exception as exc:
         logger.exception("import job %s failed", job_id)
-        _finish_failed(job_id, f"{type(exc).__name__}: {exc}")
+        import_job_fail(job_id=job_id, message=f"{type(exc).__name__}: {exc}")
         raise
     _finish(job, report)
     return job.status
@@ -263,10 +257,6 @@ def _fail_lost() -> list[int]:
     reached tells nothing, and those jobs are left as they are. (The database backend
     keeps its tasks in the database, so there nothing is ever lost.)
     """
-    from django_tasks.exceptions import TaskResultDoesNotExist
-
-    from spotcheck.imports.tasks import run_import_job  # here: tasks.py imports this module
-
     lost = []
     for job_id, result_id in (
         ImportJob.objects.filter(status=ImportStatus.QUEUED)
@@ -274,7 +264,7 @@ def _fail_lost() -> list[int]:
         .values_list("pk", "task_result_id")
     ):
         try:
-            run_import_job.get_result(result_id)
+            _task_queue().get_result(result_id)
             continue
         except TaskResultDoesNotExist:
             pass
@@ -293,6 +283,11 @@ def _fail_lost() -> list[int]:
         lost.append(job_id)
         logger.warning("import job %s given up: its queued task %s is gone", job_id, result_id)
     return lost
+
+
+def _task_queue() -> BaseTaskBackend:
+    """The task backend that import jobs are queued on (``run_import_job`` uses the default)."""
+    return task_backends[DEFAULT_TASK_BACKEND_ALIAS]
 
 
 class JobGivenUp(Exception):
@@ -420,7 +415,8 @@ def _finish(job: ImportJob, report: ImportReport) -> None:
     job.refresh_from_db()
 
 
-def _finish_failed(job_id: int, message: str) -> None:
+def import_job_fail(*, job_id: int, message: str) -> None:
+    """Mark a job that has not finished as failed, with the message its page shows."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:

@@ -528,27 +528,8 @@ class EntityValidator(RowValidator):
 
     def _validate(self, row: _Row) -> tuple[tuple[Any, ...] | None, dict[str, list[int]]]:
         length = self.lengths
-        uscc, override = self._uscc(row)
-        reg_no = ""
-        if row.raw("reg_no"):
-            reg_no = _code(row.raw("reg_no"))
-            if message := validate_reg_no(reg_no):
-                row.error("reg_no", message)
-        if not uscc and not reg_no and "uscc" not in {i.column for i in row.issues}:
-            field_name = "uscc" if self.present("uscc") else "reg_no"
-            row.error(field_name, "统一社会信用代码和注册号至少填写一项")
-        region_code = _code(row.raw("region"))
-        region_id = self.regions.get(region_code)
-        if not region_code:
-            row.error("region", "必填项，不能为空")
-        elif region_id is None:
-            row.error("region", f"平台中没有行政区划代码“{region_code}”")
-        industry = _code(row.raw("industry_code"))
-        if industry and not _INDUSTRY_RE.match(industry):
-            row.error("industry_code", "行业代码应为门类字母加2至4位数字，如 J6639")
-        established = row.parsed("established_on", parse_date)
-        if established and established > self.today:
-            row.error("established_on", "成立日期不能晚于今天")
+        uscc, override, reg_no = self._codes(row)
+        region_id, industry, established = self._registration(row)
         risk_class = self._risk(row)
         values = (
             row.row_no,
@@ -596,6 +577,35 @@ class EntityValidator(RowValidator):
             links["tags"] = row.ids("tags", self.tags, "分类标签")
         return values, links
 
+    def _codes(self, row: _Row) -> tuple[str, str, str]:
+        """The 统一社会信用代码 with its override reason, and the 注册号 (one of them is due)."""
+        uscc, override = self._uscc(row)
+        reg_no = ""
+        if row.raw("reg_no"):
+            reg_no = _code(row.raw("reg_no"))
+            if message := validate_reg_no(reg_no):
+                row.error("reg_no", message)
+        if not uscc and not reg_no and "uscc" not in {i.column for i in row.issues}:
+            field_name = "uscc" if self.present("uscc") else "reg_no"
+            row.error(field_name, "统一社会信用代码和注册号至少填写一项")
+        return uscc, override, reg_no
+
+    def _registration(self, row: _Row) -> tuple[int | None, str, dt.date | None]:
+        """The region's id, the industry code and the founding date (not after today)."""
+        region_code = _code(row.raw("region"))
+        region_id = self.regions.get(region_code)
+        if not region_code:
+            row.error("region", "必填项，不能为空")
+        elif region_id is None:
+            row.error("region", f"平台中没有行政区划代码“{region_code}”")
+        industry = _code(row.raw("industry_code"))
+        if industry and not _INDUSTRY_RE.match(industry):
+            row.error("industry_code", "行业代码应为门类字母加2至4位数字，如 J6639")
+        established = row.parsed("established_on", parse_date)
+        if established and established > self.today:
+            row.error("established_on", "成立日期不能晚于今天")
+        return region_id, industry, established
+
     # fields in the order ``fast`` unpacks them; absent columns read as ""
     _FAST_FIELDS = (
         "uscc", "uscc_override_reason", "reg_no", "name", "entity_type",
@@ -625,6 +635,54 @@ class EntityValidator(RowValidator):
         The line is exactly what ``_validate`` followed by COPY text encoding gives; any
         row that is not plainly valid (or needs escaping) returns None instead.
         """
+        texts = self._fast_texts(raw)
+        if texts is None:
+            return None
+        (
+            uscc, override, reg_no, name, entity_type, enterprise_type_code, legal_rep_name,
+            legal_rep_phone, liaison_name, liaison_phone, address, region, business_address,
+            reg_authority_code, reg_authority_name, jurisdiction_unit, industry, licences,
+            established_on, reg_capital, reg_status, risk_class, risk_source, risk_as_of,
+            abnormal, serious, departments, tags,
+        ) = texts  # fmt: skip
+        if not (name and legal_rep_name and address and reg_authority_name):
+            return None
+        odd = legal_rep_phone + liaison_phone + reg_authority_code + enterprise_type_code
+        if not _fast_plain_codes(uscc, reg_no, odd):
+            return None
+        choices = self._fast_choices(region, entity_type, reg_status, abnormal, serious, industry)
+        if choices is None:
+            return None
+        region_id, kind, status, on_abnormal, on_serious = choices
+        amounts = self._fast_date_and_capital(established_on, reg_capital)
+        if amounts is None:
+            return None
+        established, capital = amounts
+        risk = self._fast_risk(risk_class, risk_source, risk_as_of)
+        if risk is None:
+            return None
+        risk_class, source, as_of = risk
+        row = str(raw.row_no)
+        links = self._fast_links(row, departments, tags)
+        if links is None:
+            return None
+        line = "\t".join(
+            (
+                row, uscc or f"R{reg_no}", uscc or "\\N", "", reg_no, name, kind,
+                enterprise_type_code, legal_rep_name, legal_rep_phone, liaison_name,
+                liaison_phone, address, region_id, business_address, reg_authority_code,
+                reg_authority_name, jurisdiction_unit, industry, licences, established,
+                capital, status, risk_class, source, as_of, on_abnormal, on_serious,
+            )
+        )  # fmt: skip
+        return line + "\n", links
+
+    def _fast_texts(self, raw: RawRow) -> list[str] | None:
+        """The row's stripped cells in ``_FAST_FIELDS`` order, or None when any is unusual.
+
+        Unusual: a formula or a number cell, a short row, text past the header, a cell
+        longer than its field, or a character that needs escaping.
+        """
         cells = raw.cells
         width = self.header_width
         if raw.formula_columns or raw.number_columns or len(cells) < width:
@@ -636,26 +694,13 @@ class EntityValidator(RowValidator):
             return None
         if _UNUSUAL.search("".join(texts)):
             return None
-        (
-            uscc, override, reg_no, name, entity_type, enterprise_type_code, legal_rep_name,
-            legal_rep_phone, liaison_name, liaison_phone, address, region, business_address,
-            reg_authority_code, reg_authority_name, jurisdiction_unit, industry, licences,
-            established_on, reg_capital, reg_status, risk_class, risk_source, risk_as_of,
-            abnormal, serious, departments, tags,
-        ) = texts  # fmt: skip
-        if not (name and legal_rep_name and address and reg_authority_name):
-            return None
-        # E notation in a number-like code, or a masked phone number: the slow path says
-        # what the spreadsheet did, or that the number must be whole
-        odd = legal_rep_phone + liaison_phone + reg_authority_code + enterprise_type_code
-        if "E" in odd or "e" in odd or "*" in odd or "＊" in odd:
-            return None
-        if uscc and not _fast_uscc(uscc):
-            return None
-        if reg_no and not (len(reg_no) == 15 and reg_no.isascii() and reg_no.isdigit()):
-            return None
-        if not (uscc or reg_no):
-            return None
+        return texts
+
+    def _fast_choices(
+        self, region: str, entity_type: str, reg_status: str, abnormal: str, serious: str,
+        industry: str,
+    ) -> tuple[str, str, str, str, str] | None:  # fmt: skip
+        """The region id, the entity type, the status and the two list flags, as COPY text."""
         region_id = self._region_texts.get(region)
         kind = _ENTITY_TYPES.get(entity_type)
         status = _REG_STATUSES.get(reg_status) if reg_status else RegStatus.ACTIVE.value
@@ -667,6 +712,12 @@ class EntityValidator(RowValidator):
             return None
         if industry and not _INDUSTRY_RE.match(industry):
             return None
+        return region_id, kind, status, on_abnormal, on_serious
+
+    def _fast_date_and_capital(
+        self, established_on: str, reg_capital: str
+    ) -> tuple[str, str] | None:
+        """The founding date (not after today) and the registered capital, as COPY text."""
         established = "\\N"
         if established_on:
             found = self._fast_date(established_on)
@@ -679,15 +730,23 @@ class EntityValidator(RowValidator):
                 capital = str(_decimal(reg_capital))
             except CellError:
                 return None
-        source, as_of = "", "\\N"
-        if risk_class:
-            risk_class = _RISK_CLASSES.get(risk_class)  # type: ignore[assignment]
-            source = _RISK_SOURCES.get(risk_source)  # type: ignore[assignment]
-            found = self._fast_date(risk_as_of) if risk_as_of else None
-            if risk_class is None or not source or found is None:
-                return None
-            as_of = found[1]
-        row = str(raw.row_no)
+        return established, capital
+
+    def _fast_risk(
+        self, risk_class: str, risk_source: str, risk_as_of: str
+    ) -> tuple[str, str, str] | None:
+        """The risk class with its source and date (all three or none), as COPY text."""
+        if not risk_class:
+            return "", "", "\\N"
+        value = _RISK_CLASSES.get(risk_class)
+        source = _RISK_SOURCES.get(risk_source)
+        found = self._fast_date(risk_as_of) if risk_as_of else None
+        if value is None or not source or found is None:
+            return None
+        return value, source, found[1]
+
+    def _fast_links(self, row: str, departments: str, tags: str) -> dict[str, str] | None:
+        """The COPY lines of the row's department links and (with the column) tag links."""
         department_parts = self._fast_departments(departments)
         if department_parts is None:
             return None
@@ -697,16 +756,7 @@ class EntityValidator(RowValidator):
             if tag_parts is None:
                 return None
             links["tags"] = "".join([row + part for part in tag_parts])
-        line = "\t".join(
-            (
-                row, uscc or f"R{reg_no}", uscc or "\\N", "", reg_no, name, kind,
-                enterprise_type_code, legal_rep_name, legal_rep_phone, liaison_name,
-                liaison_phone, address, region_id, business_address, reg_authority_code,
-                reg_authority_name, jurisdiction_unit, industry, licences, established,
-                capital, status, risk_class, source, as_of, on_abnormal, on_serious,
-            )
-        )  # fmt: skip
-        return line + "\n", links
+        return links
 
     def _fast_date(self, text: str) -> tuple[dt.date, str] | None:
         found = self._dates.get(text)
@@ -964,6 +1014,23 @@ def _fast_uscc(code: str) -> bool:
         return False
     total = sum(map(operator.mul, code[:17].encode().translate(_USCC_BYTES), _USCC_WEIGHTS))
     return code[17] == _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def _fast_plain_codes(uscc: str, reg_no: str, odd: str) -> bool:
+    """Tell whether the row's codes need no word from the slow path.
+
+    ``odd`` is the number-like codes run together: E notation in one, or a masked
+    phone number, makes the slow path say what the spreadsheet did, or that the number
+    must be whole. A 统一社会信用代码 must be plainly valid, a 注册号 15 digits, and one of
+    the two must be there.
+    """
+    if "E" in odd or "e" in odd or "*" in odd or "＊" in odd:
+        return False
+    if uscc and not _fast_uscc(uscc):
+        return False
+    if reg_no and not (len(reg_no) == 15 and reg_no.isascii() and reg_no.isdigit()):
+        return False
+    return bool(uscc or reg_no)
 
 
 class _Memo(dict[str, Any]):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -18,6 +20,7 @@ from spotcheck.imports.selectors import (
     import_job_list_for_user,
 )
 from spotcheck.imports.services import import_job_create, import_jobs_fail_stale
+from spotcheck.imports.tasks import import_job_enqueue
 from spotcheck.imports.template_file import template_xlsx
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,6 +53,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
         else:
+            transaction.on_commit(partial(import_job_enqueue, job.pk))
             messages.info(request, "文件已上传，正在后台导入")
             return redirect("directory:import_job", pk=job.pk)
     import_jobs_fail_stale()

@@ -43,9 +43,8 @@ from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regi
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.tests.factories import make_uscc
-from spotcheck.imports.choices import ImportStatus
+from spotcheck.imports.choices import QUEUE_DOWN_MESSAGE, ImportStatus
 from spotcheck.imports.models import ImportJob
-from spotcheck.imports.services import QUEUE_DOWN_MESSAGE
 from spotcheck.imports.tests.helpers import csv_bytes, entity_row
 from spotcheck.inspections.choices import RecordState, ReviewDecision
 from spotcheck.inspections.models import JointRecord

@@ -37,9 +37,8 @@ from spotcheck.accounts.models import User
 from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.tests.factories import make_uscc
-from spotcheck.imports.choices import ImportStatus
+from spotcheck.imports.choices import QUEUE_DOWN_MESSAGE, ImportStatus
 from spotcheck.imports.models import ImportJob
-from spotcheck.imports.services import QUEUE_DOWN_MESSAGE
 from spotcheck.imports.tests.helpers import csv_bytes, entity_row
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage, ResultPublication

@@ -136,7 +136,25 @@ def _parse(raw: Mapping[str, Any], source: str) -> YearArrangement:
     if r.integer(raw, "schema", "顶层") != SCHEMA_VERSION:
         raise r.fail("顶层", f"schema 应为 {SCHEMA_VERSION}")
     year = r.integer(raw, "year", "顶层")
+    numbers = _notice_numbers(r, raw, year)
+    holidays: dict[date, str] = {}
+    makeups: set[date] = set()
+    for i, block in enumerate(r.tables(raw, "blocks", "顶层"), start=1):
+        _add_block(r, block, f"第{i}个 blocks", numbers, holidays, makeups)
+    try:
+        return YearArrangement(
+            year=year,
+            holidays=frozenset(holidays),
+            makeup_workdays=frozenset(makeups),
+            source_notice="、".join(numbers),
+            names=holidays,
+        )
+    except ValueError as exc:
+        raise r.fail("整体", str(exc)) from exc
 
+
+def _notice_numbers(r: _Reader, raw: Mapping[str, Any], year: int) -> list[str]:
+    """Check the file's notices; return their numbers (文号) in file order."""
     numbers: list[str] = []
     for i, notice in enumerate(r.tables(raw, "notices", "顶层"), start=1):
         where = f"第{i}个 notices"
@@ -153,57 +171,60 @@ def _parse(raw: Mapping[str, Any], source: str) -> YearArrangement:
             raise r.fail(where, "签发日期晚于发布日期")
         if published.year > year:
             raise r.fail(where, f"通知发布于{published.year}年，晚于所安排的{year}年")
+    return numbers
 
-    holidays: dict[date, str] = {}
-    makeups: set[date] = set()
-    for i, block in enumerate(r.tables(raw, "blocks", "顶层"), start=1):
-        where = f"第{i}个 blocks"
-        r.check_keys(block, where, _BLOCK_KEYS, {"name", "first", "last", "clause"})
-        name = r.text(block, "name", where)
-        unknown = [part for part in name.split("、") if part not in FESTIVALS]
-        if unknown:
-            raise r.fail(where, f"节日名称 {unknown} 不在《全国年节及纪念日放假办法》之列")
-        where = f"{where}（{name}）"
-        first = r.day(block["first"], where, "first")
-        last = r.day(block["last"], where, "last")
-        if last < first:
-            raise r.fail(where, "last 早于 first")
-        span = (last - first).days + 1
-        if "days" in block and r.integer(block, "days", where) != span:
-            raise r.fail(where, f"days 为 {block['days']}，但 {first} 至 {last} 共 {span} 天")
-        r.text(block, "clause", where)
-        for key in ("note", "amended_clause"):
-            if key in block:
-                r.text(block, key, where)
-        if "amended_by" in block:
-            if r.text(block, "amended_by", where) not in numbers:
-                raise r.fail(where, "amended_by 必须是本文件 notices 中的文号")
-        elif "amended_clause" in block:
-            raise r.fail(where, "有 amended_clause 却没有 amended_by")
-        for offset in range(span):
-            d = first + timedelta(days=offset)
-            if d in holidays:
-                raise r.fail(where, f"{d} 与“{holidays[d]}”重叠")
-            holidays[d] = name
-        raw_makeups = block.get("makeup_workdays", [])
-        if not isinstance(raw_makeups, list):
-            raise r.fail(where, "makeup_workdays 应为日期数组")
-        for value in raw_makeups:
-            d = r.day(value, where, "makeup_workdays")
-            if d in makeups:
-                raise r.fail(where, f"调休上班日 {d} 重复")
-            makeups.add(d)
 
-    try:
-        return YearArrangement(
-            year=year,
-            holidays=frozenset(holidays),
-            makeup_workdays=frozenset(makeups),
-            source_notice="、".join(numbers),
-            names=holidays,
-        )
-    except ValueError as exc:
-        raise r.fail("整体", str(exc)) from exc
+def _add_block(
+    r: _Reader,
+    block: Mapping[str, Any],
+    where: str,
+    numbers: list[str],
+    holidays: dict[date, str],
+    makeups: set[date],
+) -> None:
+    """Check one holiday block and add its days off and its make-up workdays."""
+    r.check_keys(block, where, _BLOCK_KEYS, {"name", "first", "last", "clause"})
+    name = r.text(block, "name", where)
+    unknown = [part for part in name.split("、") if part not in FESTIVALS]
+    if unknown:
+        raise r.fail(where, f"节日名称 {unknown} 不在《全国年节及纪念日放假办法》之列")
+    where = f"{where}（{name}）"
+    first = r.day(block["first"], where, "first")
+    last = r.day(block["last"], where, "last")
+    if last < first:
+        raise r.fail(where, "last 早于 first")
+    span = (last - first).days + 1
+    if "days" in block and r.integer(block, "days", where) != span:
+        raise r.fail(where, f"days 为 {block['days']}，但 {first} 至 {last} 共 {span} 天")
+    _check_block_sources(r, block, where, numbers)
+    for offset in range(span):
+        d = first + timedelta(days=offset)
+        if d in holidays:
+            raise r.fail(where, f"{d} 与“{holidays[d]}”重叠")
+        holidays[d] = name
+    raw_makeups = block.get("makeup_workdays", [])
+    if not isinstance(raw_makeups, list):
+        raise r.fail(where, "makeup_workdays 应为日期数组")
+    for value in raw_makeups:
+        d = r.day(value, where, "makeup_workdays")
+        if d in makeups:
+            raise r.fail(where, f"调休上班日 {d} 重复")
+        makeups.add(d)
+
+
+def _check_block_sources(
+    r: _Reader, block: Mapping[str, Any], where: str, numbers: list[str]
+) -> None:
+    """Check a block's clause, note and amendment: an amendment names one of the notices."""
+    r.text(block, "clause", where)
+    for key in ("note", "amended_clause"):
+        if key in block:
+            r.text(block, key, where)
+    if "amended_by" in block:
+        if r.text(block, "amended_by", where) not in numbers:
+            raise r.fail(where, "amended_by 必须是本文件 notices 中的文号")
+    elif "amended_clause" in block:
+        raise r.fail(where, "有 amended_clause 却没有 amended_by")
 
 
 def load_year_file(path: Source) -> YearArrangement:

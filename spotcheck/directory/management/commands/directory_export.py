@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.roles import Role
 from spotcheck.accounts.models import Department, User
 from spotcheck.directory import exports
 from spotcheck.directory.selectors import (
