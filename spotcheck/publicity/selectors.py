@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 
+from spotcheck.access.gates import access_platform_for_administering
 from spotcheck.accounts.models import Department, User
 from spotcheck.core import uscc
 from spotcheck.directory.models import Entity, Inspector
@@ -311,12 +312,20 @@ def publication_get_for_user(user: User, pk: int) -> ResultPublication:
 
 def outbox_list_for_user(user: User, *, state: str = "") -> QuerySet[OutboxMessage]:
     """The outbox, for the platform admin only (others get nothing)."""
-    if not (user.is_authenticated and user.is_active and user.role == "platform_admin"):
+    if not (user.is_authenticated and user.is_active and access_platform_for_administering(user)):
         return OutboxMessage.objects.none()
     qs = OutboxMessage.objects.select_related("publication")
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("-updated_at", "-id")
+
+
+def outbox_message_ids(publications: Iterable[ResultPublication]) -> list[int]:
+    """The outbox messages of freshly written publications, to hand to the queue.
+
+    A practice task's publication has none (practice results never reach the exchange).
+    """
+    return [p.outbox_message.pk for p in publications if not p.task.is_practice]
 
 
 def outbox_counts() -> dict[str, int]:

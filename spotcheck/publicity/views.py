@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_platform_for_administering
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
@@ -46,6 +47,7 @@ from spotcheck.publicity.selectors import (
     open_data_rows,
     outbox_counts,
     outbox_list_for_user,
+    outbox_message_ids,
     public_department_choices,
     public_draw_outcome,
     public_final_list,
@@ -63,6 +65,7 @@ from spotcheck.publicity.services import (
     outbox_resend,
     result_correct,
 )
+from spotcheck.publicity.tasks import outbox_enqueue
 
 MAX_PUBLIC_PAGE = 500
 
@@ -355,6 +358,7 @@ def result_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             add_service_errors(form, exc, renamed={"result_codes": None})  # type: ignore[dict-item]
         else:
+            transaction.on_commit(partial(outbox_enqueue, outbox_message_ids([corrected])))
             messages.success(request, f"已更正并公示（第{corrected.version}版）")
             return redirect("publicity:record_results", pk=publication.record_id)
     return render(request, "publicity/correct.html", {"p": publication, "form": form})
@@ -364,7 +368,7 @@ def result_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_platform_admin(request: HttpRequest) -> None:
-    if request.user.role != Role.PLATFORM_ADMIN:
+    if not access_platform_for_administering(request.user):
         raise Http404
 
 
@@ -402,6 +406,7 @@ def outbox_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:
+        transaction.on_commit(partial(outbox_enqueue, [message.pk]))
         messages.success(request, f"已重新排队发送：{message.idempotency_key}")
     return redirect(f"{reverse('publicity:outbox')}?state=dead")
 
