@@ -1,9 +1,11 @@
-"""Calendar day kinds, deadline kinds and the deadline state machine."""
+"""Calendar day kinds, deadline kinds, deadline states; the moves are in core.deadlineflow."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from spotcheck.core import deadlineflow as flow
 
 
 class DayKind(models.TextChoices):
@@ -30,17 +32,9 @@ DEFAULT_WORKING_DAYS = {
 
 
 class DeadlineState(models.TextChoices):
-    OPEN = "open", _("进行中")
-    DONE = "done", _("已完成")
-    OVERDUE = "overdue", _("已超期")
-
-
-# Allowed transitions; an overdue deadline can still be completed (late), never reopened.
-DEADLINE_TRANSITIONS: dict[str, frozenset[str]] = {
-    DeadlineState.OPEN: frozenset({DeadlineState.DONE, DeadlineState.OVERDUE}),
-    DeadlineState.OVERDUE: frozenset({DeadlineState.DONE}),
-    DeadlineState.DONE: frozenset(),
-}
+    OPEN = flow.OPEN, _("进行中")
+    DONE = flow.DONE, _("已完成")
+    OVERDUE = flow.OVERDUE, _("已超期")
 
 
 class NotificationKind(models.TextChoices):
