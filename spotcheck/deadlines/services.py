@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.roles import Role
 from spotcheck.accounts.models import Department, User
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_stats_for_reading
 from spotcheck.accounts.models import Department, Region, User
 from spotcheck.accounts.selectors import department_subtree, readable_department_ids
 from spotcheck.campaigns.models import Task
@@ -32,7 +32,6 @@ from spotcheck.followup.models import Case
 from spotcheck.inspections.models import JointRecord, RecordItem
 
 RISK_LABELS = {"A": "A类", "B": "B类", "C": "C类", "D": "D类", "U": "未分类"}
-_STATS_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.LEAD_ADMIN, Role.AUDITOR, Role.DEPT_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ class Figure:
 
 def stats_scope_for_user(user: User) -> frozenset[int] | None:
     """Return the departments whose figures the user may see (None: all), or 404."""
-    if not user.is_authenticated or not user.is_active or user.role not in _STATS_ROLES:
+    if not access_stats_for_reading(user):
         raise Http404
     return readable_department_ids(user)
 
