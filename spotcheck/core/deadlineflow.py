@@ -1,4 +1,4 @@
-"""The deadline (时限) state machine: states and allowed moves.
+"""The deadline (时限) state machine: states and allowed moves; the kinds' default limits.
 
     进行中 ──完成──▶ 已完成
       └──超期──▶ 已超期 ──完成（逾期）──▶ 已完成
@@ -25,6 +25,19 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     OPEN: frozenset({DONE, OVERDUE}),
     OVERDUE: frozenset({DONE}),
     DONE: frozenset(),
+}
+
+
+# The time limits of the plan (deadline kinds) and their default count of working days.
+CONFIRM_OBJECTS = "confirm_objects"
+ENTER_RESULTS = "enter_results"
+DISPOSAL = "disposal"
+OTHER = "other"
+
+DEFAULT_WORKING_DAYS: dict[str, int] = {
+    CONFIRM_OBJECTS: 2,
+    ENTER_RESULTS: 20,
+    DISPOSAL: 20,
 }
 
 

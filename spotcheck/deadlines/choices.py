@@ -16,19 +16,13 @@ class DayKind(models.TextChoices):
 
 
 class DeadlineKind(models.TextChoices):
-    """The time limits of the plan; the number is the default count of working days."""
+    """The time limits of the plan; the number is the default count of working days
+    (``core.deadlineflow.DEFAULT_WORKING_DAYS``)."""
 
-    CONFIRM_OBJECTS = "confirm_objects", _("派发对象比对确认（2个工作日）")
-    ENTER_RESULTS = "enter_results", _("抽查结果录入公示（20个工作日）")
-    DISPOSAL = "disposal", _("后续处置结果录入（20个工作日）")
-    OTHER = "other", _("其他")
-
-
-DEFAULT_WORKING_DAYS = {
-    DeadlineKind.CONFIRM_OBJECTS: 2,
-    DeadlineKind.ENTER_RESULTS: 20,
-    DeadlineKind.DISPOSAL: 20,
-}
+    CONFIRM_OBJECTS = flow.CONFIRM_OBJECTS, _("派发对象比对确认（2个工作日）")
+    ENTER_RESULTS = flow.ENTER_RESULTS, _("抽查结果录入公示（20个工作日）")
+    DISPOSAL = flow.DISPOSAL, _("后续处置结果录入（20个工作日）")
+    OTHER = flow.OTHER, _("其他")
 
 
 class DeadlineState(models.TextChoices):

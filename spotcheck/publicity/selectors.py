@@ -11,10 +11,13 @@ from typing import Any
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from spotcheck.access.gates import access_platform_for_administering
 from spotcheck.accounts.models import Department, User
 from spotcheck.core import uscc
+from spotcheck.deadlines.choices import DeadlineKind
+from spotcheck.deadlines.models import Deadline
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.draws.models import DrawAttempt, DrawnObject, ObjectState, ReplacementReason
 from spotcheck.followup.selectors import PublicDisposal, public_disposals_for_entities
@@ -299,6 +302,26 @@ def record_publications_for_user(user: User, record_id: int) -> tuple[JointRecor
         .order_by("department__path", "-version")
     )
     return record, versions
+
+
+def record_publication_limits(record: JointRecord) -> list[tuple[Deadline, bool]]:
+    """The publication deadlines of a record the caller already read, each with "late".
+
+    Late: completed after the due date, even if the reminder job had not yet marked it.
+    """
+    deadlines = Deadline.objects.filter(
+        target_type=JointRecord._meta.label_lower,
+        target_id=str(record.pk),
+        kind=DeadlineKind.ENTER_RESULTS,
+    ).select_related("department")
+    return [
+        (
+            d,
+            d.completed_late
+            or (d.completed_at is not None and timezone.localdate(d.completed_at) > d.due_date),
+        )
+        for d in deadlines
+    ]
 
 
 def publication_get_for_user(user: User, pk: int) -> ResultPublication:

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from spotcheck.access.gates import access_platform_for_administering
@@ -31,7 +30,6 @@ from spotcheck.catalogue.selectors import ItemFilter, item_list
 from spotcheck.common.cache import cache_get, cache_set
 from spotcheck.common.forms import add_service_errors
 from spotcheck.common.http import download
-from spotcheck.deadlines.models import Deadline
 from spotcheck.draws.selectors import drawn_entities, public_draw_record
 from spotcheck.draws.services import draw_bundle_zip
 from spotcheck.publicity import exports, gsxt
@@ -53,6 +51,7 @@ from spotcheck.publicity.selectors import (
     public_final_list,
     public_overview,
     publication_get_for_user,
+    record_publication_limits,
     record_publications_for_user,
     result_current_of,
     result_get_public,
@@ -316,18 +315,7 @@ def open_data_api(request: HttpRequest) -> JsonResponse:
 def record_results(request: HttpRequest, pk: int) -> HttpResponse:
     """Who entered and who published each department's result, every version, deadlines."""
     record, versions = record_publications_for_user(request.user, pk)
-    deadlines = Deadline.objects.filter(
-        target_type="inspections.jointrecord", target_id=str(record.pk), kind="enter_results"
-    ).select_related("department")
-    # late: completed after the due date, even if the reminder job had not yet marked it
-    limits = [
-        (
-            d,
-            d.completed_late
-            or (d.completed_at is not None and timezone.localdate(d.completed_at) > d.due_date),
-        )
-        for d in deadlines
-    ]
+    limits = record_publication_limits(record)
     return render(
         request,
         "publicity/record_results.html",

@@ -44,3 +44,7 @@ def test_an_unknown_state_moves_nowhere() -> None:
     assert not d.can_move("archived", d.DONE)
     with pytest.raises(d.InvalidDeadlineTransition, match="时限状态不能从“archived”变为“已完成”"):
         d.check_move("archived", d.DONE)
+
+
+def test_the_plan_s_limits_have_their_default_working_days() -> None:
+    assert d.DEFAULT_WORKING_DAYS == {d.CONFIRM_OBJECTS: 2, d.ENTER_RESULTS: 20, d.DISPOSAL: 20}
