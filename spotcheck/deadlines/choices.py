@@ -1,9 +1,11 @@
-"""Calendar day kinds, deadline kinds and the deadline state machine."""
+"""Calendar day kinds, deadline kinds, deadline states; the moves are in core.deadlineflow."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from spotcheck.core import deadlineflow as flow
 
 
 class DayKind(models.TextChoices):
@@ -14,33 +16,19 @@ class DayKind(models.TextChoices):
 
 
 class DeadlineKind(models.TextChoices):
-    """The time limits of the plan; the number is the default count of working days."""
+    """The time limits of the plan; the number is the default count of working days
+    (``core.deadlineflow.DEFAULT_WORKING_DAYS``)."""
 
-    CONFIRM_OBJECTS = "confirm_objects", _("派发对象比对确认（2个工作日）")
-    ENTER_RESULTS = "enter_results", _("抽查结果录入公示（20个工作日）")
-    DISPOSAL = "disposal", _("后续处置结果录入（20个工作日）")
-    OTHER = "other", _("其他")
-
-
-DEFAULT_WORKING_DAYS = {
-    DeadlineKind.CONFIRM_OBJECTS: 2,
-    DeadlineKind.ENTER_RESULTS: 20,
-    DeadlineKind.DISPOSAL: 20,
-}
+    CONFIRM_OBJECTS = flow.CONFIRM_OBJECTS, _("派发对象比对确认（2个工作日）")
+    ENTER_RESULTS = flow.ENTER_RESULTS, _("抽查结果录入公示（20个工作日）")
+    DISPOSAL = flow.DISPOSAL, _("后续处置结果录入（20个工作日）")
+    OTHER = flow.OTHER, _("其他")
 
 
 class DeadlineState(models.TextChoices):
-    OPEN = "open", _("进行中")
-    DONE = "done", _("已完成")
-    OVERDUE = "overdue", _("已超期")
-
-
-# Allowed transitions; an overdue deadline can still be completed (late), never reopened.
-DEADLINE_TRANSITIONS: dict[str, frozenset[str]] = {
-    DeadlineState.OPEN: frozenset({DeadlineState.DONE, DeadlineState.OVERDUE}),
-    DeadlineState.OVERDUE: frozenset({DeadlineState.DONE}),
-    DeadlineState.DONE: frozenset(),
-}
+    OPEN = flow.OPEN, _("进行中")
+    DONE = flow.DONE, _("已完成")
+    OVERDUE = flow.OVERDUE, _("已超期")
 
 
 class NotificationKind(models.TextChoices):

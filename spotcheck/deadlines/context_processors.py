@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_platform_for_administering
 from spotcheck.deadlines.selectors import next_year_warning, unread_notification_count
 
 
@@ -15,6 +15,6 @@ def deadlines(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     context: dict[str, Any] = {"unread_notifications": unread_notification_count(user)}
-    if user.role == Role.PLATFORM_ADMIN:
+    if access_platform_for_administering(user):
         context["calendar_warning"] = next_year_warning(timezone.localdate())
     return context

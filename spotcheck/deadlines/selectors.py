@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_records_for_inspecting
 from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import readable_department_ids
 from spotcheck.core.workdays import WorkCalendar, YearArrangement, YearNotConfirmedError
@@ -129,7 +129,7 @@ def deadline_list_for_user(user: User, *, state: str = "") -> QuerySet[Deadline]
     qs = Deadline.objects.select_related("department", "assignee")
     if not user.is_authenticated:
         return qs.none()
-    if user.role == Role.INSPECTOR:
+    if access_records_for_inspecting(user):
         qs = qs.filter(assignee=user)
     else:
         ids = readable_department_ids(user)

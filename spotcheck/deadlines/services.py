@@ -10,25 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.roles import Role
 from spotcheck.accounts.models import Department, User
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
-from spotcheck.core.errors import DomainError
+from spotcheck.core import deadlineflow
 from spotcheck.core.workdays import load_bundled
-from spotcheck.deadlines.choices import (
-    DEADLINE_TRANSITIONS,
-    DayKind,
-    DeadlineState,
-    NotificationKind,
-)
+from spotcheck.deadlines.choices import DayKind, DeadlineState, NotificationKind
 from spotcheck.deadlines.models import CalendarDay, CalendarYear, Deadline, Notification
 from spotcheck.deadlines.selectors import due_date_for, working_days_left
-
-
-class InvalidDeadlineTransition(DomainError):
-    """A deadline was asked to move to a state its current state does not allow."""
-
 
 # ---------------------------------------------------------------- calendar
 
@@ -195,10 +185,7 @@ def deadline_open(
 
 
 def _transition(deadline: Deadline, to: str) -> None:
-    if to not in DEADLINE_TRANSITIONS[deadline.state]:
-        raise InvalidDeadlineTransition(
-            f"时限状态不能从“{deadline.get_state_display()}”变为“{DeadlineState(to).label}”"
-        )
+    deadlineflow.check_move(deadline.state, to)
     deadline.state = to
 
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_platform_for_administering
 from spotcheck.core.workdays import YearNotConfirmedError
 from spotcheck.deadlines.choices import DayKind
 from spotcheck.deadlines.forms import (
@@ -43,7 +43,7 @@ _WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
 
 
 def _require_platform_admin(request: HttpRequest) -> None:
-    if request.user.role != Role.PLATFORM_ADMIN:
+    if not access_platform_for_administering(request.user):
         raise Http404
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.roles import Role
 from spotcheck.accounts.models import Department, User
 from spotcheck.accounts.services import user_create
 from spotcheck.audit import events
@@ -46,6 +46,24 @@ def load_field_demo(*, today: dt.date) -> list[JointRecord]:
     """Create the practice task, its group of the four demo inspectors and four records."""
     if Task.objects.filter(number=FIELD_TASK_NUMBER).exists():
         raise FieldDemoError("现场检查演示任务已存在，无需重复载入")
+    lead_admin, inspectors, plan = _scenario_people_and_plan()
+    departments = {d.name: d for d in Department.objects.filter(name__in=(LEAD, SCJ, GAJ))}
+    inspectors.insert(2, _second_market_inspector(departments[SCJ], inspectors[1]))
+    items, second_scj = _field_items(departments)
+    task = _practice_task(lead_admin, plan, departments, items, second_scj, today)
+    group = _field_group(task, inspectors)
+    records = _field_records(task, group, plan, departments, items, second_scj, today)
+    audit_record(
+        actor=None,
+        event_type=events.DEMO_FIELD_LOADED,
+        target=task,
+        data={"records": [r.number for r in records]},
+    )
+    return records
+
+
+def _scenario_people_and_plan() -> tuple[User, list[Inspector], AnnualPlan]:
+    """The seed scenario's lead admin, its three demo inspectors and the lead office's plan."""
     try:
         lead_admin = User.objects.get(username="lead")
         inspectors = [Inspector.objects.get(user__username=u) for u in FIELD_LOGINS]
@@ -54,8 +72,13 @@ def load_field_demo(*, today: dt.date) -> list[JointRecord]:
         raise FieldDemoError("请先载入演示场景（manage.py demo_load）") from exc
     if plan is None:
         raise FieldDemoError("请先载入演示场景（manage.py demo_load）")
-    departments = {d.name: d for d in Department.objects.filter(name__in=(LEAD, SCJ, GAJ))}
-    inspectors.insert(2, _second_market_inspector(departments[SCJ], inspectors[1]))
+    return lead_admin, inspectors, plan
+
+
+def _field_items(
+    departments: dict[str, Department],
+) -> tuple[dict[str, InspectionItem], InspectionItem | None]:
+    """Each department's first active item, and the market's second one (if it has one)."""
     items: dict[str, InspectionItem] = {}
     for name in (LEAD, SCJ, GAJ):
         item = (
@@ -72,6 +95,18 @@ def load_field_demo(*, today: dt.date) -> list[JointRecord]:
         .order_by("code")
         .first()
     )
+    return items, second_scj
+
+
+def _practice_task(
+    lead_admin: User,
+    plan: AnnualPlan,
+    departments: dict[str, Department],
+    items: dict[str, InspectionItem],
+    second_scj: InspectionItem | None,
+    today: dt.date,
+) -> Task:
+    """The practice task of the three departments, already at 检查中."""
     task = task_create(
         actor=lead_admin,
         values={
@@ -100,11 +135,29 @@ def load_field_demo(*, today: dt.date) -> list[JointRecord]:
     # The draw and the matching are their own steps (and tested there); the practice task
     # starts where they end.
     Task.objects.filter(pk=task.pk).update(state=TaskState.CHECKING)
+    return task
+
+
+def _field_group(task: Task, inspectors: list[Inspector]) -> InspectionGroup:
+    """One group of the demo inspectors, the first one leading."""
     group = InspectionGroup.objects.create(task=task, number=1)
     for i, inspector in enumerate(inspectors):
         GroupMember.objects.create(
             group=group, inspector=inspector, department=inspector.department, is_leader=i == 0
         )
+    return group
+
+
+def _field_records(
+    task: Task,
+    group: InspectionGroup,
+    plan: AnnualPlan,
+    departments: dict[str, Department],
+    items: dict[str, InspectionItem],
+    second_scj: InspectionItem | None,
+    today: dt.date,
+) -> list[JointRecord]:
+    """Four records of enterprises not yet on a record, each with its departments' items."""
     entities = list(
         Entity.objects.filter(entity_type=EntityType.ENTERPRISE, region=plan.department.region)
         .exclude(joint_records__isnull=False)
@@ -131,12 +184,6 @@ def load_field_demo(*, today: dt.date) -> list[JointRecord]:
             # two market items on the first record: one for each market inspector to fill
             RecordItem.objects.create(record=record, department=departments[SCJ], item=second_scj)
         records.append(record)
-    audit_record(
-        actor=None,
-        event_type=events.DEMO_FIELD_LOADED,
-        target=task,
-        data={"records": [r.number for r in records]},
-    )
     return records
 
 

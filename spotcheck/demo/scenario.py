@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 
-from spotcheck.accounts.choices import RegionLevel, Role
+from spotcheck.access.roles import Role
+from spotcheck.accounts.choices import RegionLevel
 from spotcheck.accounts.models import Department, Region, User
 from spotcheck.accounts.services import department_create, user_create
 from spotcheck.audit import events
@@ -429,18 +431,26 @@ def _new_entity(gen: _Generator, region: Region, **values: object) -> Entity:
     return entity
 
 
-def _load_entities(
-    gen: _Generator,
-    region: Region,
-    departments: dict[str, Department],
-    tags: dict[str, Tag],
-) -> int:
-    rows: list[tuple[Entity, list[Department], list[Tag]]] = []
-    # 870 two-word brand names, then the same prefixed by a town: never repeats
-    brands = itertools.chain(
+_EntityRow = tuple[Entity, list[Department], list[Tag]]
+
+
+def _brand_names() -> Iterator[str]:
+    """870 two-word brand names, then the same prefixed by a town: never repeats."""
+    return itertools.chain(
         (f"{b1}{b2}" for b1 in _BRANDS for b2 in _BRANDS if b1 != b2),
         (f"{t[:2]}{b1}{b2}" for t in _TOWNS for b1 in _BRANDS for b2 in _BRANDS if b1 != b2),
     )
+
+
+def _special_entities(
+    gen: _Generator,
+    region: Region,
+    brands: Iterator[str],
+    departments: dict[str, Department],
+    tags: dict[str, Tag],
+) -> list[_EntityRow]:
+    """The financial and other special kinds, each in every risk class at least once."""
+    rows: list[_EntityRow] = []
     for suffix, count, tag, industry, depts in _SPECIAL_ENTITIES:
         for index in range(count):
             # give every financial kind at least one entity in each risk class
@@ -457,6 +467,14 @@ def _load_entities(
                 risk_class=risk,
             )
             rows.append((entity, [departments[d] for d in depts], [tags[tag]]))
+    return rows
+
+
+def _bank_branches(
+    gen: _Generator, region: Region, departments: dict[str, Department], tags: dict[str, Tag]
+) -> list[_EntityRow]:
+    """The bank branches in the towns (financial premises: the police and the market)."""
+    rows: list[_EntityRow] = []
     for index in range(_BANK_BRANCH_COUNT):
         bank = _BANKS[index % len(_BANKS)]
         town = _TOWNS[index % len(_TOWNS)]
@@ -470,8 +488,21 @@ def _load_entities(
             industry_code="J6621",
         )
         rows.append((entity, [departments[GAJ], departments[SCJ]], [tags["financial-premises"]]))
-    remaining = _TOTAL_ENTITIES - len(rows)
-    for index in range(remaining):
+    return rows
+
+
+def _general_entities(
+    gen: _Generator,
+    region: Region,
+    brands: Iterator[str],
+    departments: dict[str, Department],
+    tags: dict[str, Tag],
+    count: int,
+) -> list[_EntityRow]:
+    """Companies, individual businesses and cooperatives of the market; the first ones
+    carry an old registration number instead of a USCC."""
+    rows: list[_EntityRow] = []
+    for index in range(count):
         trade, industry, tag = gen.rng.choice(_GENERAL_TRADES)
         roll = gen.rng.random()
         legacy = index < _LEGACY_REG_NO_COUNT
@@ -495,6 +526,19 @@ def _load_entities(
             reg_status=RegStatus.CANCELLED if gen.rng.random() < 0.02 else RegStatus.ACTIVE,
         )
         rows.append((entity, [departments[SCJ]], [tags[tag]] if tag else []))
+    return rows
+
+
+def _load_entities(
+    gen: _Generator,
+    region: Region,
+    departments: dict[str, Department],
+    tags: dict[str, Tag],
+) -> int:
+    brands = _brand_names()
+    rows = _special_entities(gen, region, brands, departments, tags)
+    rows += _bank_branches(gen, region, departments, tags)
+    rows += _general_entities(gen, region, brands, departments, tags, _TOTAL_ENTITIES - len(rows))
     return entity_bulk_create(actor=None, rows=rows)
 
 

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import (
+    access_department_for_administering,
+    access_records_for_inspecting,
+)
 from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import readable_department_ids, writable_department_ids
 from spotcheck.audit.models import AuditEvent
@@ -31,7 +34,7 @@ def case_list_for_user(user: User) -> QuerySet[Case]:
     )
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.role == Role.INSPECTOR:
+    if access_records_for_inspecting(user):
         return qs.filter(record__group__members__inspector__user=user).distinct()
     ids = readable_department_ids(user)
     if ids is None:
@@ -71,7 +74,7 @@ def case_evidence_get_for_user(user: User, case_id: int, evidence_id: int) -> Ca
 
 def case_actions_for_user(user: User, case: Case) -> list[str]:
     """Return the actions this user may take on the case now (core.followup names)."""
-    if user.role not in (Role.DEPT_ADMIN, Role.LEAD_ADMIN, Role.PLATFORM_ADMIN):
+    if not access_department_for_administering(user):
         return []
     allowed = writable_department_ids(user)
 

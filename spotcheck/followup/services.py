@@ -18,7 +18,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_department_for_administering
+from spotcheck.access.roles import Role
 from spotcheck.accounts.models import Department, User
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.audit import events
@@ -32,9 +33,6 @@ from spotcheck.followup.evidence import MAX_FILES_PER_STEP, CheckedFile, Upload,
 from spotcheck.followup.models import Case, CaseEvidence, CaseStep
 from spotcheck.inspections.models import JointRecord, RecordItem
 
-_ACTING_ROLES = frozenset({Role.DEPT_ADMIN, Role.LEAD_ADMIN, Role.PLATFORM_ADMIN})
-
-
 # ---------------------------------------------------------------- shared steps
 
 
@@ -44,7 +42,7 @@ def _refuse(exc: rules.CaseRuleError) -> ValidationError:
 
 def _require_department(actor: User, department: Department) -> None:
     """Only an admin of the department (or above it), or the platform admin, acts for it."""
-    if actor.role not in _ACTING_ROLES:
+    if not access_department_for_administering(actor):
         raise PermissionDenied("只有部门管理员可以办理后续处置事项")
     allowed = writable_department_ids(actor)
     if allowed is not None and department.pk not in allowed:

@@ -1,9 +1,11 @@
-"""Publication and outbox choices."""
+"""Publication and outbox choices; the outbox message's moves are in core.outboxflow."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from spotcheck.core import outboxflow as flow
 
 
 class OutboxKind(models.TextChoices):
@@ -12,19 +14,7 @@ class OutboxKind(models.TextChoices):
 
 
 class OutboxState(models.TextChoices):
-    PENDING = "pending", _("待发送")
-    SENDING = "sending", _("发送中")
-    DELIVERED = "delivered", _("已送达")
-    DEAD = "dead", _("发送失败")
-
-
-# A message moves pending → sending → delivered, or back to pending for a retry, or to
-# dead after the last attempt or a refusal; only the platform admin re-sends a dead one.
-OUTBOX_TRANSITIONS: dict[str, frozenset[str]] = {
-    OutboxState.PENDING: frozenset({OutboxState.SENDING}),
-    OutboxState.SENDING: frozenset(
-        {OutboxState.DELIVERED, OutboxState.PENDING, OutboxState.DEAD, OutboxState.SENDING}
-    ),
-    OutboxState.DEAD: frozenset({OutboxState.PENDING}),
-    OutboxState.DELIVERED: frozenset(),
-}
+    PENDING = flow.PENDING, _("待发送")
+    SENDING = flow.SENDING, _("发送中")
+    DELIVERED = flow.DELIVERED, _("已送达")
+    DEAD = flow.DEAD, _("发送失败")

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import Department
+from spotcheck.catalogue.models import ResultCode
 from spotcheck.common.forms import BootstrapFormMixin
 
 
@@ -83,8 +84,6 @@ class CorrectionForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, items: list[dict[str, Any]], remarks: str, **kw: Any):
         super().__init__(*args, **kw)
-        from spotcheck.catalogue.models import ResultCode
-
         choices = [(c.code, f"{c.code} {c.label}") for c in ResultCode.objects.all()]
         self.item_fields = []
         for item in items:

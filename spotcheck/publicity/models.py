@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import Department
 from spotcheck.campaigns.models import Task
+from spotcheck.core import outboxflow
 from spotcheck.directory.models import Entity
 from spotcheck.inspections.models import JointRecord
-from spotcheck.publicity.choices import OUTBOX_TRANSITIONS, OutboxKind, OutboxState
+from spotcheck.publicity.choices import OutboxKind, OutboxState
 
 
 class ResultPublication(models.Model):
@@ -165,4 +166,5 @@ class OutboxMessage(models.Model):
         return self.idempotency_key
 
     def can_move_to(self, state: str) -> bool:
-        return state in OUTBOX_TRANSITIONS[self.state]
+        """Whether the message may move to ``state`` (core.outboxflow)."""
+        return outboxflow.can_move(self.state, state)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from spotcheck.access.gates import access_platform_for_administering
 from spotcheck.accounts.models import Department, User
 from spotcheck.core import uscc
+from spotcheck.deadlines.choices import DeadlineKind
+from spotcheck.deadlines.models import Deadline
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.draws.models import DrawAttempt, DrawnObject, ObjectState, ReplacementReason
 from spotcheck.followup.selectors import PublicDisposal, public_disposals_for_entities
@@ -300,6 +304,26 @@ def record_publications_for_user(user: User, record_id: int) -> tuple[JointRecor
     return record, versions
 
 
+def record_publication_limits(record: JointRecord) -> list[tuple[Deadline, bool]]:
+    """The publication deadlines of a record the caller already read, each with "late".
+
+    Late: completed after the due date, even if the reminder job had not yet marked it.
+    """
+    deadlines = Deadline.objects.filter(
+        target_type=JointRecord._meta.label_lower,
+        target_id=str(record.pk),
+        kind=DeadlineKind.ENTER_RESULTS,
+    ).select_related("department")
+    return [
+        (
+            d,
+            d.completed_late
+            or (d.completed_at is not None and timezone.localdate(d.completed_at) > d.due_date),
+        )
+        for d in deadlines
+    ]
+
+
 def publication_get_for_user(user: User, pk: int) -> ResultPublication:
     """A publication whose record the user may read, or 404."""
     publication = ResultPublication.objects.filter(pk=pk).first()
@@ -311,12 +335,20 @@ def publication_get_for_user(user: User, pk: int) -> ResultPublication:
 
 def outbox_list_for_user(user: User, *, state: str = "") -> QuerySet[OutboxMessage]:
     """The outbox, for the platform admin only (others get nothing)."""
-    if not (user.is_authenticated and user.is_active and user.role == "platform_admin"):
+    if not (user.is_authenticated and user.is_active and access_platform_for_administering(user)):
         return OutboxMessage.objects.none()
     qs = OutboxMessage.objects.select_related("publication")
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("-updated_at", "-id")
+
+
+def outbox_message_ids(publications: Iterable[ResultPublication]) -> list[int]:
+    """The outbox messages of freshly written publications, to hand to the queue.
+
+    A practice task's publication has none (practice results never reach the exchange).
+    """
+    return [p.outbox_message.pk for p in publications if not p.task.is_practice]
 
 
 def outbox_counts() -> dict[str, int]:

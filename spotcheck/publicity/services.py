@@ -2,28 +2,32 @@
 
 Hook for the review workflow
 ----------------------------
-When a joint record is approved (state ``approved``), the review service calls, inside
+When a joint record is approved (state ``approved``), the approval chain calls, inside
 its transaction::
 
-    from spotcheck.publicity.services import publish_on_approval
-    publish_on_approval(actor=reviewer, record=record)
+    published = publish_on_approval(actor=reviewer, record=record)
+    transaction.on_commit(partial(outbox_enqueue, outbox_message_ids(published)))
 
 It publishes every department's results on the record at once ("谁检查、谁录入、
 谁公开": each department's rows become that department's notice), completes the
-20-working-day publication deadline and queues one message per notice for
+20-working-day publication deadline and writes one outbox message per notice for
 国家企业信用信息公示系统.  Calling it again for the same record does nothing, so an
 approval that is replayed never publishes twice.  A result that was already published
 changes only through ``result_correct`` with a reason.
+
+Services here never hand work to the queue: whoever calls a service that writes or
+re-queues outbox messages (``publish_on_approval``, ``result_correct``,
+``outbox_resend``, a delivery attempt that must be retried) schedules
+``spotcheck.publicity.tasks.outbox_enqueue`` after the commit (ADR 0006).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +37,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from spotcheck.access.gates import access_platform_for_administering
 from spotcheck.accounts.models import Department, User
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.audit import events
@@ -49,8 +54,6 @@ from spotcheck.publicity.choices import OutboxKind, OutboxState
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
 from spotcheck.publicity.privacy import scrub
 from spotcheck.publicity.results import check_combination, describe
-
-logger = logging.getLogger(__name__)
 
 PUBLICATION_WORKING_DAYS = 20
 _RECORD_TARGET = JointRecord._meta.label_lower
@@ -204,9 +207,8 @@ def _finish_deadline(
     return deadline
 
 
-@transaction.atomic
-def result_publish(*, actor: User | None, record: JointRecord) -> list[ResultPublication]:
-    """Publish each department's results on an approved record; already published: no-op."""
+def _lock_approved(record: JointRecord) -> JointRecord:
+    """The record, locked, with what its notices copy; refused unless it is approved."""
     record = (
         JointRecord.objects.select_for_update(of=("self",))
         .select_related("task__plan", "entity", "group")
@@ -214,7 +216,114 @@ def result_publish(*, actor: User | None, record: JointRecord) -> list[ResultPub
     )
     if record.state != RecordState.APPROVED:
         raise NotApproved("只有审核通过的检查记录才能公示")
-    table = {c.code: c for c in ResultCode.objects.all()}
+    return record
+
+
+def _result_table() -> dict[str, ResultCode]:
+    return {c.code: c for c in ResultCode.objects.all()}
+
+
+def _department_items(record: JointRecord, department: Department) -> list[RecordItem]:
+    return list(
+        record.items.filter(department=department)
+        .select_related("item", "entered_by")
+        .prefetch_related("result_codes")
+        .order_by("item__code")
+    )
+
+
+def _last_entered(items: Sequence[RecordItem]) -> RecordItem | None:
+    """The item entered last (its time is the day the department finished checking)."""
+    entered = [i for i in items if i.entered_at is not None]
+    return max(entered, key=lambda i: i.entered_at) if entered else None  # type: ignore[arg-type,return-value]
+
+
+def _first_version_values(
+    record: JointRecord,
+    department: Department,
+    items: Sequence[RecordItem],
+    last: RecordItem | None,
+    summary: tuple[list[dict[str, Any]], str, list[str], str],
+) -> dict[str, Any]:
+    """The notice of one department as first published: what it copies from the record."""
+    rows, key, codes, text = summary
+    task = record.task
+    return {
+        "record": record,
+        "department": department,
+        "entity": record.entity,
+        "task": task,
+        "plan_number": task.plan.number,
+        "plan_name": task.plan.name,
+        "task_number": task.number,
+        "task_name": task.name,
+        "task_type": task.get_task_type_display(),
+        "authority": department.name,
+        "entity_name": record.entity.name,
+        "entity_code": record.entity.code,
+        "result_key": key,
+        "result_codes": codes,
+        "result_text": text[:500],
+        "remarks": scrub("；".join(i.notes.strip() for i in items if i.notes.strip())),
+        "items": rows,
+        "inspectors": _inspectors(record, department),
+        "entered_by": last.entered_by if last else None,
+        "entered_at": last.entered_at if last else None,
+    }
+
+
+def _publish_department(
+    actor: User | None,
+    record: JointRecord,
+    department: Department,
+    table: dict[str, ResultCode],
+    now: dt.datetime,
+) -> ResultPublication:
+    """Publish one department's results: the notice, its deadline done, the audit record."""
+    items = _department_items(record, department)
+    last = _last_entered(items)
+    checked_on = (
+        timezone.localdate(last.entered_at) if last and last.entered_at else timezone.localdate(now)
+    )
+    rows = _item_rows(items, table)
+    key, codes, text = _summarise(rows, table)
+    if not codes:
+        raise ValidationError(f"{department.name}的检查事项尚未录入检查结果，不能公示")
+    deadline = _finish_deadline(actor, record, department, checked_on)
+    values = _first_version_values(record, department, items, last, (rows, key, codes, text))
+    values.update(
+        {
+            "checked_on": checked_on,
+            "published_by": actor if getattr(actor, "pk", None) else None,
+            "published_at": now,
+            "due_date": deadline.due_date,
+        }
+    )
+    publication = _new_version(values)
+    audit_record(
+        actor=actor,
+        event_type=events.RESULT_PUBLISHED,
+        target=publication,
+        data={
+            "record": record.number,
+            "department": department.name,
+            "result": codes,
+            "due_date": deadline.due_date.isoformat(),
+            "late": publication.published_late,
+        },
+    )
+    return publication
+
+
+@transaction.atomic
+def result_publish(*, actor: User | None, record: JointRecord) -> list[ResultPublication]:
+    """Publish each department's results on an approved record; already published: no-op.
+
+    The outbox messages it writes are handed to the queue by the caller, after the
+    commit: ``outbox_message_ids`` of the returned publications (see the module doc).
+    """
+    record = _lock_approved(record)
+    table = _result_table()
     now = timezone.now()
     published = []
     for department in _record_departments(record):
@@ -222,69 +331,7 @@ def result_publish(*, actor: User | None, record: JointRecord) -> list[ResultPub
             record=record, department=department, is_current=True
         ).exists():
             continue
-        items = list(
-            record.items.filter(department=department)
-            .select_related("item", "entered_by")
-            .prefetch_related("result_codes")
-            .order_by("item__code")
-        )
-        entered = [i for i in items if i.entered_at is not None]
-        last = max(entered, key=lambda i: i.entered_at) if entered else None  # type: ignore[arg-type,return-value]
-        checked_on = (
-            timezone.localdate(last.entered_at)
-            if last and last.entered_at
-            else timezone.localdate(now)
-        )
-        rows = _item_rows(items, table)
-        key, codes, text = _summarise(rows, table)
-        if not codes:
-            raise ValidationError(f"{department.name}的检查事项尚未录入检查结果，不能公示")
-        deadline = _finish_deadline(actor, record, department, checked_on)
-        publication = _new_version(
-            {
-                "record": record,
-                "department": department,
-                "entity": record.entity,
-                "task": record.task,
-                "plan_number": record.task.plan.number,
-                "plan_name": record.task.plan.name,
-                "task_number": record.task.number,
-                "task_name": record.task.name,
-                "task_type": record.task.get_task_type_display(),
-                "authority": department.name,
-                "entity_name": record.entity.name,
-                "entity_code": record.entity.code,
-                "checked_on": checked_on,
-                "result_key": key,
-                "result_codes": codes,
-                "result_text": text[:500],
-                "remarks": scrub("；".join(i.notes.strip() for i in items if i.notes.strip())),
-                "items": rows,
-                "inspectors": _inspectors(record, department),
-                "entered_by": last.entered_by if last else None,
-                "entered_at": last.entered_at if last else None,
-                "published_by": actor if getattr(actor, "pk", None) else None,
-                "published_at": now,
-                "due_date": deadline.due_date,
-            }
-        )
-        audit_record(
-            actor=actor,
-            event_type=events.RESULT_PUBLISHED,
-            target=publication,
-            data={
-                "record": record.number,
-                "department": department.name,
-                "result": codes,
-                "due_date": deadline.due_date.isoformat(),
-                "late": publication.published_late,
-            },
-        )
-        published.append(publication)
-    if published:
-        _enqueue_after_commit(
-            [p.outbox_message.pk for p in published if not record.task.is_practice]
-        )
+        published.append(_publish_department(actor, record, department, table, now))
     return published
 
 
@@ -299,25 +346,20 @@ def _require_publisher(actor: User, publication: ResultPublication) -> None:
         raise PermissionDenied("只有公示该结果的部门才能更正")
 
 
-@transaction.atomic
-def result_correct(
-    *,
-    actor: User,
-    publication: ResultPublication,
-    reason: str,
-    item_codes: Mapping[int, Sequence[str]] | None = None,
-    remarks: str | None = None,
-) -> ResultPublication:
-    """Correct (更正) a published result: a new current version, the old one kept."""
-    current = ResultPublication.objects.select_for_update().get(pk=publication.pk)
-    _require_publisher(actor, current)
-    if not current.is_current:
-        raise ValidationError("该版本已被更正，请在现行版本上更正")
+def _checked_reason(reason: str) -> str:
     reason = reason.strip()
     if len(reason) < 5:
         raise ValidationError({"reason": "请填写更正理由（至少5个字）"})
-    table = {c.code: c for c in ResultCode.objects.all()}
-    rows = [dict(row) for row in current.items]
+    return reason
+
+
+def _corrected_rows(
+    items: list[dict[str, Any]],
+    item_codes: Mapping[int, Sequence[str]] | None,
+    table: dict[str, ResultCode],
+) -> list[dict[str, Any]]:
+    """The published item rows with the new result codes of the items asked to change."""
+    rows = [dict(row) for row in items]
     for row in rows:
         if item_codes is None or row["id"] not in item_codes:
             continue
@@ -330,32 +372,63 @@ def result_correct(
         )
         row["codes"] = sorted(codes, key=lambda c: table[c].sort)
         row["result"] = describe(row["codes"], table)[1]
-    key, codes, text = _summarise(rows, table)
-    new_remarks = current.remarks if remarks is None else scrub(remarks.strip())
-    if rows == current.items and new_remarks == current.remarks:
-        raise ValidationError("更正内容与现行版本相同，无需更正")
-    ResultPublication.objects.filter(pk=current.pk).update(is_current=False)
+    return rows
+
+
+def _next_version_values(current: ResultPublication, changes: dict[str, Any]) -> dict[str, Any]:
+    """The current version's fields with ``changes``: the next, current version."""
     values = {
         f.name: getattr(current, f.name)
         for f in ResultPublication._meta.concrete_fields
         if f.name not in ("id",)
     }
     values.update(
-        {
-            "version": current.version + 1,
-            "is_current": True,
-            "supersedes": current,
-            "result_key": key,
-            "result_codes": codes,
-            "result_text": text[:500],
-            "remarks": new_remarks,
-            "items": rows,
-            "published_by": actor,
-            "published_at": timezone.now(),
-            "correction_reason": reason,
-        }
+        {"version": current.version + 1, "is_current": True, "supersedes": current, **changes}
     )
-    corrected = _new_version(values)
+    return values
+
+
+@transaction.atomic
+def result_correct(
+    *,
+    actor: User,
+    publication: ResultPublication,
+    reason: str,
+    item_codes: Mapping[int, Sequence[str]] | None = None,
+    remarks: str | None = None,
+) -> ResultPublication:
+    """Correct (更正) a published result: a new current version, the old one kept.
+
+    The caller hands the new version's outbox message to the queue after the commit
+    (``outbox_message_ids([corrected])``, see the module doc).
+    """
+    current = ResultPublication.objects.select_for_update().get(pk=publication.pk)
+    _require_publisher(actor, current)
+    if not current.is_current:
+        raise ValidationError("该版本已被更正，请在现行版本上更正")
+    reason = _checked_reason(reason)
+    table = _result_table()
+    rows = _corrected_rows(current.items, item_codes, table)
+    key, codes, text = _summarise(rows, table)
+    new_remarks = current.remarks if remarks is None else scrub(remarks.strip())
+    if rows == current.items and new_remarks == current.remarks:
+        raise ValidationError("更正内容与现行版本相同，无需更正")
+    ResultPublication.objects.filter(pk=current.pk).update(is_current=False)
+    corrected = _new_version(
+        _next_version_values(
+            current,
+            {
+                "result_key": key,
+                "result_codes": codes,
+                "result_text": text[:500],
+                "remarks": new_remarks,
+                "items": rows,
+                "published_by": actor,
+                "published_at": timezone.now(),
+                "correction_reason": reason,
+            },
+        )
+    )
     audit_record(
         actor=actor,
         event_type=events.RESULT_CORRECTED,
@@ -367,8 +440,6 @@ def result_correct(
             "after": {"result": codes, "remarks": new_remarks},
         },
     )
-    if not corrected.task.is_practice:
-        _enqueue_after_commit([corrected.outbox_message.pk])
     return corrected
 
 
@@ -376,33 +447,8 @@ def result_correct(
 
 
 def outbox_configured() -> bool:
+    """Whether a receiving address is set; without one, messages wait and nothing is sent."""
     return bool(getattr(settings, "GSXT_OUTBOX_URL", ""))
-
-
-def _enqueue_after_commit(message_ids: list[int], run_after: dt.datetime | None = None) -> None:
-    if not outbox_configured():
-        return
-
-    def enqueue() -> None:
-        from spotcheck.publicity.tasks import deliver_outbox_message
-
-        for n, message_id in enumerate(message_ids):
-            try:
-                task = deliver_outbox_message
-                if run_after is not None and task.get_backend().supports_defer:
-                    task = task.using(run_after=run_after)
-                elif run_after is not None:
-                    continue  # the sweep (outbox_deliver) picks it up when it is due
-                task.enqueue(message_id)
-            except Exception:  # the queue is down or hangs: the sweep delivers them later
-                logger.exception("could not enqueue outbox message %s", message_id)
-                # Not tried: one more hand-over to a hanging queue would cost the request
-                # another read timeout (REDIS_READ_TIMEOUT) for the same outcome.
-                for left in message_ids[n + 1 :]:
-                    logger.error("could not enqueue outbox message %s", left)
-                return
-
-    transaction.on_commit(enqueue)
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -475,8 +521,21 @@ def _claim(message_id: int, now: dt.datetime) -> OutboxMessage | None:
     return message
 
 
-def outbox_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
-    """Send one due message once; returns delivered / retry / dead / skipped.
+@dataclass(frozen=True)
+class Attempt:
+    """What one delivery attempt did: delivered / retry / dead / skipped.
+
+    ``retry_at`` is set when the message must be tried again (outcome ``retry``): the
+    caller hands it back to the queue for that time, after the commit.
+    """
+
+    message_id: int
+    outcome: str
+    retry_at: dt.datetime | None = None
+
+
+def outbox_attempt(*, message_id: int, now: dt.datetime | None = None) -> Attempt:
+    """Send one due message once and say what came of it.
 
     The claim (pending → sending, with a lease) is committed before the request, so
     two workers never send the same message at once, and a worker killed mid-request
@@ -486,20 +545,25 @@ def outbox_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     url = getattr(settings, "GSXT_OUTBOX_URL", "")
     if not url:
-        return "skipped"
+        return Attempt(message_id, "skipped")
     message = _claim(message_id, now)
     if message is None:
-        return "skipped"
+        return Attempt(message_id, "skipped")
     body = json.dumps(message.payload, ensure_ascii=False, sort_keys=True).encode()
     response = _post(url, body, message.idempotency_key)
     return _record_outcome(message, response, now)
 
 
+def outbox_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
+    """Send one due message once; returns delivered / retry / dead / skipped."""
+    return outbox_attempt(message_id=message_id, now=now).outcome
+
+
 @transaction.atomic
-def _record_outcome(claimed: OutboxMessage, response: Response, now: dt.datetime) -> str:
+def _record_outcome(claimed: OutboxMessage, response: Response, now: dt.datetime) -> Attempt:
     message = OutboxMessage.objects.select_for_update().get(pk=claimed.pk)
     if message.state != OutboxState.SENDING or message.attempts != claimed.attempts:
-        return "skipped"  # a later claim took over after our lease ran out
+        return Attempt(message.pk, "skipped")  # a later claim took over after our lease ran out
     message.last_status = response.status
     message.locked_until = None
     max_attempts = int(getattr(settings, "GSXT_OUTBOX_MAX_ATTEMPTS", 8))
@@ -527,29 +591,46 @@ def _record_outcome(claimed: OutboxMessage, response: Response, now: dt.datetime
             data={"attempts": message.attempts, "error": message.last_error[:500]},
         )
     if outcome == "retry":
-        _enqueue_after_commit([message.pk], run_after=message.next_attempt_at)
-    return outcome
+        return Attempt(message.pk, outcome, retry_at=message.next_attempt_at)
+    return Attempt(message.pk, outcome)
 
 
-def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """Send every message that is due (or whose sender died); the cron/restart path."""
+def outbox_attempts_due(*, now: dt.datetime | None = None, limit: int = 500) -> Iterator[Attempt]:
+    """Send every message that is due (or whose sender died), yielding each attempt.
+
+    Each attempt is committed before it is yielded, so the caller may hand a message to
+    be retried back to the queue at once; the cron/restart path.
+    """
     now = now or timezone.now()
-    counts = {"delivered": 0, "retry": 0, "dead": 0, "skipped": 0}
     if not outbox_configured():
-        return counts
+        return
     due = (
         OutboxMessage.objects.filter(state=OutboxState.PENDING, next_attempt_at__lte=now)
         | OutboxMessage.objects.filter(state=OutboxState.SENDING, locked_until__lte=now)
     ).filter(publication__task__is_practice=False)
     for message_id in due.order_by("id").values_list("pk", flat=True)[:limit]:
-        counts[outbox_deliver(message_id=message_id, now=now)] += 1
+        yield outbox_attempt(message_id=message_id, now=now)
+
+
+def outbox_deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """Send every message that is due; returns how many were delivered / retry / dead / skipped.
+
+    Messages to be retried are left for the next sweep (``outbox_attempts_due`` yields
+    them, for a caller that hands them to the queue).
+    """
+    counts = {"delivered": 0, "retry": 0, "dead": 0, "skipped": 0}
+    for attempt in outbox_attempts_due(now=now, limit=limit):
+        counts[attempt.outcome] += 1
     return counts
 
 
 @transaction.atomic
 def outbox_resend(*, actor: User, message: OutboxMessage) -> OutboxMessage:
-    """Put a dead message back in the queue (platform admin, from the dead-letter list)."""
-    if actor.role != "platform_admin":
+    """Put a dead message back in the queue (platform admin, from the dead-letter list).
+
+    The caller hands the message to the queue after the commit (see the module doc).
+    """
+    if not access_platform_for_administering(actor):
         raise PermissionDenied("只有平台管理员可以重新发送")
     message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if not message.can_move_to(OutboxState.PENDING) or message.state != OutboxState.DEAD:
@@ -565,5 +646,4 @@ def outbox_resend(*, actor: User, message: OutboxMessage) -> OutboxMessage:
         target=message,
         data={"last_error": message.last_error[:500], "resent": message.resent_count},
     )
-    _enqueue_after_commit([message.pk])
     return message

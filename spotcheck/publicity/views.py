@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -13,10 +14,9 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_platform_for_administering
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
@@ -30,7 +30,6 @@ from spotcheck.catalogue.selectors import ItemFilter, item_list
 from spotcheck.common.cache import cache_get, cache_set
 from spotcheck.common.forms import add_service_errors
 from spotcheck.common.http import download
-from spotcheck.deadlines.models import Deadline
 from spotcheck.draws.selectors import drawn_entities, public_draw_record
 from spotcheck.draws.services import draw_bundle_zip
 from spotcheck.publicity import exports, gsxt
@@ -46,11 +45,13 @@ from spotcheck.publicity.selectors import (
     open_data_rows,
     outbox_counts,
     outbox_list_for_user,
+    outbox_message_ids,
     public_department_choices,
     public_draw_outcome,
     public_final_list,
     public_overview,
     publication_get_for_user,
+    record_publication_limits,
     record_publications_for_user,
     result_current_of,
     result_get_public,
@@ -63,6 +64,7 @@ from spotcheck.publicity.services import (
     outbox_resend,
     result_correct,
 )
+from spotcheck.publicity.tasks import outbox_enqueue
 
 MAX_PUBLIC_PAGE = 500
 
@@ -313,18 +315,7 @@ def open_data_api(request: HttpRequest) -> JsonResponse:
 def record_results(request: HttpRequest, pk: int) -> HttpResponse:
     """Who entered and who published each department's result, every version, deadlines."""
     record, versions = record_publications_for_user(request.user, pk)
-    deadlines = Deadline.objects.filter(
-        target_type="inspections.jointrecord", target_id=str(record.pk), kind="enter_results"
-    ).select_related("department")
-    # late: completed after the due date, even if the reminder job had not yet marked it
-    limits = [
-        (
-            d,
-            d.completed_late
-            or (d.completed_at is not None and timezone.localdate(d.completed_at) > d.due_date),
-        )
-        for d in deadlines
-    ]
+    limits = record_publication_limits(record)
     return render(
         request,
         "publicity/record_results.html",
@@ -355,6 +346,7 @@ def result_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             add_service_errors(form, exc, renamed={"result_codes": None})  # type: ignore[dict-item]
         else:
+            transaction.on_commit(partial(outbox_enqueue, outbox_message_ids([corrected])))
             messages.success(request, f"已更正并公示（第{corrected.version}版）")
             return redirect("publicity:record_results", pk=publication.record_id)
     return render(request, "publicity/correct.html", {"p": publication, "form": form})
@@ -364,7 +356,7 @@ def result_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_platform_admin(request: HttpRequest) -> None:
-    if request.user.role != Role.PLATFORM_ADMIN:
+    if not access_platform_for_administering(request.user):
         raise Http404
 
 
@@ -402,6 +394,7 @@ def outbox_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:
+        transaction.on_commit(partial(outbox_enqueue, [message.pk]))
         messages.success(request, f"已重新排队发送：{message.idempotency_key}")
     return redirect(f"{reverse('publicity:outbox')}?state=dead")
 

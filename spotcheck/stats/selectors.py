@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_stats_for_reading
 from spotcheck.accounts.models import Department, Region, User
 from spotcheck.accounts.selectors import department_subtree, readable_department_ids
 from spotcheck.campaigns.models import Task
@@ -32,7 +32,6 @@ from spotcheck.followup.models import Case
 from spotcheck.inspections.models import JointRecord, RecordItem
 
 RISK_LABELS = {"A": "A类", "B": "B类", "C": "C类", "D": "D类", "U": "未分类"}
-_STATS_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.LEAD_ADMIN, Role.AUDITOR, Role.DEPT_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ class Figure:
 
 def stats_scope_for_user(user: User) -> frozenset[int] | None:
     """Return the departments whose figures the user may see (None: all), or 404."""
-    if not user.is_authenticated or not user.is_active or user.role not in _STATS_ROLES:
+    if not access_stats_for_reading(user):
         raise Http404
     return readable_department_ids(user)
 
@@ -205,64 +204,86 @@ def _frame_strata(attempt: DrawAttempt) -> dict[str, int]:
     return dict(counts)
 
 
+def _drawn_strata(attempt: DrawAttempt) -> Counter[str]:
+    """Per risk class, the objects an attempt drew that were not replaced."""
+    return Counter(
+        stratum.split(":", 1)[0]
+        for stratum in DrawnObject.objects.filter(attempt=attempt)
+        .exclude(state=ObjectState.REPLACED)
+        .values_list("stratum", flat=True)
+    )
+
+
+@dataclass
+class _RiskTotals:
+    """The frame, the drawn objects and the expected draw per risk class, over all tasks."""
+
+    frame: Counter[str] = field(default_factory=Counter)
+    drawn: Counter[str] = field(default_factory=Counter)
+    expected: defaultdict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+
+def _task_risk_rows(task: Task, attempt: DrawAttempt, totals: _RiskTotals) -> list[list[Any]]:
+    """One row per risk class the task's draw touched; adds the task to ``totals``."""
+    rows: list[list[Any]] = []
+    frame = _frame_strata(attempt)
+    drawn = _drawn_strata(attempt)
+    ratios = task.ratios()
+    for risk in RISK_LABELS:
+        if not frame.get(risk) and not drawn.get(risk):
+            continue
+        totals.frame[risk] += frame.get(risk, 0)
+        totals.drawn[risk] += drawn[risk]
+        totals.expected[risk] += frame.get(risk, 0) * ratios[risk]
+        rows.append(
+            [
+                task.number,
+                RISK_LABELS[risk],
+                frame.get(risk, 0),
+                drawn[risk],
+                _num(_percent(drawn[risk], frame.get(risk, 0))),
+                float(ratios[risk]),
+            ]
+        )
+    return rows
+
+
+def _risk_series(totals: _RiskTotals, risks: list[str]) -> list[dict[str, Any]]:
+    """The drawn share against the set share (weighted by frame size) per risk class."""
+    return [
+        {
+            "name": "实际抽取比例",
+            "data": [_num(_percent(totals.drawn[r], totals.frame[r])) for r in risks],
+        },
+        {
+            "name": "设定比例",
+            "data": [
+                _num((totals.expected[r] / totals.frame[r]).quantize(Decimal("0.1"), ROUND_HALF_UP))
+                if totals.frame[r]
+                else None
+                for r in risks
+            ],
+        },
+    ]
+
+
 def draw_by_risk(f: StatsFilter) -> Figure:
     """Objects drawn per risk class against the frame and the task's ratios."""
     rows: list[list[Any]] = []
-    frame_total: Counter[str] = Counter()
-    drawn_total: Counter[str] = Counter()
-    expected_total: dict[str, Decimal] = defaultdict(Decimal)
+    totals = _RiskTotals()
     for task in _tasks(f).select_related("plan"):
         attempt = task.draw_attempts.filter(status=AttemptStatus.DRAWN).order_by("-number").first()
         if attempt is None:
             continue
-        frame = _frame_strata(attempt)
-        drawn: Counter[str] = Counter(
-            stratum.split(":", 1)[0]
-            for stratum in DrawnObject.objects.filter(attempt=attempt)
-            .exclude(state=ObjectState.REPLACED)
-            .values_list("stratum", flat=True)
-        )
-        ratios = task.ratios()
-        for risk in RISK_LABELS:
-            if not frame.get(risk) and not drawn.get(risk):
-                continue
-            frame_total[risk] += frame.get(risk, 0)
-            drawn_total[risk] += drawn[risk]
-            expected_total[risk] += frame.get(risk, 0) * ratios[risk]
-            rows.append(
-                [
-                    task.number,
-                    RISK_LABELS[risk],
-                    frame.get(risk, 0),
-                    drawn[risk],
-                    _num(_percent(drawn[risk], frame.get(risk, 0))),
-                    float(ratios[risk]),
-                ]
-            )
-    risks = [r for r in RISK_LABELS if frame_total[r] or drawn_total[r]]
+        rows += _task_risk_rows(task, attempt, totals)
+    risks = [r for r in RISK_LABELS if totals.frame[r] or totals.drawn[r]]
     return Figure(
         key="draw",
         title="各信用风险分类抽取情况",
         columns=["任务", "风险分类", "名录户数", "抽取户数", "实际抽取比例（%）", "设定比例（%）"],
         rows=rows,
         categories=[RISK_LABELS[r] for r in risks],
-        series=[
-            {
-                "name": "实际抽取比例",
-                "data": [_num(_percent(drawn_total[r], frame_total[r])) for r in risks],
-            },
-            {
-                "name": "设定比例",
-                "data": [
-                    _num(
-                        (expected_total[r] / frame_total[r]).quantize(Decimal("0.1"), ROUND_HALF_UP)
-                    )
-                    if frame_total[r]
-                    else None
-                    for r in risks
-                ],
-            },
-        ],
+        series=_risk_series(totals, risks),
         unit="%",
         note="设定比例按各任务名录户数加权；区域筛选不适用于抽取名录。",
     )

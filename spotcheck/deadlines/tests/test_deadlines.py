@@ -8,11 +8,11 @@ import time_machine
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.common.testing import Departments
+from spotcheck.core.deadlineflow import InvalidDeadlineTransition
 from spotcheck.deadlines.choices import DayKind, DeadlineKind, DeadlineState, NotificationKind
 from spotcheck.deadlines.models import Deadline, Notification
 from spotcheck.deadlines.selectors import deadline_list_for_user
 from spotcheck.deadlines.services import (
-    InvalidDeadlineTransition,
     calendar_day_set,
     calendar_year_confirm,
     calendar_year_open,

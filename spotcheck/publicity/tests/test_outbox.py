@@ -6,11 +6,13 @@ import datetime as dt
 import io
 import json
 import time
+from functools import partial
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regi
 from spotcheck.directory.models import Inspector
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
+from spotcheck.publicity.selectors import outbox_message_ids
 from spotcheck.publicity.services import (
     _claim,
     backoff_seconds,
@@ -28,6 +31,7 @@ from spotcheck.publicity.services import (
     publish_on_approval,
     result_correct,
 )
+from spotcheck.publicity.tasks import outbox_enqueue
 from spotcheck.publicity.tests.conftest import World, approve, build, enter
 from spotcheck.publicity.tests.receiver import Receiver, running
 
@@ -314,9 +318,10 @@ def test_publishing_hands_the_message_to_the_background_task_after_commit(
     with running(Receiver([])) as receiver:
         outbox.GSXT_OUTBOX_URL = receiver.url
 
-        # when
+        # when: published, and handed over after the commit as the approval chain does
         with django_capture_on_commit_callbacks(execute=True):
             published = publish_on_approval(actor=lead_admin, record=approved.record)
+            transaction.on_commit(partial(outbox_enqueue, outbox_message_ids(published)))
 
     # then
     assert {p.outbox_message.idempotency_key for p in published} == set(receiver.stored)
@@ -376,7 +381,9 @@ def test_the_database_queue_worker_delivers_and_retries_after_its_back_off(
     settings.GSXT_OUTBOX_BACKOFF_SECONDS = 1
     with running(Receiver(["500"])) as receiver:
         settings.GSXT_OUTBOX_URL = receiver.url
-        published = publish_on_approval(actor=lead_admin, record=approve(world.record))
+        with transaction.atomic():
+            published = publish_on_approval(actor=lead_admin, record=approve(world.record))
+            transaction.on_commit(partial(outbox_enqueue, outbox_message_ids(published)))
 
         # when: the worker runs what is due, then again once the back-off has passed
         call_command("db_worker", "--batch", "--interval", "0", stdout=io.StringIO())

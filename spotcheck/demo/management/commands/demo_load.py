@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.roles import Role
 from spotcheck.demo.scenario import (
     DEMO_LOGINS,
     DEMO_PASSWORD,

@@ -7,11 +7,14 @@ sends what is due and what a killed worker left half-sent (its lease ran out).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from spotcheck.publicity.services import outbox_configured, outbox_deliver_due
+from spotcheck.publicity.services import outbox_attempts_due, outbox_configured
+from spotcheck.publicity.tasks import outbox_enqueue
 
 
 class Command(BaseCommand):
@@ -24,7 +27,13 @@ class Command(BaseCommand):
         if not outbox_configured():
             self.stdout.write("未配置 GSXT_OUTBOX_URL，不发送。")
             return
-        counts = outbox_deliver_due(limit=options["limit"])
+        counts = {"delivered": 0, "retry": 0, "dead": 0, "skipped": 0}
+        for attempt in outbox_attempts_due(limit=options["limit"]):
+            counts[attempt.outcome] += 1
+            if attempt.retry_at is not None:  # back to the queue for the end of its back-off
+                transaction.on_commit(
+                    partial(outbox_enqueue, [attempt.message_id], attempt.retry_at)
+                )
         self.stdout.write(
             f"送达 {counts['delivered']}，待重试 {counts['retry']}，"
             f"发送失败 {counts['dead']}，跳过 {counts['skipped']}。"
