@@ -15,6 +15,7 @@ urlpatterns = [
     path("directory/", include("spotcheck.directory.urls")),
     path("catalogue/", include("spotcheck.catalogue.urls")),
     path("", include("spotcheck.campaigns.urls")),
+    path("", include("spotcheck.workflow.urls")),
     path("", include("spotcheck.draws.urls")),
     path("", include("spotcheck.deadlines.urls")),
     path("", include("spotcheck.inspections.urls")),
