@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from spotcheck.campaigns import urls as campaigns_urls
 from spotcheck.directory import urls as directory_urls
+from spotcheck.draws import urls as draws_urls
 from spotcheck.imports import urls as import_urls
 from spotcheck.workflow import urls as workflow_urls
 
@@ -37,7 +38,7 @@ urlpatterns = [
         "",
         include(joined("campaigns", campaigns_urls.urlpatterns, workflow_urls.campaigns_patterns)),
     ),
-    path("", include("spotcheck.draws.urls")),
+    path("", include(joined("draws", draws_urls.urlpatterns, workflow_urls.draws_patterns))),
     path("", include("spotcheck.deadlines.urls")),
     path("", include("spotcheck.inspections.urls")),
     path("followup/", include("spotcheck.followup.urls")),

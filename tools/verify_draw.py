@@ -18,6 +18,9 @@ signature verification, implemented below in pure Python).  Exit status:
 
 This file is a second, independent implementation of docs/draw-spec.md (DRAW-v1).  It
 needs Python 3.8+ and the standard library only, and never imports the platform.
+It deliberately re-implements the platform's file readers (spotcheck/core/draw/canonical.py)
+instead of sharing them, so that a citizen can run it with nothing but Python; the golden
+vectors (spotcheck/core/draw/tests/golden) keep the two implementations in step.
 """
 
 from __future__ import annotations

@@ -249,9 +249,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "InspectorStatusEnum": "spotcheck.directory.choices.InspectorStatus",
-        "DrawAttemptStatusEnum": "spotcheck.draws.models.AttemptStatus",
+        "DrawAttemptStatusEnum": "spotcheck.draws.choices.AttemptStatus",
         "TaskStateEnum": "spotcheck.campaigns.choices.TaskState",
-        "DrawnObjectStateEnum": "spotcheck.draws.models.ObjectState",
+        "DrawnObjectStateEnum": "spotcheck.draws.choices.ObjectState",
         "JointRecordStateEnum": "spotcheck.inspections.choices.RecordState",
     },
 }

@@ -34,7 +34,8 @@ from spotcheck.directory.selectors import (
     inspector_get_for_user,
     inspector_list_for_user,
 )
-from spotcheck.draws.models import AttemptStatus, DrawnObject
+from spotcheck.draws.choices import AttemptStatus
+from spotcheck.draws.models import DrawnObject
 from spotcheck.draws.selectors import public_draw_record
 from spotcheck.inspections.field_selectors import conflict_answer
 from spotcheck.inspections.images import photo_size_error

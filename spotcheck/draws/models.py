@@ -10,37 +10,15 @@ MEDIA_ROOT/draws/<task>/<attempt>/; their hashes are in the announcement.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from spotcheck.accounts.models import Department
 from spotcheck.campaigns.models import Task
+from spotcheck.core import drawflow
 from spotcheck.core.draw import OfficialCommitment
-
-
-class AttemptStatus(models.TextChoices):
-    REQUESTED = "requested", _("重新抽取待批准")
-    REFUSED = "refused", _("重新抽取未获批准")
-    COMMITTING = "committing", _("收集承诺中")
-    ANNOUNCED = "announced", _("已公告，待公布秘密值")
-    DRAWN = "drawn", _("已抽取")
-    ABANDONED = "abandoned", _("已放弃")
-    SUPERSEDED = "superseded", _("已作废（经批准重新抽取）")
-
-
-ATTEMPT_TRANSITIONS: dict[str, frozenset[str]] = {
-    # a redraw request is approved (and collects commitments), refused, or withdrawn
-    AttemptStatus.REQUESTED: frozenset(
-        {AttemptStatus.COMMITTING, AttemptStatus.REFUSED, AttemptStatus.ABANDONED}
-    ),
-    AttemptStatus.REFUSED: frozenset(),
-    AttemptStatus.COMMITTING: frozenset({AttemptStatus.ANNOUNCED, AttemptStatus.ABANDONED}),
-    AttemptStatus.ANNOUNCED: frozenset({AttemptStatus.DRAWN, AttemptStatus.ABANDONED}),
-    # an approved redraw before matching supersedes the drawn attempt; it stays verifiable
-    AttemptStatus.DRAWN: frozenset({AttemptStatus.SUPERSEDED}),
-    AttemptStatus.ABANDONED: frozenset(),
-    AttemptStatus.SUPERSEDED: frozenset(),
-}
+from spotcheck.draws.choices import AttemptStatus, ObjectState, ReplacementReason
 
 
 class DrawAttempt(models.Model):
@@ -149,6 +127,14 @@ class DrawAttempt(models.Model):
         """Tell whether the attempt was drawn (its bundle can be exported and re-run)."""
         return self.status in (AttemptStatus.DRAWN, AttemptStatus.SUPERSEDED)
 
+    def move(self, to: str) -> None:
+        """Set the status to ``to`` if the attempt may move there (``core.drawflow``)."""
+        try:
+            drawflow.check_move(self.status, to)
+        except drawflow.IllegalAttemptMove as exc:
+            raise ValidationError(str(exc)) from exc
+        self.status = to
+
     def superseding(self) -> DrawAttempt | None:
         """Return the approved redraw that superseded this attempt, if any."""
         return next((r for r in self.redraw_requests.all() if r.approved_at is not None), None)
@@ -201,20 +187,6 @@ class DrawOfficial(models.Model):
         return OfficialCommitment(
             self.official_id, self.department.name, bytes.fromhex(self.commitment)
         )
-
-
-class ObjectState(models.TextChoices):
-    PENDING = "pending", _("待确认")
-    CONFIRMED = "confirmed", _("已确认")
-    REPLACED = "replaced", _("已替补")
-
-
-class ReplacementReason(models.TextChoices):
-    """The reasons DRAW-v1 announces for taking the next entity of the reserve list."""
-
-    CANCELLED = "cancelled", _("已注销")
-    MOVED_OUT = "moved_out", _("已迁出")
-    NOT_FOUND = "not_found", _("查无此户")
 
 
 class DrawnObject(models.Model):

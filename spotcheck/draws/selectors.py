@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from spotcheck.access.gates import access_department_for_administering
+from spotcheck.access.roles import ADMIN_ROLES, DEPARTMENT_ROLES, ORGANISER_ROLES
 from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.selectors import task_can_organise
 from spotcheck.core import taskflow
-from spotcheck.core.draw.canonical import parse_frame_line, split_lines
+from spotcheck.core.draw.canonical import parse_frame_line, parse_json, split_lines
 from spotcheck.directory.models import Entity, Inspector
-from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject, ObjectState
-from spotcheck.draws.services import (
-    next_successor,
+from spotcheck.draws.attempts import drawn_for
+from spotcheck.draws.choices import AttemptStatus, ObjectState, ReplacementReason
+from spotcheck.draws.models import DepartmentClaim, DrawAttempt, DrawnObject
+from spotcheck.draws.outcomes import final_of
+from spotcheck.draws.storage import (
+    DRAWN_FRAME,
     stored_drawn_frame,
     stored_groups,
     stored_selection,
@@ -51,7 +56,8 @@ def redraw_approvers(task: Task, requester: User) -> QuerySet[User]:
         User.objects.filter(is_active=True, role__in=taskflow.REDRAW_APPROVER_ROLES)
         .exclude(role=requester.role)
         .exclude(pk=requester.pk)
-        .filter(~Q(role="dept_admin") | Q(department__task_roles__task=task))
+        # an administrator who does not organise tasks must be of a participating department
+        .filter(~Q(role__in=ADMIN_ROLES - ORGANISER_ROLES) | Q(department__task_roles__task=task))
         .select_related("department")
         .distinct()
         .order_by("username")
@@ -91,12 +97,32 @@ def drawn_attempt(task: Task) -> DrawAttempt | None:
     return task.draw_attempts.filter(status=AttemptStatus.DRAWN).order_by("-number").first()
 
 
+def announcement_of(attempt: DrawAttempt) -> dict[str, Any]:
+    """The attempt's announcement (announcement.json) as a value."""
+    value: dict[str, Any] = parse_json(attempt.announcement, "announcement.json")
+    return value
+
+
+def result_of(attempt: DrawAttempt) -> dict[str, Any]:
+    """The attempt's result (result.json) as a value."""
+    value: dict[str, Any] = parse_json(attempt.result, "result.json")
+    return value
+
+
+def final_result_of(attempt: DrawAttempt) -> dict[str, Any] | None:
+    """The attempt's final matching (final.json) as a value; None before matching."""
+    if not attempt.final_result:
+        return None
+    value: dict[str, Any] = parse_json(attempt.final_result, "final.json")
+    return value
+
+
 def official_candidates(task: Task) -> QuerySet[User]:
     """Admins of the participating departments, who may be named to commit."""
     return (
         User.objects.filter(
             is_active=True,
-            role__in=("lead_admin", "dept_admin"),
+            role__in=ADMIN_ROLES & DEPARTMENT_ROLES,
             department__task_roles__task=task,
         )
         .select_related("department")
@@ -221,8 +247,8 @@ def stratum_shortfalls(attempt: DrawAttempt | None) -> list[str]:
     objects = list(DrawnObject.objects.filter(attempt=attempt).values_list("stratum", "state"))
     if not objects:
         return []
-    allocation = json.loads(attempt.result)["allocation"]
-    sampling = json.loads(attempt.announcement)["sampling"]
+    allocation = result_of(attempt)["allocation"]
+    sampling = announcement_of(attempt)["sampling"]
     active: dict[str, int] = {}
     for stratum, state in objects:
         if state != ObjectState.REPLACED:
@@ -264,9 +290,7 @@ def replacement_preview(obj: DrawnObject) -> dict[str, Any]:
     entities = _entities_by_code([c for c in (obj.entity_code, successor) if c])
     attempt = obj.attempt
     drawn = next(
-        s["k"]
-        for s in json.loads(attempt.result)["allocation"]["strata"]
-        if s["stratum"] == obj.stratum
+        s["k"] for s in result_of(attempt)["allocation"]["strata"] if s["stratum"] == obj.stratum
     )
     active = (
         DrawnObject.objects.filter(attempt=attempt, stratum=obj.stratum)
@@ -286,7 +310,7 @@ def replacement_preview(obj: DrawnObject) -> dict[str, Any]:
 def department_objects(attempt: DrawAttempt) -> dict[str, list[str]]:
     """The final (dispatched, not replaced) entities of each department, from the frozen
     frame's items of the drawn entities; no draw is re-run, the frame is not read."""
-    ann = json.loads(attempt.announcement)
+    ann = announcement_of(attempt)
     owner = {i["code"]: i["department"] for i in ann["items"]}
     active = set(
         DrawnObject.objects.filter(attempt=attempt)
@@ -294,7 +318,7 @@ def department_objects(attempt: DrawAttempt) -> dict[str, list[str]]:
         .values_list("entity_code", flat=True)
     )
     found: dict[str, list[str]] = {d: [] for d in ann["departments"]}
-    for line in split_lines(stored_drawn_frame(attempt), "drawn_frame.tsv"):
+    for line in split_lines(stored_drawn_frame(attempt), DRAWN_FRAME):
         row = parse_frame_line(line)
         if row.entity_id in active:
             for department in sorted({owner[c] for c in row.items}):
@@ -314,35 +338,64 @@ _SHOWN_FROM = (
 )
 
 
-def grouping_overview(task: Task, user: User) -> dict[str, Any] | None:
-    """What the task page shows about claims, inspector draws and the matching."""
-    if task.state not in _SHOWN_FROM:
-        return None
-    attempt = drawn_attempt(task)
-    if attempt is None:
-        return None
-    organiser = task_can_organise(user, task)
+def declared_reasons(attempt: DrawAttempt) -> list[tuple[str, str]]:
+    """The replacement reasons the attempt's announcement declared, with their labels."""
+    declared = announcement_of(attempt)["sampling"]["replacement_reasons"]
+    labels = dict(ReplacementReason.choices)
+    return [(r, str(labels.get(r, r))) for r in declared]
+
+
+def next_successor(obj: DrawnObject) -> tuple[int, str | None]:
+    """(number, reserve entity) of sending ``obj`` back now; None once the reserve is used up.
+
+    The n-th send-back of a stratum takes its n-th reserve (DRAW-v1.1, docs/draw-spec.md
+    §10.1), whether or not the earlier ones found a successor.
+    """
+    number = (
+        DrawnObject.objects.filter(
+            attempt=obj.attempt, stratum=obj.stratum, state=ObjectState.REPLACED
+        ).count()
+        + 1
+    )
+    reserve = [
+        entity_id
+        for stratum, kind, entity_id in stored_selection(obj.attempt)
+        if stratum == obj.stratum and kind == "reserve"
+    ]
+    return number, reserve[number - 1] if number <= len(reserve) else None
+
+
+def departments_to_claim(task: Task) -> list[str]:
+    """Departments (names, task order) that have final objects and have not claimed yet."""
+    attempt = drawn_for(task)
+    _outcome, final = final_of(attempt)
+    claimed = set(attempt.claims.values_list("department__name", flat=True))
+    return [
+        d
+        for d in final.outcome.announcement.departments
+        if d not in claimed and final.entities_of(d)
+    ]
+
+
+def _claim_rows(task: Task, user: User, attempt: DrawAttempt) -> list[dict[str, Any]]:
+    """One row per department of the announcement: its objects, its claim and inspectors,
+    and whether this user may claim for it now."""
     allowed = writable_department_ids(user)
-    summary = {d["department"]: d for d in json.loads(attempt.result)["inspectors"]}
+    summary = {d["department"]: d for d in result_of(attempt)["inspectors"]}
     objects = department_objects(attempt)
     claims = {
         c.department.name: c for c in attempt.claims.select_related("department", "claimed_by")
     }
-    certificates = {c for claim in claims.values() for c in claim.certificates}
-    names = dict(
-        Inspector.objects.filter(certificate_no__in=certificates).values_list(
-            "certificate_no", "name"
-        )
-    )
+    names = _inspector_names(claims.values())
     participants = {p.department.name: p for p in task.participants.select_related("department")}
     rows = []
-    for name in json.loads(attempt.announcement)["departments"]:
+    for name in announcement_of(attempt)["departments"]:
         participant = participants.get(name)
         claim = claims.get(name)
         stats = summary.get(name, {"drawn": 0, "eligible": 0, "pool": 0})
         mine = (
             participant is not None
-            and user.role in ("dept_admin", "lead_admin", "platform_admin")
+            and access_department_for_administering(user)
             and (allowed is None or participant.department_id in allowed)
         )
         rows.append(
@@ -368,8 +421,30 @@ def grouping_overview(task: Task, user: User) -> dict[str, Any] | None:
                 and stats["drawn"] > 0,
             }
         )
+    return rows
+
+
+def _inspector_names(claims: Iterable[DepartmentClaim]) -> dict[str, str]:
+    """执法证号 → name of every inspector the claims drew."""
+    certificates = {c for claim in claims for c in claim.certificates}
+    return dict(
+        Inspector.objects.filter(certificate_no__in=certificates).values_list(
+            "certificate_no", "name"
+        )
+    )
+
+
+def grouping_overview(task: Task, user: User) -> dict[str, Any] | None:
+    """What the task page shows about claims, inspector draws and the matching."""
+    if task.state not in _SHOWN_FROM:
+        return None
+    attempt = drawn_attempt(task)
+    if attempt is None:
+        return None
+    organiser = task_can_organise(user, task)
+    rows = _claim_rows(task, user, attempt)
     waiting = [r["name"] for r in rows if r["objects"] and r["claim"] is None]
-    final = json.loads(attempt.final_result) if attempt.final_result else None
+    final = final_result_of(attempt)
     groups = []
     records = 0
     if final is not None:

@@ -28,5 +28,4 @@ urlpatterns = [
     path("tasks/<int:pk>/objects/confirm/", views.confirm_view, name="confirm"),
     path("tasks/<int:pk>/grouping/start/", views.grouping_start_view, name="grouping_start"),
     path("tasks/<int:pk>/grouping/claim/", views.claim_view, name="claim"),
-    path("tasks/<int:pk>/grouping/match/", views.match_view, name="match"),
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from spotcheck.access.gates import access_department_for_administering
 from spotcheck.accounts.selectors import writable_department_ids
 from spotcheck.campaigns.models import Task, TaskDepartment
 from spotcheck.campaigns.selectors import task_can_organise, task_get_for_user
@@ -19,6 +18,22 @@ from spotcheck.common.confirm import Confirmation, confirm_first
 from spotcheck.common.http import download
 from spotcheck.core.draw import DrawError, new_secret
 from spotcheck.core.errors import DomainError
+from spotcheck.draws.ceremony import (
+    draw_abandon,
+    draw_announce,
+    draw_commit,
+    draw_prepare,
+    draw_reveal,
+    draw_run,
+)
+from spotcheck.draws.choices import AttemptStatus
+from spotcheck.draws.dispatch import (
+    department_claim,
+    department_confirm,
+    draw_dispatch,
+    drawn_object_replace,
+    drawn_object_replace_check,
+)
 from spotcheck.draws.forms import (
     AbandonForm,
     PrepareForm,
@@ -28,39 +43,27 @@ from spotcheck.draws.forms import (
     SecretForm,
     prepare_form,
 )
-from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject
+from spotcheck.draws.matching import grouping_start
+from spotcheck.draws.models import DrawAttempt, DrawnObject
+from spotcheck.draws.outcomes import draw_bundle_zip
+from spotcheck.draws.redraws import draw_redraw_approve, draw_redraw_refuse
 from spotcheck.draws.selectors import (
+    announcement_of,
     attempts_of,
+    declared_reasons,
     dispatched_objects,
     drawn_attempt,
     drawn_entities,
+    final_result_of,
     live_attempt,
     pending_redraw,
     redraw_overview,
     replacement_counts,
     replacement_preview,
+    result_of,
     stratum_shortfalls,
 )
-from spotcheck.draws.services import (
-    declared_reasons,
-    department_claim,
-    department_confirm,
-    draw_abandon,
-    draw_announce,
-    draw_bundle_zip,
-    draw_commit,
-    draw_dispatch,
-    draw_match,
-    draw_prepare,
-    draw_redraw_approve,
-    draw_redraw_refuse,
-    draw_reveal,
-    draw_run,
-    drawn_object_replace,
-    drawn_object_replace_check,
-    grouping_start,
-    stored_selection,
-)
+from spotcheck.draws.storage import stored_selection
 
 
 def _chinese(message: str) -> str:
@@ -68,7 +71,8 @@ def _chinese(message: str) -> str:
     return message.split(" / ", 1)[0]
 
 
-def _error(request: HttpRequest, exc: Exception) -> None:
+def show_refusal(request: HttpRequest, exc: Exception) -> None:
+    """Show a refused step as an error message, in Chinese."""
     if isinstance(exc, ValidationError):
         messages.error(request, "；".join(_chinese(m) for m in exc.messages))
     else:
@@ -88,9 +92,9 @@ def _draw_page(
     mine = live.officials.filter(user=request.user).first() if live else None
     drawn = drawn_attempt(task)
     redraw = redraw_overview(task, request.user)
-    announcement = json.loads(live.announcement) if live and live.announcement else None
-    result = json.loads(drawn.result) if drawn else None
-    final = json.loads(drawn.final_result) if drawn and drawn.final_result else None
+    announcement = announcement_of(live) if live and live.announcement else None
+    result = result_of(drawn) if drawn else None
+    final = final_result_of(drawn) if drawn else None
     can_redraw = bool(redraw and redraw["can_request"])
     return render(
         request,
@@ -143,7 +147,7 @@ def prepare_view(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.sources(),
             )
         except PermissionDenied as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
             return _back(request, pk)
         except ValidationError as exc:
             form.refuse(exc)
@@ -185,7 +189,7 @@ def commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         draw_commit(actor=request.user, attempt=live, secret=secret)
     except (ValidationError, PermissionDenied, DrawError) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
         return redirect("draws:draw_page", pk=pk)
     # shown once, never stored: the official needs it to reveal after the announcement
     return render(request, "draws/secret_once.html", {"task": task, "secret": secret.hex()})
@@ -201,7 +205,7 @@ def announce_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         draw_announce(actor=request.user, attempt=live)
     except (ValidationError, PermissionDenied, DrawError) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, "已发布抽取公告：名录和人员库已冻结，请各官员公布秘密值")
     return redirect("draws:draw_page", pk=pk)
@@ -221,7 +225,7 @@ def reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         draw_reveal(actor=request.user, attempt=live, secret=form.cleaned_data["secret"])
     except (ValidationError, PermissionDenied, DrawError) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, "秘密值与承诺一致，已公布")
     return redirect("draws:draw_page", pk=pk)
@@ -270,7 +274,7 @@ def run_view(request: HttpRequest, pk: int) -> HttpResponse:
             previous_signature=form.cleaned_data.get("previous_signature", ""),
         )
     except (ValidationError, PermissionDenied, DrawError) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, "抽取完成")
     return redirect("draws:draw_page", pk=pk)
@@ -314,7 +318,7 @@ def abandon_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         draw_abandon(actor=request.user, attempt=live, reason=form.cleaned_data["reason"])
     except (ValidationError, PermissionDenied) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(
             request,
@@ -338,7 +342,7 @@ def redraw_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         approved = draw_redraw_approve(actor=request.user, attempt=pending)
     except (ValidationError, PermissionDenied) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         superseded = approved.supersedes
         messages.success(
@@ -363,7 +367,7 @@ def redraw_refuse_view(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"] if form.is_valid() else "",
         )
     except (ValidationError, PermissionDenied) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, "已决定不批准重新抽取；申请和理由保留在抽取记录中")
     return _back(request, pk)
@@ -427,7 +431,7 @@ def dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         objects = draw_dispatch(actor=request.user, task=task)
     except (ValidationError, PermissionDenied) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
         return redirect("draws:draw_page", pk=pk)
     messages.success(request, f"已派发 {len(objects)} 户，各参与部门须在2个工作日内完成比对确认")
     return redirect("draws:objects", pk=pk)
@@ -456,7 +460,7 @@ def objects_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _is_mine(request: HttpRequest, participant: TaskDepartment) -> bool:
     allowed = writable_department_ids(request.user)
-    return request.user.role in ("dept_admin", "lead_admin", "platform_admin") and (
+    return access_department_for_administering(request.user) and (
         allowed is None or participant.department_id in allowed
     )
 
@@ -528,7 +532,7 @@ def replace_view(request: HttpRequest, pk: int, object_pk: int) -> HttpResponse:
             expected_state=form.cleaned_data["state"],
         )
     except (ValidationError, PermissionDenied, DrawError) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(
             request,
@@ -578,13 +582,13 @@ def confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
     except (ValidationError, PermissionDenied) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, f"{confirmed.department.name}已确认派发名单")
     return redirect("draws:objects", pk=pk)
 
 
-# ---------------------------------------------------------------- grouping and matching
+# ---------------------------------------------------------------- grouping and claims
 
 
 @login_required
@@ -594,7 +598,7 @@ def grouping_start_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         grouping_start(actor=request.user, task=task)
     except (ValidationError, PermissionDenied, DomainError) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, "已开始编组：请各参与部门认领检查对象并抽取执法人员")
     return redirect("campaigns:task_detail", pk=pk)
@@ -610,43 +614,11 @@ def claim_view(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, task=task, department_id=int(raw) if raw.isdigit() else None
         )
     except (ValidationError, PermissionDenied, DrawError) as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(
             request,
             f"{claim.department.name}已认领 {len(claim.entity_codes)} 户检查对象，"
             f"抽取执法检查人员 {len(claim.certificates)} 名",
         )
-    return redirect("campaigns:task_detail", pk=pk)
-
-
-@login_required
-@require_POST
-def match_view(request: HttpRequest, pk: int) -> HttpResponse:
-    task = _organised_task(request, pk)
-    asked = confirm_first(
-        request,
-        Confirmation(
-            title="确认随机匹配",
-            consequences=[
-                "对替补后的最终名单和各部门抽取的执法检查人员随机匹配，组成检查组",
-                "为每户检查对象生成一企一表并推送到检查组成员的手机，任务进入“已匹配”",
-                "匹配结果按规则确定并公开，之后不能重新匹配",
-            ],
-            button="确认随机匹配",
-            back_url=reverse("campaigns:task_detail", args=[pk]),
-        ),
-    )
-    if asked is not None:
-        return asked
-    try:
-        final = draw_match(actor=request.user, task=task)
-    except (ValidationError, PermissionDenied, DomainError) as exc:
-        _error(request, exc)
-    else:
-        m = final.matching
-        text = f"随机匹配完成：检查组 {len(m.groups)} 个，已生成一企一表 {len(final.entities)} 份"
-        if m.infeasible:
-            text += f"；{len({x.entity_id for x in m.infeasible})} 户无法组成检查组，须牵头单位处理"
-        messages.success(request, text)
     return redirect("campaigns:task_detail", pk=pk)

@@ -2,7 +2,7 @@
 
 Seed plan §三(三): "被检查对象和检查人员确定后，由平台随机匹配，自动生成一企一表".  The
 matching itself is DRAW-v1.1 (docs/draw-spec.md §10.1), computed and stored by
-``spotcheck.draws.services.draw_match``; this service turns it into rows, all at once:
+``spotcheck.draws.matching.draw_match``; this service turns it into rows, all at once:
 
 - one 检查组 per matched group, numbered in processing order, seat 0 leads;
 - one joint record per final entity, numbered "<task number>-0001" … in processing

@@ -19,7 +19,8 @@ from spotcheck.core import uscc
 from spotcheck.deadlines.choices import DeadlineKind
 from spotcheck.deadlines.models import Deadline
 from spotcheck.directory.models import Entity, Inspector
-from spotcheck.draws.models import DrawAttempt, DrawnObject, ObjectState, ReplacementReason
+from spotcheck.draws.choices import ObjectState, ReplacementReason
+from spotcheck.draws.models import DrawAttempt, DrawnObject
 from spotcheck.followup.selectors import PublicDisposal, public_disposals_for_entities
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.selectors import joint_record_get_for_user

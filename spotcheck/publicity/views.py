@@ -30,8 +30,8 @@ from spotcheck.catalogue.selectors import ItemFilter, item_list
 from spotcheck.common.cache import cache_get, cache_set
 from spotcheck.common.forms import add_service_errors
 from spotcheck.common.http import download
+from spotcheck.draws.outcomes import draw_bundle_zip
 from spotcheck.draws.selectors import drawn_entities, public_draw_record
-from spotcheck.draws.services import draw_bundle_zip
 from spotcheck.publicity import exports, gsxt
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.forms import CorrectionForm, LookupForm, PublicFilterForm, ResultFilterForm

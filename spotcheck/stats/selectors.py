@@ -26,7 +26,8 @@ from spotcheck.campaigns.models import Task
 from spotcheck.catalogue.models import ResultCode
 from spotcheck.deadlines.choices import DeadlineKind, DeadlineState
 from spotcheck.deadlines.models import Deadline
-from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject, ObjectState
+from spotcheck.draws.choices import AttemptStatus, ObjectState
+from spotcheck.draws.models import DrawAttempt, DrawnObject
 from spotcheck.followup.choices import CaseState, StepKind
 from spotcheck.followup.models import Case
 from spotcheck.inspections.models import JointRecord, RecordItem

@@ -1,14 +1,14 @@
 """The pages of the workflow layer, grouped by the URL namespace they answer under.
 
-``config/urls.py`` composes each namespace from the owning context's own routes and the
-workflow pages listed here, so every path and every URL name stays what it was.
+``config/urls.py`` joins each group to the owning context's own routes under that
+context's namespace, so every path and every URL name stays what it was.
 """
 
 from __future__ import annotations
 
 from django.urls import path
 
-from spotcheck.workflow import home, task_pages
+from spotcheck.workflow import home, task_pages, views
 
 # under /workbench/, namespace "common"
 workbench_patterns = [
@@ -19,4 +19,9 @@ workbench_patterns = [
 campaigns_patterns = [
     path("tasks/", task_pages.task_board, name="task_board"),
     path("tasks/<int:pk>/", task_pages.task_detail, name="task_detail"),
+]
+
+# under /, namespace "draws"
+draws_patterns = [
+    path("tasks/<int:pk>/grouping/match/", views.match_view, name="match"),
 ]

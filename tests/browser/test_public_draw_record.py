@@ -20,7 +20,7 @@ def test_the_public_draw_record_names_officials_and_shows_per_cent_and_local_tim
     from django.utils import timezone
 
     from spotcheck.core.draw import new_secret
-    from spotcheck.draws.services import (
+    from spotcheck.draws.ceremony import (
         draw_announce,
         draw_commit,
         draw_prepare,

@@ -25,16 +25,15 @@ def _dispatched_with_a_withdrawal(scenario: Scenario) -> tuple[Any, Any]:
     from spotcheck.catalogue.tests.factories import make_item
     from spotcheck.core.draw import new_secret
     from spotcheck.deadlines.services import calendar_load_bundled
-    from spotcheck.draws.models import DrawnObject
-    from spotcheck.draws.services import (
+    from spotcheck.draws.ceremony import (
         draw_announce,
         draw_commit,
-        draw_dispatch,
         draw_prepare,
         draw_reveal,
         draw_run,
-        drawn_object_replace,
     )
+    from spotcheck.draws.dispatch import draw_dispatch, drawn_object_replace
+    from spotcheck.draws.models import DrawnObject
 
     calendar_load_bundled(actor=None)
     lead_dept, scj_dept = scenario.departments["lead"], scenario.departments["scj"]

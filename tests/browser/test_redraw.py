@@ -27,17 +27,15 @@ def _stuck_in_grouping(scenario: Scenario) -> Any:
     from spotcheck.core.draw import new_secret
     from spotcheck.deadlines.services import calendar_load_bundled
     from spotcheck.directory.models import Inspector
-    from spotcheck.draws.services import (
-        department_claim,
-        department_confirm,
+    from spotcheck.draws.ceremony import (
         draw_announce,
         draw_commit,
-        draw_dispatch,
         draw_prepare,
         draw_reveal,
         draw_run,
-        grouping_start,
     )
+    from spotcheck.draws.dispatch import department_claim, department_confirm, draw_dispatch
+    from spotcheck.draws.matching import grouping_start
 
     calendar_load_bundled(actor=None)
     lead_dept, scj_dept = scenario.departments["lead"], scenario.departments["scj"]
@@ -88,7 +86,7 @@ def _stuck_in_grouping(scenario: Scenario) -> Any:
 
 
 def _to_claim(task: Any) -> list[str]:
-    from spotcheck.draws.services import departments_to_claim
+    from spotcheck.draws.selectors import departments_to_claim
 
     return departments_to_claim(task)
 

@@ -25,7 +25,7 @@ def _drawn(scenario: Scenario) -> Any:
     from spotcheck.catalogue.tests.factories import make_item
     from spotcheck.core.draw import new_secret
     from spotcheck.deadlines.services import calendar_load_bundled
-    from spotcheck.draws.services import (
+    from spotcheck.draws.ceremony import (
         draw_announce,
         draw_commit,
         draw_prepare,
@@ -77,7 +77,7 @@ def _drawn(scenario: Scenario) -> Any:
 def _first_with_reserve(task: Any) -> tuple[str, str, str]:
     """(stratum, first drawn entity, first reserve entity) of a stratum with one reserve."""
     from spotcheck.draws.selectors import drawn_attempt
-    from spotcheck.draws.services import stored_selection
+    from spotcheck.draws.storage import stored_selection
 
     rows = stored_selection(drawn_attempt(task))
     for stratum in sorted({s for s, _k, _e in rows}):

@@ -8,7 +8,6 @@ the SHA-256 of every other file.  tools/verify_draw.py needs nothing else.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,9 @@ from spotcheck.core.draw.canonical import (
     VERSION,
     canonical_json,
     lines_bytes,
+    parse_canonical_json,
     parse_frame_line,
+    parse_opening_line,
     parse_pool_line,
     split_lines,
 )
@@ -150,16 +151,6 @@ class Bundle:
     replacements: list[Replacement] | None = None
 
 
-def _read_json(data: bytes, name: str) -> Any:
-    try:
-        value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise MalformedInputError(f"{name}不是有效的JSON / {name} is not JSON") from None
-    if canonical_json(value) != data:
-        raise MalformedInputError(f"{name}不是规范JSON / {name} is not canonical")
-    return value
-
-
 def read_bundle(directory: Path) -> Bundle:
     """Read and parse a bundle directory; raise BundleError or MalformedInputError."""
     names: tuple[str, ...] = (*INPUT_FILES, *OUTPUT_FILES)
@@ -182,7 +173,9 @@ def read_bundle(directory: Path) -> Bundle:
     )
     if recorded != canonical_json(manifest(raw)):
         raise DrawError("manifest.json与数据包文件不符 / manifest does not match the files")
-    ann = Announcement.from_json(_read_json(raw["announcement.json"], "announcement.json"))
+    ann = Announcement.from_json(
+        parse_canonical_json(raw["announcement.json"], "announcement.json")
+    )
     if ann.to_bytes() != raw["announcement.json"]:
         raise MalformedInputError("announcement.json含有多余或缺少字段 / unexpected fields")
     frame_rows = [parse_frame_line(x) for x in split_lines(raw["frame.tsv"], "frame.tsv")]
@@ -195,11 +188,8 @@ def read_bundle(directory: Path) -> Bundle:
     leaves = split_lines(raw["avoidance.tsv"], "avoidance.tsv")
     openings = []
     for line in split_lines(raw["avoidance_openings.tsv"], "avoidance_openings.tsv"):
-        fields = line.decode("utf-8").split("\t")
-        if len(fields) != 3:
-            raise MalformedInputError("avoidance_openings.tsv每行应有3个字段")
-        openings.append(AvoidancePair(fields[0], fields[1], bytes.fromhex(fields[2])))
-    rev = _read_json(raw["reveals.json"], "reveals.json")
+        openings.append(AvoidancePair(*parse_opening_line(line)))
+    rev = parse_canonical_json(raw["reveals.json"], "reveals.json")
     if rev.get("announcement_sha256") != ann.sha256().hex() or rev.get("task_id") != ann.task_id:
         raise DrawError("reveals.json指向另一份公告 / reveals refer to another announcement")
     try:

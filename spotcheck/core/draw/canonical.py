@@ -26,17 +26,25 @@ __all__ = [
     "RISK_CLASSES",
     "VERSION",
     "FrameRow",
+    "GroupRow",
     "InspectorRow",
     "Item",
+    "SelectionRow",
     "canonical_json",
     "check_date",
     "check_entity_id",
     "check_text",
+    "frame_entity_id",
     "frame_line",
     "lines_bytes",
+    "parse_canonical_json",
     "parse_decimal",
     "parse_frame_line",
+    "parse_group_line",
+    "parse_json",
+    "parse_opening_line",
     "parse_pool_line",
+    "parse_selection_line",
     "pool_line",
     "sort_unique",
     "split_lines",
@@ -315,3 +323,86 @@ def split_lines(data: bytes, what: str) -> list[bytes]:
         raise MalformedInputError(f"{what}须以LF结尾且不含CR / {what} line endings")
     lines = data[:-1].split(b"\n")
     return lines
+
+
+# ------------------------------------------------------------------ readers of the files
+# Every file a draw writes is read back through one of these, by the platform and by
+# the bundle reader alike; tools/verify_draw.py keeps its own copy on purpose.
+
+
+def frame_entity_id(line: bytes) -> str:
+    """Return the entity id of a canonical frame row without reading the rest of it."""
+    return line.split(b"\t", 1)[0].decode("ascii")
+
+
+def parse_opening_line(line: bytes, what: str = "avoidance_openings.tsv") -> tuple[str, str, bytes]:
+    """Read one avoidance opening: (entity id, 执法证号, salt).
+
+    The same rows make avoidance_openings.tsv and the private list it is cut from.
+    """
+    fields = line.decode("utf-8").split("\t")
+    if len(fields) != 3:
+        raise MalformedInputError(f"{what}每行应有3个字段")
+    return fields[0], fields[1], bytes.fromhex(fields[2])
+
+
+@dataclass(frozen=True)
+class SelectionRow:
+    """One row of selection.tsv: a selected or reserve entity of a stratum, in rank order."""
+
+    stratum: str
+    kind: str
+    position: int
+    entity_id: str
+    rank: bytes
+
+
+def parse_selection_line(line: bytes) -> SelectionRow:
+    """Read one row of selection.tsv (stratum, selected/reserve, position, entity, rank)."""
+    stratum, kind, position, entity_id, rank = _split(line, 5, "selection.tsv行")
+    return SelectionRow(stratum, kind, int(position), entity_id, bytes.fromhex(rank))
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One seat of groups.tsv (or final_groups.tsv); ``slot`` 0 is the group's leader."""
+
+    position: int
+    entity_id: str
+    slot: int
+    department: str
+    certificate_no: str
+    role: str
+    covers: tuple[str, ...]
+
+
+def parse_group_line(line: bytes) -> GroupRow:
+    """Read one row of groups.tsv (or final_groups.tsv)."""
+    position, entity_id, slot, department, certificate_no, role, covers = _split(
+        line, 7, "groups.tsv行"
+    )
+    return GroupRow(
+        int(position),
+        entity_id,
+        int(slot),
+        department,
+        certificate_no,
+        role,
+        tuple(covers.split(",")) if covers else (),
+    )
+
+
+def parse_json(data: bytes | str, name: str) -> Any:
+    """Read a JSON file of the draw (announcement, result, reveals, final) as stored."""
+    try:
+        return json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise MalformedInputError(f"{name}不是有效的JSON / {name} is not JSON") from None
+
+
+def parse_canonical_json(data: bytes, name: str) -> Any:
+    """Read a JSON file of a bundle strictly: it must be the canonical JSON of its value."""
+    value = parse_json(data, name)
+    if canonical_json(value) != data:
+        raise MalformedInputError(f"{name}不是规范JSON / {name} is not canonical")
+    return value

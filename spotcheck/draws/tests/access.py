@@ -20,8 +20,9 @@ from django.urls import reverse
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
-from spotcheck.draws.models import AttemptStatus, DepartmentClaim, DrawAttempt
-from spotcheck.draws.services import draw_abandon, draw_prepare
+from spotcheck.draws.ceremony import draw_abandon, draw_prepare
+from spotcheck.draws.choices import AttemptStatus
+from spotcheck.draws.models import DepartmentClaim, DrawAttempt
 from spotcheck.inspections.tests.factories import make_task
 
 
@@ -175,6 +176,6 @@ CASES: dict[str, Case] = {
     # every official who sees the task may try to claim; all are refused with a message
     "draws:grouping_start": Case(_post("draws:grouping_start", TASK), ORGANISERS_POST, _grouping),
     "draws:claim":     Case(_post("draws:claim", TASK),    VIEWERS_POST, _grouping),
-    "draws:match":     Case(_post("draws:match", TASK, CONFIRMED),    ORGANISERS_POST, _grouping),
+    "draws:match":  Case(_post("draws:match", TASK, CONFIRMED),    ORGANISERS_POST, _grouping),
 }
 # fmt: on

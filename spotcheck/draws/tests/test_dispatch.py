@@ -12,8 +12,9 @@ from spotcheck.campaigns.models import Task
 from spotcheck.deadlines.choices import DeadlineState
 from spotcheck.deadlines.models import Deadline
 from spotcheck.deadlines.services import calendar_load_bundled, deadlines_remind
-from spotcheck.draws.models import DrawnObject, ObjectState
-from spotcheck.draws.services import department_confirm, draw_dispatch, drawn_object_replace
+from spotcheck.draws.choices import ObjectState
+from spotcheck.draws.dispatch import department_confirm, draw_dispatch, drawn_object_replace
+from spotcheck.draws.models import DrawnObject
 from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
 
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # Monday 2026-03-02, 10:00 in 晋州

@@ -21,16 +21,16 @@ from spotcheck.common.testing import LOGIN_BACKEND
 from spotcheck.core.draw import PublicSource, new_secret
 from spotcheck.core.draw.drand import KNOWN_CHAINS
 from spotcheck.core.draw.tests import drand_vectors as v
-from spotcheck.draws.models import AttemptStatus, DrawAttempt
-from spotcheck.draws.services import (
+from spotcheck.draws.ceremony import (
     draw_announce,
-    draw_bundle_files,
     draw_commit,
     draw_prepare,
     draw_reveal,
     draw_run,
-    draw_verify_stored,
 )
+from spotcheck.draws.choices import AttemptStatus
+from spotcheck.draws.models import DrawAttempt
+from spotcheck.draws.outcomes import draw_bundle_files, draw_verify_stored
 from spotcheck.draws.tests.test_draw_flow import ROOT, task  # noqa: F401 - fixture
 
 QUICKNET_ROUND = v.BEACONS[0]

@@ -28,18 +28,18 @@ from spotcheck.core.draw import RevealMismatchError, new_secret
 from spotcheck.core.uscc import build_uscc
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.services import entity_create, inspector_create
-from spotcheck.draws.models import AttemptStatus, DrawAttempt
-from spotcheck.draws.services import (
+from spotcheck.draws.ceremony import (
     draw_abandon,
     draw_announce,
-    draw_bundle_files,
     draw_commit,
     draw_prepare,
-    draw_redraw_approve,
     draw_reveal,
     draw_run,
-    rerun,
 )
+from spotcheck.draws.choices import AttemptStatus
+from spotcheck.draws.models import DrawAttempt
+from spotcheck.draws.outcomes import draw_bundle_files, rerun
+from spotcheck.draws.redraws import draw_redraw_approve
 
 ROOT = Path(__file__).resolve().parents[3]
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

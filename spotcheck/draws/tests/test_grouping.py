@@ -23,20 +23,19 @@ from spotcheck.campaigns.models import Task
 from spotcheck.common.testing import LOGIN_BACKEND, Departments
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Inspector
-from spotcheck.draws.models import DepartmentClaim, DrawAttempt, DrawnObject, ObjectState
-from spotcheck.draws.services import (
+from spotcheck.draws.choices import ObjectState
+from spotcheck.draws.dispatch import (
     department_claim,
     department_confirm,
-    draw_bundle_files,
     draw_dispatch,
-    draw_match,
-    draw_verify_stored,
     drawn_object_replace,
-    grouping_start,
-    rerun,
 )
+from spotcheck.draws.matching import grouping_start
+from spotcheck.draws.models import DepartmentClaim, DrawAttempt, DrawnObject
+from spotcheck.draws.outcomes import draw_bundle_files, draw_verify_stored, rerun
 from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord
+from spotcheck.workflow.matching import task_match
 
 ROOT = Path(__file__).resolve().parents[3]
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # Monday 2026-03-02, 10:00 in 晋州
@@ -165,7 +164,7 @@ def test_matching_waits_for_every_department_with_objects(
 
     # when / then
     with pytest.raises(ValidationError, match=f"尚未认领.*{LEAD}"):
-        draw_match(actor=lead_admin, task=grouping)
+        task_match(actor=lead_admin, task=grouping)
     grouping.refresh_from_db()
     assert grouping.state == TaskState.GROUPING
     assert JointRecord.objects.count() == 0
@@ -177,7 +176,7 @@ def test_matching_generates_one_record_per_final_entity_and_moves_the_task(
     claimed: Task, lead_admin: User
 ) -> None:
     # when
-    final = draw_match(actor=lead_admin, task=claimed)
+    final = task_match(actor=lead_admin, task=claimed)
 
     # then
     claimed.refresh_from_db()
@@ -208,10 +207,10 @@ def test_matching_generates_one_record_per_final_entity_and_moves_the_task(
 
 
 def test_a_double_click_on_match_matches_once(claimed: Task, lead_admin: User) -> None:
-    draw_match(actor=lead_admin, task=claimed)
+    task_match(actor=lead_admin, task=claimed)
 
     with pytest.raises(ValidationError, match="不会重复匹配"):
-        draw_match(actor=lead_admin, task=claimed)
+        task_match(actor=lead_admin, task=claimed)
 
     assert JointRecord.objects.count() == 5
     assert AuditEvent.objects.filter(event_type="draw.matched").count() == 1
@@ -219,7 +218,7 @@ def test_a_double_click_on_match_matches_once(claimed: Task, lead_admin: User) -
 
 def test_only_the_lead_office_matches(claimed: Task, dept_admin: User) -> None:
     with pytest.raises(PermissionDenied):
-        draw_match(actor=dept_admin, task=claimed)
+        task_match(actor=dept_admin, task=claimed)
 
     assert JointRecord.objects.count() == 0
 
@@ -228,7 +227,7 @@ def test_the_matched_bundle_verifies_with_the_standalone_script(
     claimed: Task, lead_admin: User, tmp_path: Path
 ) -> None:
     # given
-    draw_match(actor=lead_admin, task=claimed)
+    task_match(actor=lead_admin, task=claimed)
     files = draw_bundle_files(_attempt(claimed))
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
@@ -254,7 +253,7 @@ def test_a_tampered_replacement_in_the_exported_bundle_fails_verification(
     claimed: Task, lead_admin: User, tmp_path: Path
 ) -> None:
     # given: the replacement claims another entity of the frame replaced the drawn one
-    draw_match(actor=lead_admin, task=claimed)
+    task_match(actor=lead_admin, task=claimed)
     files = draw_bundle_files(_attempt(claimed))
     row = files["replacements.tsv"].decode().rstrip("\n").split("\t")
     other = next(
@@ -306,7 +305,7 @@ def test_a_department_without_drawable_inspectors_is_told_and_blocks_matching(
     with pytest.raises(ValidationError, match="没有可抽取的人员.*在岗且执法证在抽取日有效的0人"):
         department_claim(actor=dept_admin, task=task)
     with pytest.raises(ValidationError, match=f"尚未认领.*{MARKET}"):
-        draw_match(actor=lead_admin, task=task)
+        task_match(actor=lead_admin, task=task)
     assert DepartmentClaim.objects.count() == 1
     assert JointRecord.objects.count() == 0
     lead = Client()
@@ -369,7 +368,7 @@ def test_two_simultaneous_match_clicks_match_once_on_postgresql(
     def click() -> None:
         barrier.wait()
         try:
-            draw_match(actor=lead_admin, task=task)
+            task_match(actor=lead_admin, task=task)
             outcomes.append("matched")
         except ValidationError as exc:
             outcomes.append(exc.messages[0])
@@ -414,7 +413,7 @@ def test_a_department_with_no_final_object_has_nothing_to_claim_and_does_not_blo
     # when / then
     with pytest.raises(ValidationError, match="没有需要晋州市公安局检查的对象，无需认领"):
         department_claim(actor=other_dept_admin, task=task)
-    final = draw_match(actor=lead_admin, task=task)
+    final = task_match(actor=lead_admin, task=task)
     assert JointRecord.objects.count() == len(final.entities) == 5
     assert DepartmentClaim.objects.count() == 2
 

@@ -26,28 +26,20 @@ from spotcheck.core.draw import new_secret
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Inspector
 from spotcheck.directory.services import inspector_update
-from spotcheck.draws.models import (
-    AttemptStatus,
-    DepartmentClaim,
-    DrawAttempt,
-    DrawnObject,
-    ObjectState,
-)
-from spotcheck.draws.services import (
-    department_claim,
+from spotcheck.draws.ceremony import (
     draw_abandon,
     draw_announce,
-    draw_bundle_files,
     draw_commit,
-    draw_match,
     draw_prepare,
-    draw_redraw_approve,
-    draw_redraw_refuse,
     draw_reveal,
     draw_run,
-    draw_verify_stored,
-    grouping_start,
 )
+from spotcheck.draws.choices import AttemptStatus, ObjectState
+from spotcheck.draws.dispatch import department_claim
+from spotcheck.draws.matching import grouping_start
+from spotcheck.draws.models import DepartmentClaim, DrawAttempt, DrawnObject
+from spotcheck.draws.outcomes import draw_bundle_files, draw_verify_stored
+from spotcheck.draws.redraws import draw_redraw_approve, draw_redraw_refuse
 from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
 from spotcheck.draws.tests.test_grouping import (  # noqa: F401 - shared fixtures
     LEAD,
@@ -59,6 +51,7 @@ from spotcheck.draws.tests.test_grouping import (  # noqa: F401 - shared fixture
     grouping,
 )
 from spotcheck.inspections.models import JointRecord
+from spotcheck.workflow.matching import task_match
 
 ROOT = Path(__file__).resolve().parents[3]
 REASON = "市场监管局执法人员名录有误：4人休假记录错误，冻结的人员库无可抽取人员"
@@ -439,10 +432,10 @@ def test_matching_waits_while_a_redraw_request_is_pending(
 
     # when / then
     with pytest.raises(ValidationError, match="有待审计员批准的重新抽取申请"):
-        draw_match(actor=lead_admin, task=claimed)
+        task_match(actor=lead_admin, task=claimed)
     assert JointRecord.objects.count() == 0
     draw_redraw_refuse(actor=auditor, attempt=request, reason="不必重新抽取")
-    draw_match(actor=lead_admin, task=claimed)
+    task_match(actor=lead_admin, task=claimed)
     assert JointRecord.objects.count() == 5
 
 
@@ -453,7 +446,7 @@ def test_a_redraw_after_matching_is_refused_with_the_reason(
     auditor: User,
 ) -> None:
     # given
-    draw_match(actor=lead_admin, task=claimed)
+    task_match(actor=lead_admin, task=claimed)
 
     # when / then
     with pytest.raises(ValidationError) as exc:
@@ -501,7 +494,7 @@ def test_a_department_without_drawable_inspectors_gets_out_through_an_approved_r
     grouping_start(actor=lead_admin, task=task)
     department_claim(actor=lead_admin, task=task)
     claim = department_claim(actor=dept_admin, task=task)
-    final = draw_match(actor=lead_admin, task=task)
+    final = task_match(actor=lead_admin, task=task)
 
     # then
     task.refresh_from_db()

@@ -10,15 +10,15 @@ from spotcheck.accounts.models import User
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.common.testing import LOGIN_BACKEND
+from spotcheck.draws.choices import AttemptStatus
 from spotcheck.draws.forms import prepare_form
-from spotcheck.draws.models import AttemptStatus
-from spotcheck.draws.services import draw_match
 from spotcheck.draws.tests.test_draw_flow import task  # noqa: F401 - shared fixture
 from spotcheck.draws.tests.test_grouping import (  # noqa: F401 - shared fixtures
     claimed,
     confirmed,
     grouping,
 )
+from spotcheck.workflow.matching import task_match
 
 REASON = "市场监管局执法人员在岗状态录入错误"
 
@@ -215,7 +215,7 @@ def test_no_redraw_is_offered_after_matching(
     claimed: Task,  # noqa: F811
     lead_admin: User,
 ) -> None:
-    draw_match(actor=lead_admin, task=claimed)
+    task_match(actor=lead_admin, task=claimed)
 
     page = _client(lead_admin).get(f"/tasks/{claimed.pk}/").content.decode()
 

@@ -13,21 +13,18 @@ from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.common.testing import LOGIN_BACKEND
 from spotcheck.directory.models import Entity
-from spotcheck.draws.models import AttemptStatus, DrawnObject, ObjectState
+from spotcheck.draws.ceremony import draw_reveal
+from spotcheck.draws.choices import AttemptStatus, ObjectState
+from spotcheck.draws.dispatch import department_claim, department_confirm, drawn_object_replace
+from spotcheck.draws.matching import grouping_start
+from spotcheck.draws.models import DrawnObject
 from spotcheck.draws.selectors import (
     dispatched_objects,
     grouping_overview,
     replacement_counts,
     stratum_shortfalls,
 )
-from spotcheck.draws.services import (
-    department_claim,
-    department_confirm,
-    draw_reveal,
-    drawn_object_replace,
-    grouping_start,
-    stored_selection,
-)
+from spotcheck.draws.storage import stored_selection
 from spotcheck.draws.tests.test_dispatch import dispatched  # noqa: F401 - shared fixture
 from spotcheck.draws.tests.test_draw_flow import _announced, _drawn, task  # noqa: F401
 

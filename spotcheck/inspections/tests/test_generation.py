@@ -15,7 +15,9 @@ from spotcheck.common.testing import Departments
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Entity, Inspector, Tag
 from spotcheck.directory.services import avoidance_add
-from spotcheck.draws.services import department_claim, final_of, grouping_start
+from spotcheck.draws.dispatch import department_claim
+from spotcheck.draws.matching import grouping_start
+from spotcheck.draws.outcomes import final_of
 from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
 from spotcheck.draws.tests.test_grouping import NOW, _confirm_all
 from spotcheck.inspections.generation import item_applies, records_generate

@@ -30,7 +30,8 @@ from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.deadlines.choices import DeadlineKind, DeadlineState
 from spotcheck.deadlines.models import Deadline
 from spotcheck.directory.models import Inspector
-from spotcheck.draws.models import AttemptStatus, DrawAttempt, DrawnObject, ObjectState
+from spotcheck.draws.choices import AttemptStatus, ObjectState
+from spotcheck.draws.models import DrawAttempt, DrawnObject
 from spotcheck.followup.choices import Measure
 from spotcheck.followup.services import (
     case_accept_transfer,

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from spotcheck.campaigns.models import Task
 from spotcheck.draws.models import DrawAttempt
+from spotcheck.draws.outcomes import draw_bundle_files
 from spotcheck.draws.selectors import drawn_attempt
-from spotcheck.draws.services import draw_bundle_files
 
 
 class Command(BaseCommand):

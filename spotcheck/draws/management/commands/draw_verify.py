@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from spotcheck.draws.management.commands.draw_bundle import _attempt, _task
-from spotcheck.draws.services import draw_verify_stored
+from spotcheck.draws.outcomes import draw_verify_stored
 
 
 class Command(BaseCommand):
