@@ -22,8 +22,8 @@ from spotcheck.accounts.models import User
 from spotcheck.audit import events
 from spotcheck.audit.services import audit_record
 from spotcheck.campaigns.selectors import task_can_organise
-from spotcheck.inspections.choices import RecordState
-from spotcheck.inspections.models import JointRecord, MergeOutcome, VisitMerge
+from spotcheck.inspections.choices import MergeOutcome, RecordState
+from spotcheck.inspections.models import JointRecord, VisitMerge
 from spotcheck.inspections.selectors import joint_record_list_for_user
 
 

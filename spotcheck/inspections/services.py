@@ -28,6 +28,7 @@ from spotcheck.core.errors import DomainError
 from spotcheck.core.masking import mask_identifier
 from spotcheck.core.results import ResultError
 from spotcheck.inspections.choices import (
+    ConflictSettlement,
     NoticeMethod,
     RecordState,
     ReviewDecision,
@@ -46,7 +47,6 @@ from spotcheck.inspections.field_selectors import (
 )
 from spotcheck.inspections.images import clean_photo, clean_signature
 from spotcheck.inspections.models import (
-    ConflictSettlement,
     DepartmentReview,
     EntryConflict,
     FieldSubmission,
