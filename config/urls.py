@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from spotcheck.inspections import urls as inspections_urls
+from spotcheck.workflow import record_urls
+
 admin.site.site_header = "spotcheck 双随机、一公开监管平台 · 系统维护"
 admin.site.site_title = "spotcheck 系统维护"
 admin.site.index_title = "数据维护"
@@ -17,7 +20,13 @@ urlpatterns = [
     path("", include("spotcheck.campaigns.urls")),
     path("", include("spotcheck.draws.urls")),
     path("", include("spotcheck.deadlines.urls")),
-    path("", include("spotcheck.inspections.urls")),
+    # the workflow pages on records (inbox, review) first, under the inspections' names
+    path(
+        "",
+        include(
+            (record_urls.urlpatterns + inspections_urls.urlpatterns, inspections_urls.app_name)
+        ),
+    ),
     path("followup/", include("spotcheck.followup.urls")),
     path("stats/", include("spotcheck.stats.urls")),
     path("audit/", include("spotcheck.audit.urls")),

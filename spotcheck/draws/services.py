@@ -1138,7 +1138,7 @@ def draw_match(*, actor: User, task: Task) -> FinalMatching:
     Runs only once: the task row is locked and its state checked, so a double click
     matches once and the second click gets a clear message.
     """
-    from spotcheck.inspections.generation import records_generate
+    from spotcheck.inspections.services.generation import records_generate
 
     if actor.role not in _ORGANISERS:
         raise PermissionDenied("只有牵头单位管理员可以随机匹配")

@@ -18,8 +18,8 @@ from spotcheck.directory.services import avoidance_add
 from spotcheck.draws.services import department_claim, final_of, grouping_start
 from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
 from spotcheck.draws.tests.test_grouping import NOW, _confirm_all
-from spotcheck.inspections.generation import item_applies, records_generate
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
+from spotcheck.inspections.services.generation import item_applies, records_generate
 
 MARKET = "晋州市市场监督管理局"
 
