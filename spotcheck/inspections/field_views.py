@@ -50,7 +50,14 @@ from spotcheck.inspections.forms import (
     parse_sync,
 )
 from spotcheck.inspections.images import photo_max_bytes, photo_size_error
-from spotcheck.inspections.models import EntryConflict, JointRecord, RecordPhoto, RecordVersion
+from spotcheck.inspections.models import (
+    EntryConflict,
+    GroupMember,
+    JointRecord,
+    RecordItem,
+    RecordPhoto,
+    RecordVersion,
+)
 from spotcheck.inspections.selectors.conflicts import (
     conflict_answer,
     conflicts_of,
@@ -251,12 +258,40 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    """The on-site record: the member's own items to fill, kept on the phone (现场录入)."""
     user = _user(request)
     record = joint_record_get_for_user(user, pk)
     member = membership(user, record)
     if member is None:
         raise Http404
-    items = list(own_items(user, record))
+    rows = _fill_rows(list(own_items(user, record)))
+    members = group_members(record)
+    conflicts = conflicts_of(record)
+    for r in rows:
+        r["conflicts"] = [c for c in conflicts if c["item"] == r["row"].pk and c["open"]]
+    return render(
+        request,
+        "inspections/field/fill.html",
+        {
+            "record": record,
+            "member": member,
+            "rows": rows,
+            "members": members,
+            "others": record.items.exclude(department_id=member.department_id).select_related(
+                "item", "department"
+            ),
+            "field_state": _field_state(record, user, rows, members, conflicts),
+            "signer_roles": SignerRole.choices,
+            "reviews": reviews_of(record),
+            "conflicts": conflicts,
+            "open_conflicts": [c for c in conflicts if c["open"]],
+            "resign_outstanding": resignature_outstanding(record),
+        },
+    )
+
+
+def _fill_rows(items: list[RecordItem]) -> list[dict[str, Any]]:
+    """Each item to fill with its result options (indented by depth), choices and photos."""
     rules = result_rules()
     rows = []
     for item in items:
@@ -276,12 +311,20 @@ def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
                 "photos": list(item.photos.all()),
             }
         )
-    members = group_members(record)
-    conflicts = conflicts_of(record)
+    return rows
+
+
+def _field_state(
+    record: JointRecord,
+    user: User,
+    rows: list[dict[str, Any]],
+    members: list[GroupMember],
+    conflicts: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """What the page's script keeps on the phone: the items, the addresses it sends to, the
+    rules it checks with."""
     open_items = {c["item"] for c in conflicts if c["open"]}
-    for r in rows:
-        r["conflicts"] = [c for c in conflicts if c["item"] == r["row"].pk and c["open"]]
-    state = {
+    return {
         "record": record.pk,
         "user": user.pk,
         "frozen": record.is_frozen,
@@ -313,25 +356,6 @@ def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
         "members": [m.pk for m in members],
         "rules": result_rules_data(),
     }
-    return render(
-        request,
-        "inspections/field/fill.html",
-        {
-            "record": record,
-            "member": member,
-            "rows": rows,
-            "members": members,
-            "others": record.items.exclude(department_id=member.department_id).select_related(
-                "item", "department"
-            ),
-            "field_state": state,
-            "signer_roles": SignerRole.choices,
-            "reviews": reviews_of(record),
-            "conflicts": conflicts,
-            "open_conflicts": [c for c in conflicts if c["open"]],
-            "resign_outstanding": resignature_outstanding(record),
-        },
-    )
 
 
 def _json_body(request: HttpRequest) -> Any:

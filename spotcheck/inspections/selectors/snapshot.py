@@ -55,15 +55,7 @@ def record_snapshot(record: JointRecord) -> dict[str, Any]:
             "address": entity.business_address or entity.address,
             "legal_rep": entity.legal_rep_name,
         },
-        "members": [
-            {
-                "name": m.inspector.name,
-                "department": m.department.name,
-                "certificate_no": m.inspector.certificate_no,
-                "leader": m.is_leader,
-            }
-            for m in members
-        ],
+        "members": _members_part(members),
         "planned_on": record.planned_on.isoformat() if record.planned_on else "",
         "started_at": time_text(record.started_at),
         "ended_at": time_text(record.ended_at),
@@ -76,43 +68,71 @@ def record_snapshot(record: JointRecord) -> dict[str, Any]:
             {"method": str(n.get_method_display()), "at": time_text(n.delivered_at)}
             for n in record.notices.all()
         ],
-        "items": [
-            {
-                "id": i.pk,
-                "department": i.department.name,
-                "code": i.item.code,
-                "name": i.item.name,
-                "findings": i.findings,
-                "results": [
-                    f"{c.code} {c.label}"
-                    for c in sorted(i.result_codes.all(), key=lambda c: (c.sort, c.code))
-                ],
-                "notes": i.notes,
-                "entered_by": str(i.entered_by) if i.entered_by_id else "",
-                "entered_at": time_text(i.entered_at),
-                "photos": [p.pk for p in i.photos.all()],
-            }
-            for i in record.items.all()
-        ],
-        "party": {
-            "name": record.party_name,
-            "role": str(record.get_party_role_display()) if record.party_role else "",
-            "refused": record.party_refused,
-            "refusal_reason": record.refusal_reason,
-            "witness_name": record.witness_name,
-            "witness_id": record.witness_id_masked,
-            "signature": record.party_signature.name if record.party_signature else "",
-            "witness_signature": record.witness_signature.name if record.witness_signature else "",
-        },
-        "signatures": [
-            {
-                "name": s.member.inspector.name,
-                "department": s.member.department.name,
-                "certificate_no": s.member.inspector.certificate_no,
-                "image": s.image.name,
-                "at": time_text(s.signed_at),
-            }
-            for s in record.signatures.all()
-        ],
+        "items": _items_part(record),
+        "party": _party_part(record),
+        "signatures": _signatures_part(record),
         "signed_at": time_text(record.signed_at),
     }
+
+
+def _members_part(members: list[GroupMember]) -> list[dict[str, Any]]:
+    """The group's members as the record names them."""
+    return [
+        {
+            "name": m.inspector.name,
+            "department": m.department.name,
+            "certificate_no": m.inspector.certificate_no,
+            "leader": m.is_leader,
+        }
+        for m in members
+    ]
+
+
+def _items_part(record: JointRecord) -> list[dict[str, Any]]:
+    """Each item: who entered what, the results with their labels, the photos."""
+    return [
+        {
+            "id": i.pk,
+            "department": i.department.name,
+            "code": i.item.code,
+            "name": i.item.name,
+            "findings": i.findings,
+            "results": [
+                f"{c.code} {c.label}"
+                for c in sorted(i.result_codes.all(), key=lambda c: (c.sort, c.code))
+            ],
+            "notes": i.notes,
+            "entered_by": str(i.entered_by) if i.entered_by_id else "",
+            "entered_at": time_text(i.entered_at),
+            "photos": [p.pk for p in i.photos.all()],
+        }
+        for i in record.items.all()
+    ]
+
+
+def _party_part(record: JointRecord) -> dict[str, Any]:
+    """The enterprise's signature, or its refusal with the witness."""
+    return {
+        "name": record.party_name,
+        "role": str(record.get_party_role_display()) if record.party_role else "",
+        "refused": record.party_refused,
+        "refusal_reason": record.refusal_reason,
+        "witness_name": record.witness_name,
+        "witness_id": record.witness_id_masked,
+        "signature": record.party_signature.name if record.party_signature else "",
+        "witness_signature": record.witness_signature.name if record.witness_signature else "",
+    }
+
+
+def _signatures_part(record: JointRecord) -> list[dict[str, Any]]:
+    """The members' signatures on site."""
+    return [
+        {
+            "name": s.member.inspector.name,
+            "department": s.member.department.name,
+            "certificate_no": s.member.inspector.certificate_no,
+            "image": s.image.name,
+            "at": time_text(s.signed_at),
+        }
+        for s in record.signatures.all()
+    ]

@@ -39,21 +39,7 @@ def record_review(
     that resubmits the record is then refused until it has.
     """
     record = lock_record(record)
-    departments = review_departments(actor, record)
-    if not departments:
-        raise PermissionDenied("本记录表没有需要您所在部门审核的事项")
-    if record.state != RecordState.SUBMITTED:
-        raise ValidationError("只有待审核的记录表可以审核")
-    if decision not in ReviewDecision.values:
-        raise ValidationError({"decision": "请选择通过或退回"})
-    if decision == ReviewDecision.RETURNED and not comment.strip():
-        raise ValidationError({"comment": "退回须写明审核意见，告知检查人员如何修改"})
-    if resign_required and decision != ReviewDecision.RETURNED:
-        raise ValidationError({"resign_required": "只有退回时才能要求检查对象重新签字"})
-    done = current_reviews(record)
-    todo = [d for d in departments if d not in done]
-    if not todo:
-        raise ValidationError("本轮已审核，无需重复审核")
+    todo = _departments_to_review(actor, record, decision, comment, resign_required)
     now = timezone.now()
     rows = []
     for department_id in todo:
@@ -70,16 +56,7 @@ def record_review(
         review.full_clean()
         review.save()
         rows.append(review)
-    if decision == ReviewDecision.RETURNED:
-        state_move(record, RecordState.RETURNED)
-    else:
-        needed = {i.department_id for i in record.items.all()}
-        approved = {
-            d for d, r in current_reviews(record).items() if r.decision == ReviewDecision.APPROVED
-        }
-        if needed <= approved:
-            state_move(record, RecordState.APPROVED)
-    record.save(update_fields=["state", "updated_at"])
+    _move_after_review(record, decision)
     audit_record(
         actor=actor,
         event_type=events.RECORD_REVIEWED,
@@ -94,6 +71,43 @@ def record_review(
         },
     )
     return rows
+
+
+def _departments_to_review(
+    actor: User, record: JointRecord, decision: str, comment: str, resign_required: bool
+) -> list[int]:
+    """Check the review asked for; return the actor's departments not yet reviewed this round."""
+    departments = review_departments(actor, record)
+    if not departments:
+        raise PermissionDenied("本记录表没有需要您所在部门审核的事项")
+    if record.state != RecordState.SUBMITTED:
+        raise ValidationError("只有待审核的记录表可以审核")
+    if decision not in ReviewDecision.values:
+        raise ValidationError({"decision": "请选择通过或退回"})
+    if decision == ReviewDecision.RETURNED and not comment.strip():
+        raise ValidationError({"comment": "退回须写明审核意见，告知检查人员如何修改"})
+    if resign_required and decision != ReviewDecision.RETURNED:
+        raise ValidationError({"resign_required": "只有退回时才能要求检查对象重新签字"})
+    done = current_reviews(record)
+    todo = [d for d in departments if d not in done]
+    if not todo:
+        raise ValidationError("本轮已审核，无需重复审核")
+    return todo
+
+
+def _move_after_review(record: JointRecord, decision: str) -> None:
+    """A return sends the record back; it is 已通过 once every department with items has
+    approved it this round. The state is saved either way."""
+    if decision == ReviewDecision.RETURNED:
+        state_move(record, RecordState.RETURNED)
+    else:
+        needed = {i.department_id for i in record.items.all()}
+        approved = {
+            d for d, r in current_reviews(record).items() if r.decision == ReviewDecision.APPROVED
+        }
+        if needed <= approved:
+            state_move(record, RecordState.APPROVED)
+    record.save(update_fields=["state", "updated_at"])
 
 
 @transaction.atomic

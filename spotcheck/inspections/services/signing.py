@@ -3,6 +3,7 @@ and the enterprise's signature again when a return asks for it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -121,6 +122,30 @@ def record_sign(
     ):
         return SaveOutcome(duplicate=True, record=record, version=record.version)
     require_member(actor, record)
+    _check_signable(record)
+    members = list(GroupMember.objects.filter(group_id=record.group_id).select_related("inspector"))
+    party_png, witness_png, member_pngs = _check_signatures(party, members, member_signatures)
+    now = timezone.now()
+    _store_signatures(record, party, party_png, witness_png, members, member_pngs, now)
+    _freeze_and_version(record, actor, now)
+    submission_save(
+        actor=actor, record=record, submission_id=submission_id, kind=SubmissionKind.SIGN
+    )
+    audit_record(
+        actor=actor,
+        event_type=events.RECORD_SIGNED,
+        target=record,
+        data={
+            "submission": str(submission_id),
+            "refused": party.refused,
+            "members": [m.inspector.name for m in members],
+        },
+    )
+    return SaveOutcome(duplicate=False, record=record, version=1)
+
+
+def _check_signable(record: JointRecord) -> None:
+    """Signed once only, with no conflict left open and every item entered."""
     if record.is_frozen:
         raise ValidationError("记录表已签字确认并冻结，不能重复签字；如需修改请提交更正")
     open_conflicts = [
@@ -139,9 +164,15 @@ def record_sign(
         raise ValidationError(
             "以下事项尚未录入完整（主要检查情况和检查结果）：" + "、".join(missing)
         )
+
+
+def _check_signatures(
+    party: PartySignoff, members: list[GroupMember], member_signatures: dict[int, str]
+) -> tuple[bytes, bytes, dict[int, bytes]]:
+    """The enterprise's side and every member's signature, all refused together if any is
+    wrong; return the PNGs of the party, of the witness and of each member."""
     errors: dict[str, list[str]] = {}
     party_png, witness_png = _clean_party(party, errors)
-    members = list(GroupMember.objects.filter(group_id=record.group_id).select_related("inspector"))
     member_pngs: dict[int, bytes] = {}
     for m in members:
         try:
@@ -152,7 +183,19 @@ def record_sign(
             errors.setdefault("members", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
-    now = timezone.now()
+    return party_png, witness_png, member_pngs
+
+
+def _store_signatures(
+    record: JointRecord,
+    party: PartySignoff,
+    party_png: bytes,
+    witness_png: bytes,
+    members: list[GroupMember],
+    member_pngs: dict[int, bytes],
+    now: dt.datetime,
+) -> None:
+    """Store the enterprise's side on the record and each member's signature image."""
     stamp = now.strftime("%Y%m%d%H%M%S")
     _apply_party(record, party, party_png, witness_png, stamp)
     record.party_signed_at = now
@@ -163,6 +206,11 @@ def record_sign(
         )
         sig.full_clean()
         sig.save()
+
+
+def _freeze_and_version(record: JointRecord, actor: User, now: dt.datetime) -> None:
+    """Complete the check's times, freeze the record, submit it for review and keep the
+    signed record as its version 1."""
     if record.started_at is None:
         # not set on the phone: the first entry that reached the server
         first = record.submissions.order_by("received_at").first()
@@ -186,20 +234,6 @@ def record_sign(
     )
     version.full_clean()
     version.save()
-    submission_save(
-        actor=actor, record=record, submission_id=submission_id, kind=SubmissionKind.SIGN
-    )
-    audit_record(
-        actor=actor,
-        event_type=events.RECORD_SIGNED,
-        target=record,
-        data={
-            "submission": str(submission_id),
-            "refused": party.refused,
-            "members": [m.inspector.name for m in members],
-        },
-    )
-    return SaveOutcome(duplicate=False, record=record, version=1)
 
 
 @transaction.atomic
