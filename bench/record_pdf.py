@@ -101,7 +101,7 @@ def main() -> None:
     from pypdf import PdfReader
 
     from spotcheck.common.pdf import render_pdf
-    from spotcheck.inspections.views import record_sheet
+    from spotcheck.inspections.selectors.sheet import record_sheet
 
     context = record_sheet(record)
     render_pdf("inspections/record_pdf.html", context)  # warm fonts and caches

@@ -7,6 +7,7 @@ from spotcheck.campaigns import urls as campaigns_urls
 from spotcheck.directory import urls as directory_urls
 from spotcheck.draws import urls as draws_urls
 from spotcheck.imports import urls as import_urls
+from spotcheck.inspections import urls as inspections_urls
 from spotcheck.workflow import urls as workflow_urls
 
 admin.site.site_header = "spotcheck 双随机、一公开监管平台 · 系统维护"
@@ -40,7 +41,12 @@ urlpatterns = [
     ),
     path("", include(joined("draws", draws_urls.urlpatterns, workflow_urls.draws_patterns))),
     path("", include("spotcheck.deadlines.urls")),
-    path("", include("spotcheck.inspections.urls")),
+    path(
+        "",
+        include(
+            joined("inspections", workflow_urls.inspections_patterns, inspections_urls.urlpatterns)
+        ),
+    ),
     path("followup/", include("spotcheck.followup.urls")),
     path("stats/", include("spotcheck.stats.urls")),
     path("audit/", include("spotcheck.audit.urls")),

@@ -37,19 +37,17 @@ from spotcheck.directory.selectors import (
 from spotcheck.draws.choices import AttemptStatus
 from spotcheck.draws.models import DrawnObject
 from spotcheck.draws.selectors import public_draw_record
-from spotcheck.inspections.field_selectors import conflict_answer
 from spotcheck.inspections.images import photo_size_error
 from spotcheck.inspections.models import JointRecord
-from spotcheck.inspections.selectors import joint_record_get_for_user, joint_record_list_for_user
-from spotcheck.inspections.services import (
-    ItemEntry,
-    PartySignoff,
-    SaveOutcome,
-    record_entries_save,
-    record_photo_add,
-    record_review,
-    record_sign,
+from spotcheck.inspections.selectors.conflicts import conflict_answer
+from spotcheck.inspections.selectors.records import (
+    joint_record_get_for_user,
+    joint_record_list_for_user,
 )
+from spotcheck.inspections.services.entries import ItemEntry, SaveOutcome, record_entries_save
+from spotcheck.inspections.services.photos import record_photo_add
+from spotcheck.inspections.services.signing import PartySignoff, record_sign
+from spotcheck.workflow.records import record_review
 
 
 class _Filters(serializers.Serializer[dict[str, Any]]):
@@ -236,7 +234,7 @@ class ResultCodeList(generics.ListAPIView):  # type: ignore[type-arg]
 
 # --------------------------------------------------------------------------- result entry
 #
-# The same services as the phone pages (spotcheck/inspections/services.py): they check that
+# The same services as the phone pages (spotcheck/inspections/services/): they check that
 # the caller is a member of the record's group and writes only its department's items
 # (谁检查、谁录入: 403 otherwise), apply the result-code rules and the freeze, and write the
 # audit trail.  A record outside the caller's scope is 404 before anything is parsed.

@@ -1,4 +1,5 @@
-"""Record states (domain: 未录入 → 已录入 → 待审核 → 已退回 / 已通过)."""
+"""The choices of the inspections context: record states (未录入 → 已录入 → 待审核 → 已退回 /
+已通过), notices, signers, versions, reviews, submissions, conflicts and merged visits."""
 
 from __future__ import annotations
 
@@ -40,3 +41,18 @@ class SubmissionKind(models.TextChoices):
 
     ENTRIES = "entries", _("录入")
     SIGN = "sign", _("签字确认")
+
+
+class ConflictSettlement(models.TextChoices):
+    """How an entry conflict was settled."""
+
+    KEPT_CURRENT = "kept_current", _("保留了服务器上的内容")
+    KEPT_DRAFT = "kept_draft", _("采用了冲突的内容")
+    MERGED = "merged", _("合并编辑")
+
+
+class MergeOutcome(models.TextChoices):
+    """The decision on a proposal to visit an enterprise once for two tasks."""
+
+    ACCEPTED = "accepted", _("已合并")
+    REFUSED = "refused", _("不合并")

@@ -1,8 +1,9 @@
-"""The inspector's area on the phone (现场检查), and the review of submitted records.
+"""The inspector's area on the phone (现场检查), and the final record its reviewers read.
 
 Pages are server-rendered; the on-site record page keeps its draft on the phone
 (static/js/field-record.js) and sends it as JSON to ``record_sync`` / ``record_sign``,
-each submission carrying a client-generated id so that a repeat is harmless.
+each submission carrying a client-generated id so that a repeat is harmless. The review
+itself (审核) is a workflow step: its view is ``spotcheck.workflow.record_views``.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
     Http404,
@@ -32,33 +35,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from spotcheck.accounts.choices import Role
+from spotcheck.access.gates import access_records_for_inspecting
 from spotcheck.accounts.models import User
 from spotcheck.common.confirm import Confirmation, confirm_first
 from spotcheck.common.pdf import pdf_response, render_pdf
-from spotcheck.inspections.choices import RecordState, ReviewDecision, SignerRole
-from spotcheck.inspections.field_selectors import (
-    TaskLists,
-    conflict_answer,
-    conflicts_of,
-    current_returns,
-    current_reviews,
-    field_records_for_inspector,
-    lead_can_confirm,
-    lead_confirm_queue,
-    membership,
-    open_conflict_record_ids,
-    own_items,
-    record_snapshot,
-    resignature_outstanding,
-    resignature_requests,
-    result_rules,
-    review_departments,
-    review_queue_for_user,
-    review_status,
-    review_status_by_record,
-    reviews_of,
-)
+from spotcheck.inspections.choices import RecordState, SignerRole
 from spotcheck.inspections.forms import (
     NoticeDeliveryForm,
     PhotoForm,
@@ -73,22 +54,47 @@ from spotcheck.inspections.models import (
     EntryConflict,
     GroupMember,
     JointRecord,
+    RecordItem,
     RecordPhoto,
     RecordVersion,
 )
-from spotcheck.inspections.selectors import joint_record_get_for_user
-from spotcheck.inspections.services import (
-    entry_conflict_settle,
-    notice_delivery_record,
-    record_entries_save,
-    record_lead_confirm,
-    record_party_resign,
-    record_photo_add,
-    record_photo_delete,
-    record_review,
-    record_schedule,
-    record_sign,
+from spotcheck.inspections.selectors.conflicts import (
+    conflict_answer,
+    conflicts_of,
+    open_conflict_record_ids,
 )
+from spotcheck.inspections.selectors.field import (
+    TaskLists,
+    field_records_for_inspector,
+    result_rules,
+    result_rules_data,
+)
+from spotcheck.inspections.selectors.notice import notice_context, record_materials
+from spotcheck.inspections.selectors.records import (
+    group_members,
+    joint_record_get_for_user,
+    membership,
+    own_items,
+)
+from spotcheck.inspections.selectors.review import (
+    current_returns,
+    current_reviews,
+    lead_can_confirm,
+    lead_confirm_queue,
+    resignature_outstanding,
+    resignature_requests,
+    review_departments,
+    review_queue_for_user,
+    review_status,
+    review_status_by_record,
+    reviews_of,
+)
+from spotcheck.inspections.selectors.snapshot import record_snapshot
+from spotcheck.inspections.services.entries import entry_conflict_settle, record_entries_save
+from spotcheck.inspections.services.notice import notice_delivery_record, record_schedule
+from spotcheck.inspections.services.photos import record_photo_add, record_photo_delete
+from spotcheck.inspections.services.review import record_lead_confirm
+from spotcheck.inspections.services.signing import record_party_resign, record_sign
 
 STATIC_JS = Path(settings.BASE_DIR) / "static" / "js"
 
@@ -111,63 +117,7 @@ def _json_error(exc: Exception, status: int) -> JsonResponse:
     return JsonResponse({"ok": False, "errors": _messages_of(exc)}, status=status)
 
 
-def _members(record: JointRecord) -> list[GroupMember]:
-    if record.group_id is None:
-        return []
-    return list(
-        GroupMember.objects.filter(group_id=record.group_id).select_related(
-            "inspector", "department"
-        )
-    )
-
-
-def _materials(record: JointRecord) -> list[str]:
-    lines = [line.strip() for line in record.materials.splitlines() if line.strip()]
-    if lines:
-        return lines
-    return default_materials(record)
-
-
-def default_materials(record: JointRecord) -> list[str]:
-    """What every enterprise prepares, plus one line per item to check."""
-    lines = ["营业执照（副本）", "法定代表人（负责人）身份证明；委托他人的，授权委托书"]
-    for item in record.items.select_related("item").order_by("item__code"):
-        lines.append(f"与“{item.item.name}”有关的许可证件、台账和记录")
-    return lines
-
-
-def notice_context(record: JointRecord) -> dict[str, Any]:
-    """What the 检查通知书 and the short message say."""
-    members = _members(record)
-    items = list(record.items.select_related("item", "department").order_by("item__code"))
-    materials = _materials(record)
-    date = record.planned_on.strftime("%Y年%-m月%-d日") if record.planned_on else "近日"
-    names = "、".join(
-        f"{m.inspector.name}（执法证号{m.inspector.certificate_no}）" for m in members
-    )
-    sms = (
-        f"【{record.task.lead_department.short_name or record.task.lead_department.name}】"
-        f"{record.entity.name}：根据{record.task.number}，联合检查组将于{date}"
-        f"对贵单位进行“双随机、一公开”联合抽查，检查事项："
-        + "、".join(i.item.name for i in items)
-        + f"。检查人员：{names}。请提前准备："
-        + "；".join(materials)
-        + "。"
-    )
-    return {
-        "record": record,
-        "members": members,
-        "items": items,
-        "materials": materials,
-        "date_text": date,
-        "sms_text": sms,
-        "today": timezone.localdate(),
-    }
-
-
 def _map_url(address: str) -> str:
-    from urllib.parse import quote
-
     return f"https://uri.amap.com/search?keyword={quote(address)}&src=spotcheck&callnative=1"
 
 
@@ -194,7 +144,7 @@ def offline_pages(lists: TaskLists) -> tuple[list[str], int]:
 def field_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     lists = field_records_for_inspector(user)
-    paths, count = offline_pages(lists) if user.role == Role.INSPECTOR else ([], 0)
+    paths, count = offline_pages(lists) if access_records_for_inspecting(user) else ([], 0)
     review_queue = review_queue_for_user(user)
     statuses = review_status_by_record(review_queue)  # a page's statuses in two queries
     return render(
@@ -229,7 +179,7 @@ def record_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "schedule_form": ScheduleForm(
                 initial={
                     "planned_on": record.planned_on,
-                    "materials": "\n".join(_materials(record)),
+                    "materials": "\n".join(record_materials(record)),
                 }
             ),
             "notice_form": NoticeDeliveryForm(
@@ -296,8 +246,6 @@ def notice_delivery_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from spotcheck.common.pdf import render_pdf
-
     record = joint_record_get_for_user(_user(request), pk)
     pdf = render_pdf("inspections/field/notice_pdf.html", notice_context(record), request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -308,30 +256,42 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- on-site record
 
 
-def _rules_json() -> list[dict[str, Any]]:
-    from spotcheck.catalogue.models import ResultCode
-
-    return [
-        {
-            "code": c.code,
-            "label": c.label,
-            "parent": c.parent.code if c.parent_id else None,
-            "exclusive": c.exclusive,
-            "requires_child": c.requires_child,
-            "terminal": c.terminal,
-        }
-        for c in ResultCode.objects.select_related("parent").order_by("sort", "code")
-    ]
-
-
 @login_required
 def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    """The on-site record: the member's own items to fill, kept on the phone (现场录入)."""
     user = _user(request)
     record = joint_record_get_for_user(user, pk)
     member = membership(user, record)
     if member is None:
         raise Http404
-    items = list(own_items(user, record))
+    rows = _fill_rows(list(own_items(user, record)))
+    members = group_members(record)
+    conflicts = conflicts_of(record)
+    for r in rows:
+        r["conflicts"] = [c for c in conflicts if c["item"] == r["row"].pk and c["open"]]
+    return render(
+        request,
+        "inspections/field/fill.html",
+        {
+            "record": record,
+            "member": member,
+            "rows": rows,
+            "members": members,
+            "others": record.items.exclude(department_id=member.department_id).select_related(
+                "item", "department"
+            ),
+            "field_state": _field_state(record, user, rows, members, conflicts),
+            "signer_roles": SignerRole.choices,
+            "reviews": reviews_of(record),
+            "conflicts": conflicts,
+            "open_conflicts": [c for c in conflicts if c["open"]],
+            "resign_outstanding": resignature_outstanding(record),
+        },
+    )
+
+
+def _fill_rows(items: list[RecordItem]) -> list[dict[str, Any]]:
+    """Each item to fill with its result options (indented by depth), choices and photos."""
     rules = result_rules()
     rows = []
     for item in items:
@@ -351,12 +311,20 @@ def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
                 "photos": list(item.photos.all()),
             }
         )
-    members = _members(record)
-    conflicts = conflicts_of(record)
+    return rows
+
+
+def _field_state(
+    record: JointRecord,
+    user: User,
+    rows: list[dict[str, Any]],
+    members: list[GroupMember],
+    conflicts: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """What the page's script keeps on the phone: the items, the addresses it sends to, the
+    rules it checks with."""
     open_items = {c["item"] for c in conflicts if c["open"]}
-    for r in rows:
-        r["conflicts"] = [c for c in conflicts if c["item"] == r["row"].pk and c["open"]]
-    state = {
+    return {
         "record": record.pk,
         "user": user.pk,
         "frozen": record.is_frozen,
@@ -386,27 +354,8 @@ def record_fill(request: HttpRequest, pk: int) -> HttpResponse:
         else "",
         "ended_at": timezone.localtime(record.ended_at).isoformat() if record.ended_at else "",
         "members": [m.pk for m in members],
-        "rules": _rules_json(),
+        "rules": result_rules_data(),
     }
-    return render(
-        request,
-        "inspections/field/fill.html",
-        {
-            "record": record,
-            "member": member,
-            "rows": rows,
-            "members": members,
-            "others": record.items.exclude(department_id=member.department_id).select_related(
-                "item", "department"
-            ),
-            "field_state": state,
-            "signer_roles": SignerRole.choices,
-            "reviews": reviews_of(record),
-            "conflicts": conflicts,
-            "open_conflicts": [c for c in conflicts if c["open"]],
-            "resign_outstanding": resignature_outstanding(record),
-        },
-    )
 
 
 def _json_body(request: HttpRequest) -> Any:
@@ -612,8 +561,6 @@ def signature_view(request: HttpRequest, pk: int, kind: str, ref: int = 0) -> Fi
 
 
 def _data_uri(name: str, content_type: str) -> str:
-    from django.core.files.storage import default_storage
-
     with default_storage.open(name, "rb") as fh:
         return f"data:{content_type};base64,{base64.b64encode(fh.read()).decode('ascii')}"
 
@@ -704,70 +651,7 @@ def record_final_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(pdf, filename=f"联合检查记录表-{record.number}.pdf")
 
 
-# --------------------------------------------------------------------------- review
-
-
-def _approval_confirmation(user: User, record: JointRecord) -> Confirmation:
-    """审核通过 says whether this approval is the last one, which publishes the results."""
-    needed = {i.department_id for i in record.items.all()}
-    approved = {
-        d for d, r in current_reviews(record).items() if r.decision == ReviewDecision.APPROVED
-    }
-    last = needed <= approved | set(review_departments(user, record))
-    consequences = [f"对{record.entity.name}的联合检查记录表，本部门负责的事项审核通过"]
-    if last and record.task.is_practice:
-        consequences += [
-            "这是最后一个部门的审核：记录表即定稿",
-            "这是演练任务：检查结果不在公示平台公开，也不报送",
-        ]
-    elif last:
-        consequences += [
-            "这是最后一个部门的审核：记录表即定稿，检查结果立即在公示平台公开（一公开）",
-            "结果需要后续处置的事项同时立案，开始计算办理时限",
-            "公开后只能由发布部门写明理由更正，原版本留档",
-        ]
-    else:
-        consequences.append("其他部门审核通过后，检查结果将在公示平台公开")
-    return Confirmation(
-        title="确认审核通过并公示" if last else "确认审核通过",
-        consequences=consequences,
-        button="确认通过并公示" if last else "确认通过",
-        back_url=reverse("inspections:field_final", args=[record.pk]),
-    )
-
-
-@login_required
-@require_POST
-def record_review_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    record = joint_record_get_for_user(user, pk)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择审核结论")
-        return redirect("inspections:field_final", pk=record.pk)
-    if form.cleaned_data["decision"] == ReviewDecision.APPROVED:
-        asked = confirm_first(request, _approval_confirmation(user, record))
-        if asked is not None:
-            return asked
-    try:
-        record_review(
-            actor=user,
-            record=record,
-            decision=form.cleaned_data["decision"],
-            comment=form.cleaned_data["comment"],
-            resign_required=form.cleaned_data["resign_required"],
-        )
-        if form.cleaned_data["resign_required"]:
-            messages.success(
-                request, "已退回，并要求检查对象重新签字；重新签字后检查人员才能重新提交"
-            )
-        elif form.cleaned_data["decision"] == ReviewDecision.RETURNED:
-            messages.success(request, "已退回，检查人员修改后将重新提交")
-        else:
-            messages.success(request, "已审核通过")
-    except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
-    return redirect("inspections:field_final", pk=record.pk)
+# --------------------------------------------------------------------------- re-signature
 
 
 @login_required

@@ -14,7 +14,8 @@ from django.utils.dateparse import parse_datetime
 
 from spotcheck.common.forms import BootstrapFormMixin, DateInput, DateTimeLocalInput
 from spotcheck.inspections.choices import NoticeMethod, ReviewDecision
-from spotcheck.inspections.services import ItemEntry, PartySignoff
+from spotcheck.inspections.services.entries import ItemEntry
+from spotcheck.inspections.services.signing import PartySignoff
 
 
 class ScheduleForm(BootstrapFormMixin, forms.Form):

@@ -18,6 +18,8 @@ from spotcheck.catalogue.models import InspectionItem, ResultCode
 from spotcheck.common.models import TimeStampedModel
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.inspections.choices import (
+    ConflictSettlement,
+    MergeOutcome,
     NoticeMethod,
     RecordState,
     ReviewDecision,
@@ -224,12 +226,6 @@ class RecordItem(models.Model):
         return f"{self.record} · {self.item}"
 
 
-class ConflictSettlement(models.TextChoices):
-    KEPT_CURRENT = "kept_current", _("保留了服务器上的内容")
-    KEPT_DRAFT = "kept_draft", _("采用了冲突的内容")
-    MERGED = "merged", _("合并编辑")
-
-
 class EntryConflict(models.Model):
     """An item entry written on a version someone else had changed: kept, never applied blindly.
 
@@ -284,11 +280,6 @@ class EntryConflict(models.Model):
     @property
     def is_open(self) -> bool:
         return self.settled_at is None
-
-
-class MergeOutcome(models.TextChoices):
-    ACCEPTED = "accepted", _("已合并")
-    REFUSED = "refused", _("不合并")
 
 
 class VisitMerge(models.Model):

@@ -6,12 +6,14 @@ from spotcheck.inspections import field_views, views
 
 app_name = "inspections"
 
-# ---------------------------------------------------------------- records, inbox, merged visits
+# The inbox and the review (审核) are workflow pages served under this namespace:
+# spotcheck.workflow.record_urls, joined to these routes in config/urls.py.
+
+# ---------------------------------------------------------------- records, merged visits
 urlpatterns = [
     path("tasks/<int:task_pk>/records/", views.record_list, name="record_list"),
     path("records/<int:pk>/", views.record_detail, name="record_detail"),
     path("records/<int:pk>/print.pdf", views.record_pdf, name="record_pdf"),
-    path("inbox/", views.inbox, name="inbox"),
     path("merges/", views.merge_list, name="merge_list"),
     path("merges/<int:record_pk>/into/<int:into_pk>/", views.merge_decide, name="merge_decide"),
 ]
@@ -60,7 +62,6 @@ urlpatterns += [
     ),
     path("field/records/<int:pk>/final/", field_views.record_final, name="field_final"),
     path("field/records/<int:pk>/final.pdf", field_views.record_final_pdf, name="field_final_pdf"),
-    path("field/records/<int:pk>/review/", field_views.record_review_view, name="field_review"),
     path("field/records/<int:pk>/resign/", field_views.record_resign_view, name="field_resign"),
     path(
         "field/records/<int:pk>/confirm/",

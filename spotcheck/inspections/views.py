@@ -1,9 +1,8 @@
-"""Office pages of the 一企一表 records, the department inbox and merged visits."""
+"""Office pages of the 一企一表 records and merged visits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,29 +13,32 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from spotcheck.access.gates import access_records_for_inspecting
 from spotcheck.accounts.models import Department, User
 from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.selectors import task_get_for_user
 from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.inspections.choices import RecordState
-from spotcheck.inspections.field_selectors import (
-    current_returns,
+from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
+from spotcheck.inspections.selectors.merging import (
+    merge_can_decide,
+    merge_decisions_for_user,
+    merge_proposals_for_user,
+    visits_saved_for_user,
+)
+from spotcheck.inspections.selectors.records import (
+    joint_record_get_for_user,
+    joint_record_list_for_user,
     membership,
+)
+from spotcheck.inspections.selectors.review import (
+    current_returns,
     resignature_outstanding,
     review_status,
     review_status_by_record,
 )
-from spotcheck.inspections.inbox import inbox_can_open, inbox_for_user
-from spotcheck.inspections.merging import (
-    merge_can_decide,
-    merge_decisions_for_user,
-    merge_proposals_for_user,
-    visit_merge_accept,
-    visit_merge_refuse,
-    visits_saved_for_user,
-)
-from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
-from spotcheck.inspections.selectors import joint_record_get_for_user, joint_record_list_for_user
+from spotcheck.inspections.selectors.sheet import record_sheet
+from spotcheck.inspections.services.merging import visit_merge_accept, visit_merge_refuse
 
 # ----------------------------------------------------------------------------- record list
 
@@ -127,65 +129,6 @@ def record_list(request: HttpRequest, task_pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- record detail
 
 
-@dataclass
-class DepartmentSection:
-    department: Department
-    rows: list[RecordItem] = field(default_factory=list)
-
-
-def _specialists(record: JointRecord, departments: dict[int, Department]) -> list[dict[str, str]]:
-    """The 需专业人员协助 notes, whatever shape the generation stored them in."""
-    by_name = {d.name: d for d in departments.values()}
-    notes = []
-    for entry in record.specialist_needed or []:
-        if isinstance(entry, dict):
-            dept: Any = entry.get("department", "")
-            what = entry.get("qualification") or entry.get("speciality") or entry.get("item", "")
-        else:
-            dept, what = "", entry
-        department = departments.get(dept) if isinstance(dept, int) else by_name.get(str(dept))
-        name = department.name if department else str(dept)
-        notes.append({"department": name, "qualification": str(what)})
-    return notes
-
-
-def record_sheet(record: JointRecord) -> dict[str, Any]:
-    """Everything the 随机抽查联合检查记录表 shows, for the page and the PDF alike."""
-    # the selector may have fetched the rows already: complete them rather than refetch
-    rows = list(record.items.all())
-    prefetch_related_objects(
-        rows,
-        "department",
-        "item",
-        "entered_by",
-        "result_codes",
-        "item__sub_items",
-        "item__result_codes",
-    )
-    sections: dict[int, DepartmentSection] = {}
-    for row in rows:
-        sections.setdefault(row.department_id, DepartmentSection(row.department)).rows.append(row)
-    members = list(record.group.members.all()) if record.group else []
-    departments = {s.department.pk: s.department for s in sections.values()}
-    return {
-        "record": record,
-        "task": record.task,
-        "entity": record.entity,
-        "group": record.group,
-        "leader": next((m for m in members if m.is_leader), None),
-        "members": members,
-        # the lead department's items first, as its inspector leads the group
-        "sections": sorted(
-            sections.values(),
-            key=lambda s: (s.department.pk != record.task.lead_department_id, s.department.path),
-        ),
-        "specialists": _specialists(record, departments),
-        "merged_into": record.merged_into,
-        "merged_records": list(record.merged_records.select_related("task")),
-        "item_count": sum(len(s.rows) for s in sections.values()),
-    }
-
-
 def _record_for(user: User, pk: int) -> JointRecord:
     record = joint_record_get_for_user(user, pk)
     prefetch_related_objects([record], "task__lead_department")
@@ -196,7 +139,7 @@ def _record_for(user: User, pk: int) -> JointRecord:
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record_for(request.user, pk)
     context = record_sheet(record)
-    context["can_see_task"] = request.user.role != "inspector"
+    context["can_see_task"] = not access_records_for_inspecting(request.user)
     # the group's members call the enterprise; every other reader sees the numbers masked
     context["phones_full"] = membership(request.user, record) is not None
     context["review_status"] = review_status(record) if record.review_round else []
@@ -213,33 +156,13 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(pdf, filename=f"一企一表-{record.number}.pdf")
 
 
-# ------------------------------------------------------------------------------ inbox
-
-
-@login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    """A department admin's tasks waiting for it (the lead office and platform see theirs)."""
-    if not inbox_can_open(request.user):
-        raise Http404
-    box = inbox_for_user(request.user)
-    return render(
-        request,
-        "inspections/inbox.html",
-        {
-            "inbox": box,
-            "counts": box.counts,
-            "proposals": len(merge_proposals_for_user(request.user)),
-        },
-    )
-
-
 # ------------------------------------------------------------------------- merged visits
 
 
 @login_required
 def merge_list(request: HttpRequest) -> HttpResponse:
     """The platform's proposals to visit an enterprise once for two tasks, and past decisions."""
-    if request.user.role == "inspector":
+    if access_records_for_inspecting(request.user):
         raise Http404
     proposals = merge_proposals_for_user(request.user)
     return render(

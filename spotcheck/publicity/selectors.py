@@ -23,7 +23,7 @@ from spotcheck.draws.choices import ObjectState, ReplacementReason
 from spotcheck.draws.models import DrawAttempt, DrawnObject
 from spotcheck.followup.selectors import PublicDisposal, public_disposals_for_entities
 from spotcheck.inspections.models import JointRecord
-from spotcheck.inspections.selectors import joint_record_get_for_user
+from spotcheck.inspections.selectors.records import joint_record_get_for_user
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
 from spotcheck.publicity.privacy import scrub

@@ -14,7 +14,7 @@ from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
 from spotcheck.core.draw.final import FinalMatching
 from spotcheck.draws.matching import draw_match, final_files_store
-from spotcheck.inspections.generation import records_generate
+from spotcheck.inspections.services.generation import records_generate
 
 
 @transaction.atomic

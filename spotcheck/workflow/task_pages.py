@@ -29,8 +29,8 @@ from spotcheck.draws.selectors import (
     redraw_overview,
     stratum_shortfalls,
 )
-from spotcheck.inspections.inbox import board_figures
-from spotcheck.inspections.selectors import joint_record_list_for_user
+from spotcheck.inspections.selectors.records import joint_record_list_for_user
+from spotcheck.workflow.inbox import board_figures
 
 
 @login_required

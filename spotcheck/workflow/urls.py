@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from spotcheck.workflow import home, task_pages, views
+from spotcheck.workflow import home, record_views, task_pages, views
 
 # under /workbench/, namespace "common"
 workbench_patterns = [
@@ -24,4 +24,10 @@ campaigns_patterns = [
 # under /, namespace "draws"
 draws_patterns = [
     path("tasks/<int:pk>/grouping/match/", views.match_view, name="match"),
+]
+
+# under /, namespace "inspections"
+inspections_patterns = [
+    path("inbox/", record_views.inbox, name="inbox"),
+    path("field/records/<int:pk>/review/", record_views.record_review_view, name="field_review"),
 ]

@@ -287,7 +287,7 @@ def test_a_correction_from_a_stale_draft_shows_the_signed_text_first(
 ) -> None:
     from spotcheck.accounts.models import User
     from spotcheck.inspections.models import EntryConflict, JointRecord
-    from spotcheck.inspections.services import PartySignoff, record_sign
+    from spotcheck.inspections.services.signing import PartySignoff, record_sign
     from spotcheck.inspections.tests.field_setup import signature
 
     # given: A filled both items; B, offline, made a draft of SJ-01 on the old version
@@ -352,12 +352,8 @@ def test_a_correction_sent_from_a_stale_outbox_is_kept_as_a_proposal_not_applied
 ) -> None:
     from spotcheck.accounts.models import User
     from spotcheck.inspections.models import EntryConflict, JointRecord
-    from spotcheck.inspections.services import (
-        ItemEntry,
-        PartySignoff,
-        record_entries_save,
-        record_sign,
-    )
+    from spotcheck.inspections.services.entries import ItemEntry, record_entries_save
+    from spotcheck.inspections.services.signing import PartySignoff, record_sign
     from spotcheck.inspections.tests.field_setup import signature
 
     # given: a signed record whose SJ-01 says X (version 1), and B's page on it

@@ -19,12 +19,8 @@ COMMENT = "签字人未写明身份，请法定代表人本人重新签字"
 
 
 def _signed(scenario: Scenario) -> Any:
-    from spotcheck.inspections.services import (
-        ItemEntry,
-        PartySignoff,
-        record_entries_save,
-        record_sign,
-    )
+    from spotcheck.inspections.services.entries import ItemEntry, record_entries_save
+    from spotcheck.inspections.services.signing import PartySignoff, record_sign
     from spotcheck.inspections.tests.field_setup import sid, signature
 
     record = _field_record(scenario)

@@ -48,16 +48,13 @@ from spotcheck.imports.models import ImportJob
 from spotcheck.imports.tests.helpers import csv_bytes, entity_row
 from spotcheck.inspections.choices import RecordState, ReviewDecision
 from spotcheck.inspections.models import JointRecord
-from spotcheck.inspections.services import (
-    PartySignoff,
-    record_entries_save,
-    record_review,
-    record_sign,
-)
+from spotcheck.inspections.services.entries import record_entries_save
+from spotcheck.inspections.services.signing import PartySignoff, record_sign
 from spotcheck.inspections.tests.field_setup import build_field, entry, sid, signature
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
 from spotcheck.publicity.tests.receiver import Receiver, running
+from spotcheck.workflow.records import record_review
 from tests.operations.proxy import CuttableProxy
 from tests.operations.test_redis_outage import (
     REDIS,

@@ -50,13 +50,9 @@ from spotcheck.inspections.models import (
     RecordPhoto,
     VisitMerge,
 )
-from spotcheck.inspections.services import (
-    ItemEntry,
-    PartySignoff,
-    record_entries_save,
-    record_photo_add,
-    record_sign,
-)
+from spotcheck.inspections.services.entries import ItemEntry, record_entries_save
+from spotcheck.inspections.services.photos import record_photo_add
+from spotcheck.inspections.services.signing import PartySignoff, record_sign
 from spotcheck.inspections.tests.factories import make_group, make_record, make_task
 from spotcheck.inspections.tests.field_setup import jpeg, signature
 

@@ -17,7 +17,7 @@ from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.directory.tests.factories import InspectorFactory
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
-from spotcheck.inspections.services import ItemEntry
+from spotcheck.inspections.services.entries import ItemEntry
 from spotcheck.inspections.tests.factories import make_group, make_record, make_task
 
 

@@ -19,14 +19,10 @@ from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
-from spotcheck.inspections.field_selectors import conflicts_of
 from spotcheck.inspections.models import EntryConflict, RecordItem, RecordVersion
-from spotcheck.inspections.services import (
-    PartySignoff,
-    entry_conflict_settle,
-    record_entries_save,
-    record_sign,
-)
+from spotcheck.inspections.selectors.conflicts import conflicts_of
+from spotcheck.inspections.services.entries import entry_conflict_settle, record_entries_save
+from spotcheck.inspections.services.signing import PartySignoff, record_sign
 from spotcheck.inspections.tests.field_setup import (
     Field,
     build_field,

@@ -15,8 +15,8 @@ from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.common.testing import Catalogue, Departments
 from spotcheck.demo.field import FIELD_TASK_NUMBER, load_field_demo
 from spotcheck.directory.tests.factories import InspectorFactory
-from spotcheck.inspections.field_selectors import field_records_for_inspector
 from spotcheck.inspections.models import JointRecord
+from spotcheck.inspections.selectors.field import field_records_for_inspector
 
 
 @pytest.fixture

@@ -11,12 +11,9 @@ from pypdf import PdfReader
 from spotcheck.accounts.models import User
 from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
-from spotcheck.inspections.services import (
-    PartySignoff,
-    record_entries_save,
-    record_photo_add,
-    record_sign,
-)
+from spotcheck.inspections.services.entries import record_entries_save
+from spotcheck.inspections.services.photos import record_photo_add
+from spotcheck.inspections.services.signing import PartySignoff, record_sign
 from spotcheck.inspections.tests.field_setup import (
     Field,
     build_field,

@@ -12,21 +12,18 @@ from spotcheck.audit.models import AuditEvent
 from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState, ReviewDecision
-from spotcheck.inspections.field_selectors import lead_confirm_queue, review_queue_for_user
 from spotcheck.inspections.models import (
     DepartmentReview,
     FieldSubmission,
     JointRecord,
     RecordVersion,
 )
-from spotcheck.inspections.services import (
-    PartySignoff,
-    record_entries_save,
-    record_lead_confirm,
-    record_review,
-    record_sign,
-)
+from spotcheck.inspections.selectors.review import lead_confirm_queue, review_queue_for_user
+from spotcheck.inspections.services.entries import record_entries_save
+from spotcheck.inspections.services.review import record_lead_confirm
+from spotcheck.inspections.services.signing import PartySignoff, record_sign
 from spotcheck.inspections.tests.field_setup import Field, build_field, entry, sid, signature
+from spotcheck.workflow.records import record_review
 
 
 @pytest.fixture

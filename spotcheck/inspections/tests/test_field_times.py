@@ -24,7 +24,7 @@ from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.forms import parse_sync
 from spotcheck.inspections.models import FieldSubmission, JointRecord
-from spotcheck.inspections.services import record_entries_save
+from spotcheck.inspections.services.entries import record_entries_save
 from spotcheck.inspections.tests.field_setup import Field, build_field, entry, sid
 
 pytestmark = pytest.mark.django_db

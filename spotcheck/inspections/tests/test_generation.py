@@ -20,8 +20,8 @@ from spotcheck.draws.matching import grouping_start
 from spotcheck.draws.outcomes import final_of
 from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
 from spotcheck.draws.tests.test_grouping import NOW, _confirm_all
-from spotcheck.inspections.generation import item_applies, records_generate
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
+from spotcheck.inspections.services.generation import item_applies, records_generate
 
 MARKET = "晋州市市场监督管理局"
 

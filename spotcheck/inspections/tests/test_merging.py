@@ -14,15 +14,14 @@ from spotcheck.audit import events
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.models import Task
 from spotcheck.common.testing import JIA, LOGIN_BACKEND, Catalogue, Departments, Regions
-from spotcheck.inspections.choices import RecordState
-from spotcheck.inspections.merging import (
+from spotcheck.inspections.choices import MergeOutcome, RecordState
+from spotcheck.inspections.models import JointRecord, VisitMerge
+from spotcheck.inspections.selectors.merging import (
     merge_proposals,
     merge_proposals_for_user,
-    visit_merge_accept,
-    visit_merge_refuse,
     visits_saved_for_user,
 )
-from spotcheck.inspections.models import JointRecord, MergeOutcome, VisitMerge
+from spotcheck.inspections.services.merging import visit_merge_accept, visit_merge_refuse
 from spotcheck.inspections.tests.conftest import Matched
 from spotcheck.inspections.tests.factories import make_record, make_task
 

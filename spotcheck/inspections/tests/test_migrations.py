@@ -12,7 +12,8 @@ from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import SubmissionKind
 from spotcheck.inspections.models import FieldSubmission
-from spotcheck.inspections.services import PartySignoff, record_entries_save, record_sign
+from spotcheck.inspections.services.entries import record_entries_save
+from spotcheck.inspections.services.signing import PartySignoff, record_sign
 from spotcheck.inspections.tests.field_setup import build_field, entry, sid, signature
 
 pytestmark = pytest.mark.django_db

@@ -12,14 +12,11 @@ from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regi
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState, ReviewDecision
 from spotcheck.inspections.models import DepartmentReview, JointRecord
-from spotcheck.inspections.services import (
-    PartySignoff,
-    record_entries_save,
-    record_review,
-    record_sign,
-)
+from spotcheck.inspections.services.entries import record_entries_save
+from spotcheck.inspections.services.signing import PartySignoff, record_sign
 from spotcheck.inspections.tests.field_setup import Field, build_field, entry, sid, signature
 from spotcheck.publicity.models import ResultPublication
+from spotcheck.workflow.records import record_review
 
 
 @pytest.fixture

@@ -10,20 +10,17 @@ from spotcheck.audit.models import AuditEvent
 from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState, ReviewDecision
-from spotcheck.inspections.field_selectors import (
+from spotcheck.inspections.models import FieldSubmission, JointRecord, RecordVersion
+from spotcheck.inspections.selectors.review import (
     current_returns,
     resignature_outstanding,
     review_status,
 )
-from spotcheck.inspections.models import FieldSubmission, JointRecord, RecordVersion
-from spotcheck.inspections.services import (
-    PartySignoff,
-    record_entries_save,
-    record_party_resign,
-    record_review,
-)
+from spotcheck.inspections.services.entries import record_entries_save
+from spotcheck.inspections.services.signing import PartySignoff, record_party_resign
 from spotcheck.inspections.tests.field_setup import Field, build_field, entry, sid, signature
 from spotcheck.inspections.tests.test_field_services import _enter_all, _sign
+from spotcheck.workflow.records import record_review
 
 
 @pytest.fixture

@@ -51,11 +51,7 @@ def _entities(codes: Iterable[str]) -> dict[str, Entity]:
 @transaction.atomic
 def records_generate(*, actor: User, task: Task, final: FinalMatching) -> list[JointRecord]:
     """Create the task's groups and one joint record per final entity; move to 已匹配."""
-    task = Task.objects.select_for_update().get(pk=task.pk)
-    if task.state != TaskState.GROUPING:
-        raise ValidationError("只有“编组中”的任务可以生成一企一表")
-    if JointRecord.objects.filter(task=task).exists():
-        raise ValidationError("本任务已生成一企一表，不会重复生成")
+    task = _lock_for_generation(task)
     entities = _entities(final.order)
     unknown = [e for e in final.order if e not in entities]
     if unknown:
@@ -66,6 +62,47 @@ def records_generate(*, actor: User, task: Task, final: FinalMatching) -> list[J
         )
     )
     items = [i for p in participants for i in p.items.all()]
+    inspectors = _inspectors_of(final)
+    type_names = dict(ItemType.objects.values_list("code", "name"))
+    groups = _create_groups(task, final, inspectors)
+    specialists = _specialists_of(final, type_names)
+    records, rows = _build_records(task, final, entities, items, groups, specialists)
+    JointRecord.objects.bulk_create(records)  # the unique constraints hold in the database
+    record_items = _create_record_items(task, records, rows)
+    audit_record(
+        actor=actor,
+        event_type=events.RECORDS_GENERATED,
+        target=task,
+        data={
+            "groups": len(groups),
+            "records": len(records),
+            "record_items": record_items,
+            "without_group": [r.entity.uscc or r.entity.reg_no for r in records if r.group is None],
+            "specialist_needed": sum(len(v) for v in specialists.values()),
+        },
+    )
+    task_transition(
+        actor=actor,
+        task=task,
+        to=TaskState.MATCHED,
+        step="match",
+        note=f"生成一企一表{len(records)}份",
+    )
+    return list(JointRecord.objects.filter(task=task).order_by("number"))
+
+
+def _lock_for_generation(task: Task) -> Task:
+    """The task again, locked; refused unless it is 编组中 and has no records yet."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.state != TaskState.GROUPING:
+        raise ValidationError("只有“编组中”的任务可以生成一企一表")
+    if JointRecord.objects.filter(task=task).exists():
+        raise ValidationError("本任务已生成一企一表，不会重复生成")
+    return task
+
+
+def _inspectors_of(final: FinalMatching) -> dict[str, Inspector]:
+    """The matched inspectors by certificate number; refused if one left the directory."""
     certificates = {m.certificate_no for g in final.matching.groups for m in g.members}
     inspectors = {
         i.certificate_no: i
@@ -76,8 +113,13 @@ def records_generate(*, actor: User, task: Task, final: FinalMatching) -> list[J
     missing = certificates - set(inspectors)
     if missing:
         raise ValidationError(f"以下执法证号不在执法人员名录中：{'、'.join(sorted(missing))}")
-    type_names = dict(ItemType.objects.values_list("code", "name"))
+    return inspectors
 
+
+def _create_groups(
+    task: Task, final: FinalMatching, inspectors: dict[str, Inspector]
+) -> dict[str, InspectionGroup]:
+    """One 检查组 per matched group, numbered in processing order, seat 0 leading; by entity."""
     groups: dict[str, InspectionGroup] = {}
     for number, matched in enumerate(final.matching.groups, 1):
         group = InspectionGroup(task=task, number=number)
@@ -94,9 +136,13 @@ def records_generate(*, actor: User, task: Task, final: FinalMatching) -> list[J
             row.full_clean()
             row.save()
         groups[matched.entity_id] = group
-    group_departments = {
-        g.entity_id: {m.department for m in g.members} for g in final.matching.groups
-    }
+    return groups
+
+
+def _specialists_of(
+    final: FinalMatching, type_names: dict[str, str]
+) -> dict[str, list[dict[str, str]]]:
+    """The 需专业人员协助 notes of each entity."""
     specialists: dict[str, list[dict[str, str]]] = {}
     for s in final.matching.specialists:
         specialists.setdefault(s.entity_id, []).append(
@@ -106,7 +152,22 @@ def records_generate(*, actor: User, task: Task, final: FinalMatching) -> list[J
                 "qualification_name": type_names.get(s.qualification, s.qualification),
             }
         )
+    return specialists
 
+
+def _build_records(
+    task: Task,
+    final: FinalMatching,
+    entities: dict[str, Entity],
+    items: list[InspectionItem],
+    groups: dict[str, InspectionGroup],
+    specialists: dict[str, list[dict[str, str]]],
+) -> tuple[list[JointRecord], list[list[InspectionItem]]]:
+    """One unsaved record per final entity in processing order, and its applicable items;
+    refused if an entity has no item or its group lacks a department's inspector."""
+    group_departments = {
+        g.entity_id: {m.department for m in g.members} for g in final.matching.groups
+    }
     records = []
     rows = []
     for seq, code in enumerate(final.order, 1):
@@ -133,7 +194,13 @@ def records_generate(*, actor: User, task: Task, final: FinalMatching) -> list[J
         record.full_clean(validate_unique=False, validate_constraints=False)
         records.append(record)
         rows.append(applicable)
-    JointRecord.objects.bulk_create(records)  # the unique constraints hold in the database
+    return records, rows
+
+
+def _create_record_items(
+    task: Task, records: list[JointRecord], rows: list[list[InspectionItem]]
+) -> int:
+    """One row per applicable item on each saved record; return how many."""
     saved = {r.entity_id: r for r in JointRecord.objects.filter(task=task)}
     items_to_create = []
     for record, applicable in zip(records, rows, strict=True):
@@ -142,23 +209,4 @@ def records_generate(*, actor: User, task: Task, final: FinalMatching) -> list[J
             row.full_clean(validate_unique=False, validate_constraints=False)
             items_to_create.append(row)
     RecordItem.objects.bulk_create(items_to_create)
-    audit_record(
-        actor=actor,
-        event_type=events.RECORDS_GENERATED,
-        target=task,
-        data={
-            "groups": len(groups),
-            "records": len(records),
-            "record_items": len(items_to_create),
-            "without_group": [r.entity.uscc or r.entity.reg_no for r in records if r.group is None],
-            "specialist_needed": sum(len(v) for v in specialists.values()),
-        },
-    )
-    task_transition(
-        actor=actor,
-        task=task,
-        to=TaskState.MATCHED,
-        step="match",
-        note=f"生成一企一表{len(records)}份",
-    )
-    return list(JointRecord.objects.filter(task=task).order_by("number"))
+    return len(items_to_create)

@@ -1,0 +1,54 @@
+"""The review of a joint record as a business step: an approval that makes the record final
+publishes its results (一公开) and opens the follow-up cases (后续处置).
+
+The inspections service writes the review; when the record has become 已通过 this step
+carries on, in the same transaction, into publicity and then followup, so either all of
+it happens or none. The publications' messages to 国家企业信用信息公示系统 are handed to
+the queue once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import transaction
+
+from spotcheck.accounts.models import User
+from spotcheck.followup.services import cases_open_for_record
+from spotcheck.inspections.choices import RecordState
+from spotcheck.inspections.models import DepartmentReview, JointRecord
+from spotcheck.inspections.services import review as review_services
+from spotcheck.publicity.selectors import outbox_message_ids
+from spotcheck.publicity.services import publish_on_approval
+from spotcheck.publicity.tasks import outbox_enqueue
+
+
+@transaction.atomic
+def record_review(
+    *,
+    actor: User,
+    record: JointRecord,
+    decision: str,
+    comment: str = "",
+    resign_required: bool = False,
+) -> list[DepartmentReview]:
+    """A department admin approves or returns its department's items of a submitted record;
+    the approval that makes the record final publishes it and opens its follow-up cases.
+
+    Same arguments, refusals and answer as ``spotcheck.inspections.services.review``'s
+    ``record_review``.
+    """
+    rows = review_services.record_review(
+        actor=actor,
+        record=record,
+        decision=decision,
+        comment=comment,
+        resign_required=resign_required,
+    )
+    # every row carries the record as the review locked and saved it
+    reviewed = rows[0].record
+    if reviewed.state == RecordState.APPROVED:
+        published = publish_on_approval(actor=actor, record=reviewed)
+        transaction.on_commit(partial(outbox_enqueue, outbox_message_ids(published)))
+        cases_open_for_record(actor=actor, record=reviewed)
+    return rows
