@@ -1,6 +1,6 @@
-"""Register the shared personas of ``spotcheck.common.testing`` for every test."""
+"""Register the shared personas of ``spotcheck.testing.personas`` for every test."""
 
-from spotcheck.common.testing import (  # noqa: F401
+from spotcheck.testing.personas import (  # noqa: F401
     auditor,
     cache_resumed,
     catalogue,

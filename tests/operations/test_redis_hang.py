@@ -39,7 +39,6 @@ from rq import SimpleWorker
 from config.redis_urls import with_timeouts
 from spotcheck.accounts.models import User
 from spotcheck.catalogue.tests.factories import ensure_result_codes
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.tests.factories import make_uscc
@@ -59,6 +58,7 @@ from spotcheck.inspections.tests.field_setup import build_field, entry, sid, sig
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
 from spotcheck.publicity.tests.receiver import Receiver, running
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
 from tests.operations.proxy import CuttableProxy
 from tests.operations.test_redis_outage import (
     REDIS,

@@ -34,7 +34,6 @@ from redis import Redis
 from rq import Queue, SimpleWorker
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.tests.factories import make_uscc
 from spotcheck.imports.choices import ImportStatus
@@ -46,6 +45,7 @@ from spotcheck.publicity.models import OutboxMessage, ResultPublication
 from spotcheck.publicity.services import publish_on_approval
 from spotcheck.publicity.tests.conftest import approve, build, enter
 from spotcheck.publicity.tests.receiver import Receiver, running
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
 from tests.operations.proxy import CuttableProxy
 
 REDIS = ("127.0.0.1", 6379)

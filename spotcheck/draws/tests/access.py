@@ -19,10 +19,10 @@ from django.urls import reverse
 
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 from spotcheck.draws.models import AttemptStatus, DepartmentClaim, DrawAttempt
 from spotcheck.draws.services import draw_abandon, draw_prepare
 from spotcheck.inspections.tests.factories import make_task
+from spotcheck.testing.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 
 
 def _published(w: World, number: str) -> Task:

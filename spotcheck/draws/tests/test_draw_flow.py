@@ -23,7 +23,6 @@ from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.services import plan_create, task_create, task_transition
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import LOGIN_BACKEND, Departments, Regions
 from spotcheck.core.draw import RevealMismatchError, new_secret
 from spotcheck.core.uscc import build_uscc
 from spotcheck.directory.models import Entity, Inspector
@@ -40,6 +39,7 @@ from spotcheck.draws.services import (
     draw_run,
     rerun,
 )
+from spotcheck.testing.personas import LOGIN_BACKEND, Departments, Regions
 
 ROOT = Path(__file__).resolve().parents[3]
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

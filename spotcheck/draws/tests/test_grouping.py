@@ -20,7 +20,6 @@ from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.common.testing import LOGIN_BACKEND, Departments
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Inspector
 from spotcheck.draws.models import DepartmentClaim, DrawAttempt, DrawnObject, ObjectState
@@ -37,6 +36,7 @@ from spotcheck.draws.services import (
 )
 from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord
+from spotcheck.testing.personas import LOGIN_BACKEND, Departments
 
 ROOT = Path(__file__).resolve().parents[3]
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # Monday 2026-03-02, 10:00 in 晋州

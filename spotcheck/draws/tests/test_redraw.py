@@ -21,7 +21,6 @@ from spotcheck.accounts.tests.factories import UserFactory
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task, TaskDepartment
-from spotcheck.common.testing import Departments
 from spotcheck.core.draw import new_secret
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Inspector
@@ -59,6 +58,7 @@ from spotcheck.draws.tests.test_grouping import (  # noqa: F401 - shared fixture
     grouping,
 )
 from spotcheck.inspections.models import JointRecord
+from spotcheck.testing.personas import Departments
 
 ROOT = Path(__file__).resolve().parents[3]
 REASON = "市场监管局执法人员名录有误：4人休假记录错误，冻结的人员库无可抽取人员"

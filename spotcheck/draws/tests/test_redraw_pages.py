@@ -9,7 +9,6 @@ from django.test import Client
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.common.testing import LOGIN_BACKEND
 from spotcheck.draws.forms import prepare_form
 from spotcheck.draws.models import AttemptStatus
 from spotcheck.draws.services import draw_match
@@ -19,6 +18,7 @@ from spotcheck.draws.tests.test_grouping import (  # noqa: F401 - shared fixture
     confirmed,
     grouping,
 )
+from spotcheck.testing.personas import LOGIN_BACKEND
 
 REASON = "市场监管局执法人员在岗状态录入错误"
 

@@ -11,7 +11,6 @@ from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.common.testing import LOGIN_BACKEND
 from spotcheck.directory.models import Entity
 from spotcheck.draws.models import AttemptStatus, DrawnObject, ObjectState
 from spotcheck.draws.selectors import (
@@ -30,6 +29,7 @@ from spotcheck.draws.services import (
 )
 from spotcheck.draws.tests.test_dispatch import dispatched  # noqa: F401 - shared fixture
 from spotcheck.draws.tests.test_draw_flow import _announced, _drawn, task  # noqa: F401
+from spotcheck.testing.personas import LOGIN_BACKEND
 
 
 def _stratum_c() -> tuple[str, str]:

@@ -12,10 +12,10 @@ from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
 from spotcheck.catalogue.models import InspectionItem, ResultCode
 from spotcheck.catalogue.tests.factories import ensure_result_codes, make_item
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.models import JointRecord, RecordItem
 from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FOUND = dt.datetime(2026, 5, 6, 10, 0, tzinfo=SHANGHAI)  # a Wednesday

@@ -16,7 +16,6 @@ from django.urls import reverse
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue
 from spotcheck.directory.models import Entity
 from spotcheck.directory.tests.factories import make_uscc
 from spotcheck.imports.choices import ImportStatus
@@ -25,6 +24,7 @@ from spotcheck.imports.models import ImportJob
 from spotcheck.imports.services import import_job_run
 from spotcheck.imports.tests.conftest import WaitFor
 from spotcheck.imports.tests.helpers import csv_bytes, entity_row
+from spotcheck.testing.personas import Catalogue
 
 UPLOAD = reverse("directory:import_upload")
 SignIn = Callable[[str], Client]

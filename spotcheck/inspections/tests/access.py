@@ -29,16 +29,6 @@ from django.urls import reverse
 
 from spotcheck.campaigns.models import Task
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.access_matrix import (
-    DONE,
-    FORBIDDEN,
-    LOGIN,
-    NOT_FOUND,
-    OK,
-    Case,
-    Request,
-    World,
-)
 from spotcheck.directory.tests.factories import EntityFactory
 from spotcheck.inspections.choices import SignerRole
 from spotcheck.inspections.models import (
@@ -59,6 +49,16 @@ from spotcheck.inspections.services import (
 )
 from spotcheck.inspections.tests.factories import make_group, make_record, make_task
 from spotcheck.inspections.tests.field_setup import jpeg, signature
+from spotcheck.testing.access_matrix import (
+    DONE,
+    FORBIDDEN,
+    LOGIN,
+    NOT_FOUND,
+    OK,
+    Case,
+    Request,
+    World,
+)
 
 BAD_REQUEST = "400"  # the phone's JSON endpoints: the service refused the member's data
 

@@ -15,10 +15,10 @@ from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
 from spotcheck.catalogue.models import InspectionItem, SubItem
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.models import InspectionGroup, JointRecord
 from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 
 @dataclass(frozen=True)

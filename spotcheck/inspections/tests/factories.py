@@ -15,9 +15,9 @@ from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.services import plan_create, task_create
 from spotcheck.catalogue.models import InspectionItem
-from spotcheck.common.testing import Departments, Regions
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
+from spotcheck.testing.personas import Departments, Regions
 
 
 def make_task(

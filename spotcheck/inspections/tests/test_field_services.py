@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState, ReviewDecision
 from spotcheck.inspections.field_selectors import lead_confirm_queue, review_queue_for_user
@@ -27,6 +26,7 @@ from spotcheck.inspections.services import (
     record_sign,
 )
 from spotcheck.inspections.tests.field_setup import Field, build_field, entry, sid, signature
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Departments
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Entity, Inspector, Tag
 from spotcheck.directory.services import avoidance_add
@@ -20,6 +19,7 @@ from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - sh
 from spotcheck.draws.tests.test_grouping import NOW, _confirm_all
 from spotcheck.inspections.generation import item_applies, records_generate
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
+from spotcheck.testing.personas import Departments
 
 MARKET = "晋州市市场监督管理局"
 

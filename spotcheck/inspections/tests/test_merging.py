@@ -13,7 +13,6 @@ from spotcheck.accounts.models import User
 from spotcheck.audit import events
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.models import Task
-from spotcheck.common.testing import JIA, LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.inspections.choices import RecordState
 from spotcheck.inspections.merging import (
     merge_proposals,
@@ -25,6 +24,7 @@ from spotcheck.inspections.merging import (
 from spotcheck.inspections.models import JointRecord, MergeOutcome, VisitMerge
 from spotcheck.inspections.tests.conftest import Matched
 from spotcheck.inspections.tests.factories import make_record, make_task
+from spotcheck.testing.personas import JIA, LOGIN_BACKEND, Catalogue, Departments, Regions
 
 SECOND = "晋州市市场监管局抽查〔2026〕3号"
 

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState, ReviewDecision
 from spotcheck.inspections.field_selectors import (
@@ -24,6 +23,7 @@ from spotcheck.inspections.services import (
 )
 from spotcheck.inspections.tests.field_setup import Field, build_field, entry, sid, signature
 from spotcheck.inspections.tests.test_field_services import _enter_all, _sign
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from django.http import Http404
 
 from spotcheck.accounts.models import User
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.selectors import joint_record_get_for_user, joint_record_list_for_user
 from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 
 @pytest.fixture

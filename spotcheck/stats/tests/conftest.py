@@ -26,7 +26,6 @@ import time_machine
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.deadlines.choices import DeadlineKind, DeadlineState
 from spotcheck.deadlines.models import Deadline
 from spotcheck.directory.models import Inspector
@@ -42,6 +41,7 @@ from spotcheck.followup.services import (
 from spotcheck.followup.tests.conftest import set_result
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 TODAY = dt.date(2026, 6, 10)
 T1 = "晋州市政府办抽查〔2026〕10号"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from spotcheck.common.testing import JIA, Departments
 from spotcheck.stats.selectors import (
     build_filter,
     case_status,
@@ -15,6 +14,7 @@ from spotcheck.stats.selectors import (
     visits_saved,
 )
 from spotcheck.stats.tests.conftest import T1, T2, TODAY, Fixture
+from spotcheck.testing.personas import JIA, Departments
 
 pytestmark = pytest.mark.django_db
 
