@@ -27,9 +27,10 @@ def _records(scenario: Scenario) -> list[Any]:
     from django.apps import apps
 
     from spotcheck.accounts.models import Region
+    from spotcheck.campaigns.tests.factories import make_task
     from spotcheck.catalogue.models import ResultCode
     from spotcheck.catalogue.tests.factories import make_item
-    from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+    from spotcheck.inspections.tests.factories import make_group, make_record
 
     # live_server flushes the database after each test, the data migration's codes included
     if not ResultCode.objects.filter(code="A").exists():

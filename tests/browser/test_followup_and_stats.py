@@ -22,10 +22,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def _case_from_a_check(scenario: Scenario) -> Any:
     """A joint record whose market item found 未按规定公示应当公示的信息, and its case."""
     from spotcheck.accounts.models import Region
+    from spotcheck.campaigns.tests.factories import make_task
     from spotcheck.catalogue.tests.factories import make_item
     from spotcheck.followup.services import cases_open_for_record
     from spotcheck.followup.tests.conftest import set_result
-    from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+    from spotcheck.inspections.tests.factories import make_group, make_record
     from spotcheck.testing.personas import Departments, Regions
 
     deps = scenario.departments

@@ -16,10 +16,11 @@ pytestmark = pytest.mark.browser
 
 def _publish(scenario: Scenario) -> str:
     """An approved 一企一表 of an entity, checked by 市场监管局 and 公安局, published."""
+    from spotcheck.campaigns.tests.factories import make_task
     from spotcheck.catalogue.models import ResultCode
     from spotcheck.catalogue.tests.factories import make_item
     from spotcheck.inspections.models import JointRecord, RecordItem
-    from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+    from spotcheck.inspections.tests.factories import make_group, make_record
     from spotcheck.publicity.services import publish_on_approval
     from spotcheck.testing.personas import Departments, Regions
 

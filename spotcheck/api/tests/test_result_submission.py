@@ -21,6 +21,7 @@ from django.urls import reverse
 from spotcheck.accounts.models import User
 from spotcheck.api.services import api_token_issue
 from spotcheck.audit.models import AuditEvent
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState
@@ -32,7 +33,7 @@ from spotcheck.inspections.models import (
     RecordPhoto,
     RecordVersion,
 )
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.inspections.tests.field_setup import Field, build_field, jpeg, signature
 from spotcheck.testing.personas import Catalogue, Departments, Regions
 

@@ -31,11 +31,12 @@ from spotcheck.audit.models import AuditEvent
 from spotcheck.audit.services import audit_record
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.directory.models import Avoidance, Entity, Inspector
 from spotcheck.directory.tests.factories import AvoidanceFactory, EntityFactory
 from spotcheck.imports.models import ImportJob
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -19,9 +19,9 @@ from django.urls import reverse
 
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.draws.models import AttemptStatus, DepartmentClaim, DrawAttempt
 from spotcheck.draws.services import draw_abandon, draw_prepare
-from spotcheck.inspections.tests.factories import make_task
 from spotcheck.testing.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 
 

@@ -10,11 +10,12 @@ import pytest
 
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.models import InspectionItem, ResultCode
 from spotcheck.catalogue.tests.factories import ensure_result_codes, make_item
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.models import JointRecord, RecordItem
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -28,6 +28,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.directory.tests.factories import EntityFactory
 from spotcheck.inspections.choices import SignerRole
@@ -47,7 +48,7 @@ from spotcheck.inspections.services import (
     record_photo_add,
     record_sign,
 )
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.inspections.tests.field_setup import jpeg, signature
 from spotcheck.testing.access_matrix import (
     DONE,

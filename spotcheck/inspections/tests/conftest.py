@@ -13,11 +13,12 @@ import pytest
 
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.models import InspectionItem, SubItem
 from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.models import InspectionGroup, JointRecord
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 

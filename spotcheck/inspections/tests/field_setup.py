@@ -11,13 +11,14 @@ from PIL import Image, ImageDraw
 
 from spotcheck.accounts.models import User
 from spotcheck.accounts.tests.factories import UserFactory
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.models import InspectionItem, ResultCode
 from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.directory.models import Inspector
 from spotcheck.directory.tests.factories import InspectorFactory
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
 from spotcheck.inspections.services import ItemEntry
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 

@@ -13,6 +13,7 @@ from spotcheck.accounts.models import User
 from spotcheck.audit import events
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.inspections.choices import RecordState
 from spotcheck.inspections.merging import (
     merge_proposals,
@@ -23,7 +24,7 @@ from spotcheck.inspections.merging import (
 )
 from spotcheck.inspections.models import JointRecord, MergeOutcome, VisitMerge
 from spotcheck.inspections.tests.conftest import Matched
-from spotcheck.inspections.tests.factories import make_record, make_task
+from spotcheck.inspections.tests.factories import make_record
 from spotcheck.testing.personas import JIA, LOGIN_BACKEND, Catalogue, Departments, Regions
 
 SECOND = "晋州市市场监管局抽查〔2026〕3号"

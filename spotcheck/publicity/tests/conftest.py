@@ -9,13 +9,14 @@ import pytest
 from django.core.cache import cache
 
 from spotcheck.accounts.models import User
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.models import InspectionItem, ResultCode
 from spotcheck.catalogue.tests.factories import ensure_result_codes, make_item
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.inspections.choices import RecordState
 from spotcheck.inspections.models import JointRecord, RecordItem
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 ENTERED_AT = dt.datetime(2026, 4, 13, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -25,6 +25,7 @@ import time_machine
 
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.deadlines.choices import DeadlineKind, DeadlineState
 from spotcheck.deadlines.models import Deadline
@@ -40,7 +41,7 @@ from spotcheck.followup.services import (
 )
 from spotcheck.followup.tests.conftest import set_result
 from spotcheck.inspections.models import JointRecord
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 TODAY = dt.date(2026, 6, 10)
