@@ -30,9 +30,9 @@ from spotcheck.draws.services import (
     draw_run,
     draw_verify_stored,
 )
-from spotcheck.draws.tests.test_draw_flow import ROOT, task  # noqa: F401 - fixture
 from spotcheck.testing.personas import LOGIN_BACKEND
 
+ROOT = Path(__file__).resolve().parents[3]
 QUICKNET_ROUND = v.BEACONS[0]
 DEFAULT_ROUND = v.BEACONS[3]
 

@@ -47,16 +47,9 @@ from spotcheck.draws.services import (
     draw_verify_stored,
     grouping_start,
 )
-from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
-from spotcheck.draws.tests.test_grouping import (  # noqa: F401 - shared fixtures
-    LEAD,
-    MARKET,
-    NOW,
-    _confirm_all,
-    claimed,
-    confirmed,
-    grouping,
-)
+from spotcheck.draws.tests.factories import LEAD, MARKET, NOW
+from spotcheck.draws.tests.factories import confirm_all as _confirm_all
+from spotcheck.draws.tests.factories import drawn as _drawn
 from spotcheck.inspections.models import JointRecord
 from spotcheck.testing.personas import Departments
 

@@ -12,12 +12,6 @@ from spotcheck.campaigns.models import Task
 from spotcheck.draws.forms import prepare_form
 from spotcheck.draws.models import AttemptStatus
 from spotcheck.draws.services import draw_match
-from spotcheck.draws.tests.test_draw_flow import task  # noqa: F401 - shared fixture
-from spotcheck.draws.tests.test_grouping import (  # noqa: F401 - shared fixtures
-    claimed,
-    confirmed,
-    grouping,
-)
 from spotcheck.testing.personas import LOGIN_BACKEND
 
 REASON = "市场监管局执法人员在岗状态录入错误"

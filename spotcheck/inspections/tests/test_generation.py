@@ -15,8 +15,9 @@ from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Entity, Inspector, Tag
 from spotcheck.directory.services import avoidance_add
 from spotcheck.draws.services import department_claim, final_of, grouping_start
-from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
-from spotcheck.draws.tests.test_grouping import NOW, _confirm_all
+from spotcheck.draws.tests.factories import NOW
+from spotcheck.draws.tests.factories import confirm_all as _confirm_all
+from spotcheck.draws.tests.factories import drawn as _drawn
 from spotcheck.inspections.generation import item_applies, records_generate
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
 from spotcheck.testing.personas import Departments

@@ -15,7 +15,7 @@ from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Entity
 from spotcheck.draws.models import DrawnObject, ObjectState
 from spotcheck.draws.services import draw_dispatch, drawn_object_replace
-from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
+from spotcheck.draws.tests.factories import drawn as _drawn
 
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
 
