@@ -25,7 +25,7 @@ def _case_from_a_check(scenario: Scenario) -> Any:
     from spotcheck.campaigns.tests.factories import make_task
     from spotcheck.catalogue.tests.factories import make_item
     from spotcheck.followup.services import cases_open_for_record
-    from spotcheck.followup.tests.conftest import set_result
+    from spotcheck.followup.tests.factories import set_result
     from spotcheck.inspections.tests.factories import make_group, make_record
     from spotcheck.testing.personas import Departments, Regions
 

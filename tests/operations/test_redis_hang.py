@@ -60,13 +60,10 @@ from spotcheck.publicity.models import OutboxMessage, ResultPublication
 from spotcheck.publicity.tests.receiver import Receiver, running
 from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
 from tests.operations.proxy import CuttableProxy
-from tests.operations.test_redis_outage import (
-    REDIS,
-    REDIS_DB,
-    _queued_jobs,
-    _redis_reachable,
-    _run_rq_worker,
-)
+from tests.operations.redis_helpers import REDIS, REDIS_DB
+from tests.operations.redis_helpers import queued_jobs as _queued_jobs
+from tests.operations.redis_helpers import redis_reachable as _redis_reachable
+from tests.operations.redis_helpers import run_rq_worker as _run_rq_worker
 
 # Seconds: REDIS_READ_TIMEOUT (and the connect timeout) of these tests. A request must end
 # after one of them, not two: that leaves READ seconds for the request's own work on a

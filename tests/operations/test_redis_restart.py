@@ -37,7 +37,8 @@ from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage
 from spotcheck.publicity.tests.receiver import Receiver, running
 from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
-from tests.operations.test_redis_outage import UPLOAD, _publish_one
+from tests.operations.redis_helpers import UPLOAD
+from tests.operations.redis_helpers import publish_one as _publish_one
 
 REDIS_SERVER = shutil.which("redis-server")
 

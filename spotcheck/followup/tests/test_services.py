@@ -29,7 +29,7 @@ from spotcheck.followup.services import (
     case_transfer,
     cases_open_for_record,
 )
-from spotcheck.followup.tests.conftest import Scene, set_result
+from spotcheck.followup.tests.factories import Scene, set_result
 from spotcheck.testing.personas import Departments
 
 pytestmark = pytest.mark.django_db

@@ -22,8 +22,7 @@ from spotcheck.imports.choices import ImportStatus
 from spotcheck.imports.columns import ENTITY_COLUMNS, INSPECTOR_COLUMNS
 from spotcheck.imports.models import ImportJob
 from spotcheck.imports.services import import_job_run
-from spotcheck.imports.tests.conftest import WaitFor
-from spotcheck.imports.tests.helpers import csv_bytes, entity_row
+from spotcheck.imports.tests.helpers import WaitFor, csv_bytes, entity_row
 from spotcheck.testing.personas import Catalogue
 
 UPLOAD = reverse("directory:import_upload")

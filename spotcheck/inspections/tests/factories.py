@@ -8,6 +8,7 @@ the draw and the matching themselves are tested through their services.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from spotcheck.campaigns.models import Task
 from spotcheck.catalogue.models import InspectionItem
@@ -41,3 +42,14 @@ def make_record(
     for item in items:
         RecordItem.objects.create(record=record, department=item.department, item=item)
     return record
+
+
+@dataclass(frozen=True)
+class Matched:
+    task: Task
+    group: InspectionGroup
+    jia: JointRecord
+    yi: JointRecord
+    lead_item: InspectionItem
+    market_item: InspectionItem
+    police_item: InspectionItem

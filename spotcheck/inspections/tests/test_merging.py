@@ -23,8 +23,7 @@ from spotcheck.inspections.merging import (
     visits_saved_for_user,
 )
 from spotcheck.inspections.models import JointRecord, MergeOutcome, VisitMerge
-from spotcheck.inspections.tests.conftest import Matched
-from spotcheck.inspections.tests.factories import make_record
+from spotcheck.inspections.tests.factories import Matched, make_record
 from spotcheck.testing.personas import JIA, LOGIN_BACKEND, Catalogue, Departments, Regions
 
 SECOND = "晋州市市场监管局抽查〔2026〕3号"

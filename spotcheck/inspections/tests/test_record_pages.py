@@ -12,8 +12,7 @@ from pypdf import PdfReader
 from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.inspections.choices import RecordState
 from spotcheck.inspections.models import JointRecord, RecordItem
-from spotcheck.inspections.tests.conftest import Matched
-from spotcheck.inspections.tests.factories import make_record
+from spotcheck.inspections.tests.factories import Matched, make_record
 from spotcheck.testing.personas import JIA, LOGIN_BACKEND, YI
 
 # who reads which record: 甲 carries items of all three departments and group 1

@@ -22,7 +22,8 @@ from spotcheck.inspections.services import (
     record_review,
 )
 from spotcheck.inspections.tests.field_setup import Field, build_field, entry, sid, signature
-from spotcheck.inspections.tests.test_field_services import _enter_all, _sign
+from spotcheck.inspections.tests.field_setup import enter_all as _enter_all
+from spotcheck.inspections.tests.field_setup import sign_record as _sign
 from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 

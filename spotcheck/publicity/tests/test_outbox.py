@@ -27,7 +27,7 @@ from spotcheck.publicity.services import (
     publish_on_approval,
     result_correct,
 )
-from spotcheck.publicity.tests.conftest import World, approve, build, enter
+from spotcheck.publicity.tests.factories import World, approve, build, enter
 from spotcheck.publicity.tests.receiver import Receiver, running
 from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions
 

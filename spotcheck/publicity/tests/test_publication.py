@@ -21,7 +21,7 @@ from spotcheck.publicity.services import (
     publish_on_approval,
     result_correct,
 )
-from spotcheck.publicity.tests.conftest import World, approve
+from spotcheck.publicity.tests.factories import World, approve
 from spotcheck.testing.personas import LOGIN_BACKEND, Departments
 
 ON_TIME = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.UTC)

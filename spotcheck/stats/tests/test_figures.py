@@ -13,7 +13,7 @@ from spotcheck.stats.selectors import (
     step_timeliness,
     visits_saved,
 )
-from spotcheck.stats.tests.conftest import T1, T2, TODAY, Fixture
+from spotcheck.stats.tests.factories import T1, T2, TODAY, Fixture
 from spotcheck.testing.personas import JIA, Departments
 
 pytestmark = pytest.mark.django_db

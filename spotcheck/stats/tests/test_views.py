@@ -10,7 +10,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from spotcheck.audit.models import AuditEvent
-from spotcheck.stats.tests.conftest import T1, Fixture
+from spotcheck.stats.tests.factories import T1, Fixture
 from spotcheck.testing.personas import Departments
 
 pytestmark = pytest.mark.django_db
