@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import SCREENSHOT_DIR, VIEWPORTS, Scenario, click_and_wait
+from tests.browser.helpers import SCREENSHOT_DIR, VIEWPORTS, click_and_wait
+from tests.browser.scenario_setup import Scenario
 
 pytestmark = pytest.mark.browser
 

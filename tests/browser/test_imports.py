@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Scenario
+from tests.browser.scenario_setup import Scenario
 
 
 def test_an_interrupted_import_job_shows_why_and_offers_to_import_again(
