@@ -31,11 +31,12 @@ def _setup(items_per_department: int):  # noqa: ANN202 - returns the record
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from spotcheck.campaigns.tests.factories import make_task
     from spotcheck.catalogue.models import SubItem
     from spotcheck.catalogue.tests.factories import make_item
-    from spotcheck.common.testing import make_departments, make_regions, make_user
     from spotcheck.directory.tests.factories import EntityFactory, InspectorFactory
-    from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+    from spotcheck.inspections.tests.factories import make_group, make_record
+    from spotcheck.testing.personas import make_departments, make_regions, make_user
 
     regions = make_regions()
     departments = make_departments(regions)

@@ -54,14 +54,14 @@ def _build(n: int) -> Any:
     from django.utils import timezone
 
     from spotcheck.accounts.tests.factories import UserFactory
+    from spotcheck.campaigns.tests.factories import make_task
     from spotcheck.catalogue.models import ResultCode
     from spotcheck.catalogue.tests.factories import make_item
-    from spotcheck.common.testing import make_departments, make_regions
     from spotcheck.directory.models import Entity
     from spotcheck.directory.tests.factories import EntityFactory
     from spotcheck.followup.services import cases_open_for_record
     from spotcheck.inspections.models import JointRecord, RecordItem
-    from spotcheck.inspections.tests.factories import make_task
+    from spotcheck.testing.personas import make_departments, make_regions
 
     regions = make_regions()
     deps = make_departments(regions)

@@ -1,6 +1,18 @@
-"""Register the shared personas of ``spotcheck.common.testing`` for every test."""
+"""Fixtures shared by the tests of every app.
 
-from spotcheck.common.testing import (  # noqa: F401
+The personas of ``spotcheck.testing.personas`` (regions, departments, one user per role,
+the catalogue of four entities), and ``task``: a published joint task ready to draw, used
+by the draws and by the apps that follow a draw.
+"""
+
+import pytest
+
+from spotcheck.accounts.models import User
+from spotcheck.campaigns.models import Task
+from spotcheck.draws.tests.factories import make_task_to_draw
+from spotcheck.testing.personas import (  # noqa: F401
+    Departments,
+    Regions,
     auditor,
     cache_resumed,
     catalogue,
@@ -18,3 +30,9 @@ from spotcheck.common.testing import (  # noqa: F401
     regions,
     signal_handlers_kept,
 )
+
+
+@pytest.fixture
+def task(departments: Departments, regions: Regions, lead_admin: User) -> Task:  # noqa: F811
+    """A published task of the 牵头单位 and the market department, ready to draw."""
+    return make_task_to_draw(departments, regions, lead_admin)

@@ -2,8 +2,9 @@
 
 The pages are served by pytest-django's ``live_server``; it needs the transactional
 database, which is flushed after every test, so each test builds the small 晋州市
-scenario below (3 departments, 30 entities, 8 inspectors, one user per role) again.
-That takes a fraction of a second on SQLite and on PostgreSQL, far less than the demo.
+scenario of ``scenario_setup.py`` (3 departments, 30 entities, 8 inspectors, one user per
+role) again. That takes a fraction of a second on SQLite and on PostgreSQL, far less than
+the demo. Constants and page actions the tests share are in ``helpers.py``.
 
 Screenshots of every test go to ``var/screenshots/<test>-<viewport>.png``.
 
@@ -13,13 +14,11 @@ for serious and critical WCAG 2.1 AA violations (``tests/browser/axe.py``).
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,32 +28,22 @@ import pytest
 # refuse every ORM call made by the test itself ("SynchronousOnlyOperation").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+from django.conf import settings  # noqa: E402
+from django.test import Client  # noqa: E402
 from playwright.sync_api import (  # noqa: E402
     Browser,
     BrowserContext,
     ConsoleMessage,
-    Locator,
     Page,
     Playwright,
     expect,
     sync_playwright,
 )
 
+from spotcheck.accounts.models import User  # noqa: E402
 from tests.browser.axe import AxeAudit  # noqa: E402
-
-BASE_DIR = Path(__file__).resolve().parents[2]
-SCREENSHOT_DIR = BASE_DIR / "var" / "screenshots"
-
-PASSWORD = "Liulanqi-Ceshi-2026"
-JINZHOU = "130183"
-LEAD = "晋州市人民政府办公室"
-SCJ = "晋州市市场监督管理局"
-GAJ = "晋州市公安局"
-
-VIEWPORTS: dict[str, dict[str, int]] = {
-    "desktop": {"width": 1280, "height": 900},
-    "phone": {"width": 375, "height": 812},
-}
+from tests.browser.helpers import PASSWORD, SCREENSHOT_DIR, VIEWPORTS, click_and_wait, open_page
+from tests.browser.scenario_setup import Scenario, build_scenario
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -213,15 +202,6 @@ def shot(page: Page, request: pytest.FixtureRequest, viewport: str) -> Callable[
 # --------------------------------------------------------------------------- actions
 
 
-def click_and_wait(page: Page, target: Locator) -> None:
-    """Click something that loads a new page, and return once that page has loaded.
-
-    Waiting on the navigation event is much faster than letting ``expect`` poll.
-    """
-    with page.expect_navigation():
-        target.click()
-
-
 @pytest.fixture
 def login(page: Page) -> Callable[..., None]:
     """Sign in through the login form; returns once the 工作台 is shown."""
@@ -243,10 +223,6 @@ def signed_in(page: Page, context: BrowserContext, live_server: Any) -> Callable
 
     The login form has tests of its own; elsewhere this saves a page load per test.
     """
-    from django.conf import settings
-    from django.test import Client
-
-    from spotcheck.accounts.models import User
 
     def sign_in(username: str, start: str = "/workbench/") -> None:
         client = Client()
@@ -276,203 +252,7 @@ def nav(page: Page) -> Callable[[str], None]:
     return follow
 
 
-def open_page(page: Page, url: str) -> int:
-    """Go to ``url`` and return the HTTP status of the page shown."""
-    response = page.goto(url)
-    assert response is not None, url
-    return response.status
-
-
-def result_count(page: Page) -> int:
-    """Read the "共 N 条" / "共 N 人" line of a directory list."""
-    text = page.get_by_test_id("result-count").inner_text()
-    match = re.fullmatch(r"共 (\d+) [条人]", text.strip())
-    assert match, f"unexpected result count text: {text!r}"
-    return int(match.group(1))
-
-
 # --------------------------------------------------------------------------- data
-
-
-_BRANDS = ["恒丰", "润泽", "聚信", "鼎盛", "安泰", "宏远", "德润", "汇通", "金诚", "瑞祥"]
-_TRADES = ["商贸", "食品", "餐饮"]
-LONG_NAME = "晋州市东卓宿镇恒丰润泽聚信鼎盛安泰宏远农业科技发展有限责任公司第一分公司（演示）"
-
-
-@dataclass
-class Scenario:
-    """The rows a test may need, by role."""
-
-    today: dt.date
-    departments: dict[str, Any]  # "lead", "scj", "gaj"
-    users: dict[str, Any]  # "admin", "lead", "scj_admin", "gaj_admin", "scj_inspector", ...
-    entities: list[Any]
-    scj_only: Any  # supervised by 市场监管局 alone: 公安局 must not see it
-    shared_gaj: Any  # supervised by 公安局 and 市场监管局
-    inspectors: dict[str, Any]  # by name
-    own_inspector: Any  # the record of the scj_inspector user
-    expired_inspector: Any  # 市场监管局, 执法证 expired 30 days ago
-
-
-def _uscc(n: int) -> str:
-    from spotcheck.core.uscc import build_uscc
-
-    return build_uscc("9", "1", JINZHOU, f"{n:08d}")
-
-
-def _entity_departments(index: int, deps: dict[str, Any]) -> list[Any]:
-    slot = index % 10
-    if slot < 6:
-        return [deps["scj"]]
-    if slot < 8:
-        return [deps["gaj"], deps["scj"]]
-    if slot == 8:
-        return [deps["lead"], deps["scj"]]
-    return [deps["gaj"]]
-
-
-def build_scenario() -> Scenario:
-    """30 entities, 8 inspectors and one user per role in 晋州市 (valid GB 32100 codes).
-
-    Entity ``i`` is named after brand ``i % 10`` and trade ``i // 10``, has risk class
-    ``"ABCD"[i % 4]`` (the last one none) and is supervised by 市场监管局 unless
-    ``i % 10 == 9`` (公安局 only); ``i % 10`` in 6, 7 adds 公安局, 8 adds 政府办.
-    """
-    from django.utils import timezone
-
-    from spotcheck.accounts.choices import RegionLevel, Role
-    from spotcheck.accounts.models import Region
-    from spotcheck.accounts.services import department_create, user_create
-    from spotcheck.directory.choices import (
-        EntityType,
-        Gender,
-        InspectorCategory,
-        InspectorStatus,
-        RiskSource,
-    )
-    from spotcheck.directory.models import Entity, Inspector, Speciality, Tag
-    from spotcheck.directory.services import entity_bulk_create, inspector_bulk_create
-
-    today = timezone.localdate()
-    province = Region.objects.create(code="130000", name="河北省", level=RegionLevel.PROVINCE)
-    city = Region.objects.create(
-        code="130100", name="石家庄市", level=RegionLevel.CITY, parent=province
-    )
-    county = Region.objects.create(
-        code=JINZHOU, name="晋州市", level=RegionLevel.COUNTY, parent=city
-    )
-    deps = {
-        key: department_create(actor=None, name=name, short_name=short, region=county)
-        for key, name, short in (
-            ("lead", LEAD, "晋州市政府办"),
-            ("scj", SCJ, "晋州市市场监管局"),
-            ("gaj", GAJ, "晋州市公安局"),
-        )
-    }
-    food = Tag.objects.create(code="food-business", name="食品经营", department=deps["scj"])
-    Tag.objects.create(code="security-service", name="保安服务公司", department=deps["gaj"])
-    specs = {
-        code: Speciality.objects.create(code=code, name=name)
-        for code, name in (("registration", "登记注册"), ("security-service", "保安服务监管"))
-    }
-
-    rows = []
-    for i in range(30):
-        risk = "" if i == 29 else "ABCD"[i % 4]
-        trade = _TRADES[i // 10]
-        legacy = i == 28  # an old entity known by its 15-digit 注册号 only
-        entity = Entity(
-            uscc=None if legacy else _uscc(i + 1),
-            reg_no=f"{JINZHOU}600{i:06d}" if legacy else "",
-            name=LONG_NAME if i == 5 else f"晋州市{_BRANDS[i % 10]}{trade}有限公司（演示）",
-            entity_type=EntityType.ENTERPRISE,
-            enterprise_type_code="1120",
-            legal_rep_name="张三丰",
-            legal_rep_id_masked=f"1301**********{1000 + i}",
-            address=f"河北省晋州市晋州镇演示大街{i + 1}号",
-            region=county,
-            reg_authority_code=JINZHOU,
-            reg_authority_name=SCJ,
-            industry_code="F5212",
-            reg_capital=Decimal(100 * (i + 1)),
-            established_on=dt.date(2010, 1 + i % 12, 1),
-            risk_class=risk,
-            risk_source=RiskSource.SAMR_GENERAL if risk else "",
-            risk_as_of=dt.date(2026, 1, 31) if risk else None,
-        )
-        rows.append((entity, _entity_departments(i, deps), [food] if trade != "商贸" else []))
-    entity_bulk_create(actor=None, rows=rows)
-    entities = [entity for entity, _, _ in rows]
-
-    valid = (today - dt.timedelta(days=2 * 365), today + dt.timedelta(days=3 * 365))
-    expired = (today - dt.timedelta(days=6 * 365), today - dt.timedelta(days=30))
-    # (name, department, certificate validity, status, expert)
-    people = [
-        ("张明", "scj", valid, InspectorStatus.ON_DUTY, False),
-        ("李强", "scj", valid, InspectorStatus.ON_DUTY, False),
-        ("王芳", "scj", expired, InspectorStatus.ON_DUTY, False),
-        ("赵敏", "scj", valid, InspectorStatus.LEAVE, True),
-        ("刘洋", "gaj", valid, InspectorStatus.ON_DUTY, False),
-        ("陈静", "gaj", valid, InspectorStatus.ON_DUTY, False),
-        ("杨帆", "lead", valid, InspectorStatus.ON_DUTY, False),
-        ("黄磊", "lead", valid, InspectorStatus.ON_DUTY, False),
-    ]
-    inspector_rows = []
-    for n, (name, dep, (valid_from, valid_until), status, expert) in enumerate(people, start=1):
-        inspector = Inspector(
-            name=name,
-            gender=Gender.MALE if n % 2 else Gender.FEMALE,
-            id_masked=f"1301**********{2000 + n}",
-            phone=f"1390311{1000 + n}",
-            department=deps[dep],
-            unit=f"{deps[dep].short_name}执法{n % 3 + 1}科",
-            post="科员",
-            category=InspectorCategory.CIVIL_SERVANT,
-            certificate_no=f"1302018324{n:04d}",
-            certificate_authority="河北省人民政府",
-            certificate_valid_from=valid_from,
-            certificate_valid_until=valid_until,
-            status=status,
-            is_expert=expert,
-            expert_field="广告监管" if expert else "",
-        )
-        spec = specs["security-service" if dep == "gaj" else "registration"]
-        inspector_rows.append((inspector, [spec], []))
-    inspector_bulk_create(actor=None, rows=inspector_rows)
-    inspectors = {inspector.name: inspector for inspector, _, _ in inspector_rows}
-
-    users = {}
-    for username, display, role, dep in (
-        ("admin", "平台管理员", Role.PLATFORM_ADMIN, None),
-        ("lead", "政府办管理员", Role.LEAD_ADMIN, "lead"),
-        ("scj_admin", "市场监管局管理员", Role.DEPT_ADMIN, "scj"),
-        ("gaj_admin", "公安局管理员", Role.DEPT_ADMIN, "gaj"),
-        ("scj_inspector", "张明", Role.INSPECTOR, "scj"),
-        ("auditor", "审计员", Role.AUDITOR, None),
-    ):
-        users[username] = user_create(
-            actor=None,
-            username=username,
-            password=PASSWORD,
-            display_name=display,
-            role=role,
-            department=deps[dep] if dep else None,
-        )
-    own = inspectors["张明"]
-    own.user = users["scj_inspector"]
-    own.save(update_fields=["user"])
-
-    return Scenario(
-        today=today,
-        departments=deps,
-        users=users,
-        entities=entities,
-        scj_only=entities[0],
-        shared_gaj=entities[6],
-        inspectors=inspectors,
-        own_inspector=own,
-        expired_inspector=inspectors["王芳"],
-    )
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.axe import AxeAudit
-from tests.browser.conftest import VIEWPORTS, Scenario, click_and_wait
-from tests.browser.test_field_record import _field_record
+from tests.browser.helpers import VIEWPORTS, click_and_wait
+from tests.browser.scenario_setup import Scenario
+from tests.browser.scenario_setup import field_record as _field_record
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,8 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PASSWORD, SCJ, Scenario, click_and_wait
+from tests.browser.helpers import PASSWORD, SCJ, click_and_wait
+from tests.browser.scenario_setup import Scenario
 
 pytestmark = pytest.mark.browser
 

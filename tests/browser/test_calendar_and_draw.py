@@ -8,14 +8,14 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import BASE_DIR, Scenario, click_and_wait, open_page
+from tests.browser.helpers import BASE_DIR, click_and_wait, open_page
+from tests.browser.scenario_setup import Scenario
+from tests.browser.scenario_setup import published_task as _published_task
 
 pytestmark = pytest.mark.browser
 
@@ -52,45 +52,6 @@ def test_admin_reads_the_2026_grid_and_confirms_2027(
     assert CalendarYear.objects.get(year=2027).confirmed
     assert CalendarDay.objects.get(day=dt.date(2027, 1, 1)).name == "元旦"
     shot("2027-confirmed")
-
-
-def _published_task(scenario: Scenario) -> Any:
-    """A published joint task of the lead office and the 市场监管局 over the scenario."""
-    from spotcheck.campaigns.choices import TaskState
-    from spotcheck.campaigns.services import plan_create, task_create, task_transition
-    from spotcheck.catalogue.tests.factories import make_item
-
-    lead_dept = scenario.departments["lead"]
-    scj_dept = scenario.departments["scj"]
-    lead = scenario.users["lead"]
-    every_type = ["enterprise", "individual", "cooperative"]
-    items = [
-        make_item(lead_dept, "JR-01", entity_types=every_type),
-        make_item(scj_dept, "SJ-01", entity_types=every_type),
-    ]
-    plan = plan_create(
-        actor=lead, year=2026, name="计划", number="计划〔2026〕1号", department=lead_dept
-    )
-    task = task_create(
-        actor=lead,
-        values={
-            "plan": plan,
-            "number": "晋州市政府办抽查〔2026〕10号",
-            "name": "第十次联合抽查",
-            "lead_department": lead_dept,
-            "scope_region": scenario.entities[0].region,
-            "ratio_a": Decimal("10"),
-            "ratio_b": Decimal("10"),
-            "ratio_c": Decimal("10"),
-            "ratio_d": Decimal("10"),
-            "ratio_unclassified": Decimal("10"),
-            "window_start": dt.date(2026, 3, 1),
-            "window_end": dt.date(2026, 7, 30),
-        },
-        participants=[(lead_dept, [items[0]]), (scj_dept, [items[1]])],
-    )
-    task_transition(actor=lead, task=task, to=TaskState.PUBLISHED)
-    return task
 
 
 def _lead_names_the_officials(page: Page, signed_in: Callable[..., None], url: str) -> None:

@@ -13,7 +13,8 @@ import pytest
 from django.db.models import QuerySet
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import JINZHOU, Scenario, click_and_wait, result_count
+from tests.browser.helpers import JINZHOU, click_and_wait, result_count
+from tests.browser.scenario_setup import Scenario
 
 pytestmark = pytest.mark.browser
 

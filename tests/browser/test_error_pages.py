@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Scenario, click_and_wait, open_page
+from tests.browser.helpers import click_and_wait, open_page
+from tests.browser.scenario_setup import Scenario
 
 pytestmark = pytest.mark.browser
 

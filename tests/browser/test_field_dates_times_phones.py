@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import VIEWPORTS, Scenario, click_and_wait
-from tests.browser.test_field_record import _field_record
+from tests.browser.helpers import VIEWPORTS, click_and_wait
+from tests.browser.scenario_setup import Scenario
+from tests.browser.scenario_setup import field_record as _field_record
 
 pytestmark = pytest.mark.browser
 

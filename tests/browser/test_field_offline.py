@@ -5,58 +5,17 @@ Screenshots: var/screenshots/test_*offline*-phone.png.
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
 import json
 from collections.abc import Callable
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import Scenario, open_page
+from tests.browser.helpers import open_page
+from tests.browser.scenario_setup import FINDINGS, Scenario
+from tests.browser.scenario_setup import offline_records as _records
 
 pytestmark = pytest.mark.browser
-
-FINDINGS = "查验营业执照、食品经营许可证，均在有效期内"
-
-
-def _records(scenario: Scenario) -> list[Any]:
-    """Two records of 张明's group, due today, with his item half filled in on the server."""
-    from django.apps import apps
-
-    from spotcheck.accounts.models import Region
-    from spotcheck.catalogue.models import ResultCode
-    from spotcheck.catalogue.tests.factories import make_item
-    from spotcheck.inspections.tests.factories import make_group, make_record, make_task
-
-    # live_server flushes the database after each test, the data migration's codes included
-    if not ResultCode.objects.filter(code="A").exists():
-        ResultCode.objects.all().delete()
-        codes = importlib.import_module("spotcheck.catalogue.migrations.0002_result_codes")
-        codes.load(apps, None)
-    deps = scenario.departments
-    item = make_item(deps["scj"], "SJ-01", name="食品经营许可和经营条件")
-    item.result_codes.set(ResultCode.objects.all())
-    lead_item = make_item(deps["lead"], "ZF-01")
-    task = make_task(
-        SimpleNamespace(lead_office=deps["lead"]),  # type: ignore[arg-type]
-        SimpleNamespace(county=Region.objects.get(code="130183")),  # type: ignore[arg-type]
-        scenario.users["lead"],
-        [(deps["lead"], [lead_item]), (deps["scj"], [item])],
-    )
-    type(task).objects.filter(pk=task.pk).update(
-        window_start=scenario.today, window_end=scenario.today + dt.timedelta(days=30)
-    )
-    group = make_group(task, [scenario.own_inspector, scenario.inspectors["李强"]])
-    records = [make_record(task, e, group, [item]) for e in scenario.entities[:2]]
-    for record in records:
-        type(record).objects.filter(pk=record.pk).update(planned_on=scenario.today)
-        row = record.items.get()
-        type(row).objects.filter(pk=row.pk).update(findings=FINDINGS)
-        row.result_codes.set([ResultCode.objects.get(code="1")])
-    return records
 
 
 def _looks_styled(page: Page) -> None:

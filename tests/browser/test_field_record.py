@@ -2,85 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
 import re
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import VIEWPORTS, Scenario, click_and_wait
+from tests.browser.helpers import click_and_wait
+from tests.browser.helpers import draw_on_pad as _draw
+from tests.browser.helpers import fits_phone as _fits_phone
+from tests.browser.helpers import reviewer_page as _reviewer
+from tests.browser.scenario_setup import Scenario
+from tests.browser.scenario_setup import field_record as _field_record
 
 pytestmark = pytest.mark.browser
-
-
-def _field_record(scenario: Scenario) -> Any:
-    from django.apps import apps
-
-    from spotcheck.accounts.models import Region
-    from spotcheck.catalogue.models import ResultCode
-    from spotcheck.catalogue.tests.factories import make_item
-    from spotcheck.inspections.tests.factories import make_group, make_record, make_task
-
-    # live_server flushes the database after each test, the data migration's codes included
-    if not ResultCode.objects.filter(code="A").exists():
-        ResultCode.objects.all().delete()
-        codes = importlib.import_module("spotcheck.catalogue.migrations.0002_result_codes")
-        codes.load(apps, None)
-    deps = scenario.departments
-    item = make_item(deps["scj"], "SJ-01", name="食品经营许可和经营条件")
-    lead_item = make_item(deps["lead"], "ZF-01")
-    item.result_codes.set(ResultCode.objects.all())
-    task = make_task(
-        SimpleNamespace(lead_office=deps["lead"]),  # type: ignore[arg-type]
-        SimpleNamespace(county=Region.objects.get(code="130183")),  # type: ignore[arg-type]
-        scenario.users["lead"],
-        [(deps["lead"], [lead_item]), (deps["scj"], [item])],
-    )
-    group = make_group(task, [scenario.own_inspector, scenario.inspectors["李强"]])
-    record = make_record(task, scenario.scj_only, group, [item])
-    type(record).objects.filter(pk=record.pk).update(planned_on=scenario.today)
-    type(task).objects.filter(pk=task.pk).update(
-        window_start=scenario.today, window_end=scenario.today + dt.timedelta(days=30)
-    )
-    return record
-
-
-def _draw(page: Page, pad: Locator) -> None:
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    assert box is not None
-    x, y = box["x"], box["y"]
-    page.mouse.move(x + 30, y + 100)
-    page.mouse.down()
-    for dx, dy in ((80, 40), (140, 110), (200, 50), (260, 90)):
-        page.mouse.move(x + dx, y + dy, steps=4)
-    page.mouse.up()
-
-
-def _fits_phone(page: Page) -> None:
-    """No sideways scrolling at 375 px."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= VIEWPORTS["phone"]["width"], f"{page.url}: {width}px wide"
-
-
-def _reviewer(browser: Browser, live_server: Any, username: str) -> tuple[BrowserContext, Page]:
-    from django.conf import settings
-    from django.test import Client
-
-    from spotcheck.accounts.models import User
-
-    ctx = browser.new_context(
-        base_url=live_server.url, viewport=VIEWPORTS["phone"], locale="zh-CN", is_mobile=True
-    )
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    ctx.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return ctx, ctx.new_page()
 
 
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)

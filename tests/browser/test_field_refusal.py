@@ -12,8 +12,11 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import Scenario, click_and_wait
-from tests.browser.test_field_record import _draw, _field_record, _reviewer
+from tests.browser.helpers import click_and_wait
+from tests.browser.helpers import draw_on_pad as _draw
+from tests.browser.helpers import reviewer_page as _reviewer
+from tests.browser.scenario_setup import Scenario
+from tests.browser.scenario_setup import field_record as _field_record
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import SCREENSHOT_DIR, VIEWPORTS, Scenario, click_and_wait
+from tests.browser.helpers import SCREENSHOT_DIR, VIEWPORTS, click_and_wait
+from tests.browser.scenario_setup import Scenario
 
 pytestmark = pytest.mark.browser
 
@@ -39,9 +40,10 @@ def _two_inspector_record(scenario: Scenario) -> TwoItems:
     from spotcheck.accounts.choices import Role
     from spotcheck.accounts.models import Region
     from spotcheck.accounts.services import user_create
+    from spotcheck.campaigns.tests.factories import make_task
     from spotcheck.catalogue.models import ResultCode
     from spotcheck.catalogue.tests.factories import make_item
-    from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+    from spotcheck.inspections.tests.factories import make_group, make_record
 
     if not ResultCode.objects.filter(code="A").exists():
         ResultCode.objects.all().delete()

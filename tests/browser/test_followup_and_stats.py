@@ -12,49 +12,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Scenario, click_and_wait
+from tests.browser.helpers import click_and_wait
+from tests.browser.scenario_setup import Scenario
+from tests.browser.scenario_setup import case_from_a_check as _case_from_a_check
 
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _case_from_a_check(scenario: Scenario) -> Any:
-    """A joint record whose market item found 未按规定公示应当公示的信息, and its case."""
-    from spotcheck.accounts.models import Region
-    from spotcheck.catalogue.tests.factories import make_item
-    from spotcheck.common.testing import Departments, Regions
-    from spotcheck.followup.services import cases_open_for_record
-    from spotcheck.followup.tests.conftest import set_result
-    from spotcheck.inspections.tests.factories import make_group, make_record, make_task
-
-    deps = scenario.departments
-    departments = Departments(
-        lead_office=deps["lead"], market=deps["scj"], police=deps["gaj"], city_market=deps["scj"]
-    )
-    county = Region.objects.get(code="130183")
-    regions = Regions(province=county.parent.parent, city=county.parent, county=county)
-    lead_item = make_item(deps["lead"], "JR-01", name="联合检查组织")
-    market_item = make_item(deps["scj"], "SJ-01", name="企业公示信息情况检查")
-    police_item = make_item(deps["gaj"], "GA-01", name="保安服务公司检查")
-    task = make_task(
-        departments,
-        regions,
-        scenario.users["lead"],
-        [(deps["lead"], [lead_item]), (deps["scj"], [market_item]), (deps["gaj"], [police_item])],
-    )
-    inspectors = scenario.inspectors
-    group = make_group(task, [inspectors["张明"], inspectors["刘洋"]])
-    record = make_record(task, scenario.shared_gaj, group, [market_item, police_item])
-    set_result(
-        record.items.get(item=market_item),
-        ["A", "2", "B"],
-        "未按规定公示2025年度报告；现场发现从事保安服务未取得许可",
-        scenario.users["scj_inspector"],
-    )
-    set_result(record.items.get(item=police_item), ["1"], "", scenario.users["scj_inspector"])
-    (case,) = cases_open_for_record(actor=scenario.users["lead"], record=record)
-    return case
 
 
 def test_case_carried_from_the_finding_through_a_transfer_to_closure(

@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Scenario
+from tests.browser.scenario_setup import Scenario
 
 
 def test_an_interrupted_import_job_shows_why_and_offers_to_import_again(
@@ -62,11 +62,11 @@ def test_a_platform_admin_fills_an_empty_directory_with_one_upload(
 ) -> None:
     # given: regions, departments and tags but no entity yet; the job runs as soon as it is
     # queued, and a file of any size counts as big
-    from spotcheck.common.testing import make_departments, make_regions, make_user
     from spotcheck.directory.models import Entity
     from spotcheck.directory.tests.factories import TagFactory
     from spotcheck.imports import engine
     from spotcheck.imports.tests.helpers import ENTITY_HEADER, csv_bytes, entity_row
+    from spotcheck.testing.personas import make_departments, make_regions, make_user
 
     make_user("platform_admin", make_departments(make_regions()))
     TagFactory(code="food-producer", name="食品生产企业")

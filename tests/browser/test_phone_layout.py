@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOT_DIR as SCREENSHOTS
-from tests.browser.conftest import VIEWPORTS, Scenario
-from tests.browser.test_field_offline import _records
-from tests.browser.test_followup_and_stats import _case_from_a_check
+from tests.browser.helpers import SCREENSHOT_DIR as SCREENSHOTS
+from tests.browser.helpers import VIEWPORTS
+from tests.browser.scenario_setup import Scenario
+from tests.browser.scenario_setup import case_from_a_check as _case_from_a_check
+from tests.browser.scenario_setup import offline_records as _records
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.conftest import VIEWPORTS, click_and_wait
+from tests.browser.helpers import VIEWPORTS, click_and_wait
 
 pytestmark = pytest.mark.browser
 PASSWORD = "spotcheck-demo-2026"

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import VIEWPORTS, Scenario
-from tests.browser.test_calendar_and_draw import _published_task
+from tests.browser.helpers import VIEWPORTS
+from tests.browser.scenario_setup import Scenario
+from tests.browser.scenario_setup import published_task as _published_task
 
 pytestmark = pytest.mark.browser
 

@@ -9,19 +9,21 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Scenario, click_and_wait
+from tests.browser.helpers import click_and_wait
+from tests.browser.scenario_setup import Scenario
 
 pytestmark = pytest.mark.browser
 
 
 def _publish(scenario: Scenario) -> str:
     """An approved 一企一表 of an entity, checked by 市场监管局 and 公安局, published."""
+    from spotcheck.campaigns.tests.factories import make_task
     from spotcheck.catalogue.models import ResultCode
     from spotcheck.catalogue.tests.factories import make_item
-    from spotcheck.common.testing import Departments, Regions
     from spotcheck.inspections.models import JointRecord, RecordItem
-    from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+    from spotcheck.inspections.tests.factories import make_group, make_record
     from spotcheck.publicity.services import publish_on_approval
+    from spotcheck.testing.personas import Departments, Regions
 
     deps = scenario.departments
     county = deps["lead"].region

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import VIEWPORTS, Scenario, click_and_wait
+from tests.browser.helpers import VIEWPORTS, click_and_wait
+from tests.browser.scenario_setup import Scenario
 
 pytestmark = pytest.mark.browser
 
@@ -19,9 +20,10 @@ pytestmark = pytest.mark.browser
 def _matched_task(scenario: Scenario) -> Any:
     """A matched task of the three departments with one record for 恒丰 (group 1)."""
     from spotcheck.accounts.models import Region
+    from spotcheck.campaigns.tests.factories import make_task
     from spotcheck.catalogue.tests.factories import make_item
     from spotcheck.inspections.models import JointRecord
-    from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+    from spotcheck.inspections.tests.factories import make_group, make_record
 
     deps = scenario.departments
     lead_item = make_item(deps["lead"], "JR-XD-01", name="小额贷款公司经营业务类检查")
@@ -116,7 +118,8 @@ def test_lead_office_merges_two_visits_to_one_enterprise(
     import datetime as dt
 
     from spotcheck.campaigns.models import Task
-    from spotcheck.inspections.tests.factories import make_record, make_task
+    from spotcheck.campaigns.tests.factories import make_task
+    from spotcheck.inspections.tests.factories import make_record
 
     matched = _matched_task(scenario)
     deps = scenario.departments

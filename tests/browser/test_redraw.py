@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import SCJ, VIEWPORTS, Scenario, click_and_wait
+from tests.browser.helpers import SCJ, VIEWPORTS, click_and_wait
+from tests.browser.scenario_setup import Scenario
 
 pytestmark = pytest.mark.browser
 REASON = "市场监管局执法人员在岗状态录入错误，冻结的人员库无可抽取人员"

@@ -11,8 +11,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import SCREENSHOT_DIR, Scenario, click_and_wait
-from tests.browser.test_field_record import _draw, _field_record, _fits_phone, _reviewer
+from tests.browser.helpers import SCREENSHOT_DIR, click_and_wait
+from tests.browser.helpers import draw_on_pad as _draw
+from tests.browser.helpers import fits_phone as _fits_phone
+from tests.browser.helpers import reviewer_page as _reviewer
+from tests.browser.scenario_setup import Scenario
+from tests.browser.scenario_setup import field_record as _field_record
 
 pytestmark = pytest.mark.browser
 COMMENT = "签字人未写明身份，请法定代表人本人重新签字"

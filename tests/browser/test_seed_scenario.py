@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import click_and_wait
+from tests.browser.helpers import click_and_wait
 
 pytestmark = pytest.mark.browser
 PASSWORD = "spotcheck-demo-2026"
@@ -32,7 +32,7 @@ def _load_demo() -> None:
 
 
 def _shot_path(label: str) -> Any:
-    from tests.browser.conftest import SCREENSHOT_DIR
+    from tests.browser.helpers import SCREENSHOT_DIR
 
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR / f"test_seed_scenario-{label}.png"

@@ -1,6 +1,6 @@
-"""The shared personas of ``spotcheck.common.testing`` for the operations tests."""
+"""The shared personas of ``spotcheck.testing.personas`` for the operations tests."""
 
-from spotcheck.common.testing import (  # noqa: F401
+from spotcheck.testing.personas import (  # noqa: F401
     cache_resumed,
     catalogue,
     departments,

@@ -26,9 +26,9 @@ from spotcheck.accounts.models import User
 from spotcheck.api.services import api_token_issue
 from spotcheck.audit.chain import first_break
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import make_departments, make_regions, make_user
 from spotcheck.directory.models import Entity
 from spotcheck.directory.tests.factories import make_uscc
+from spotcheck.testing.personas import make_departments, make_regions, make_user
 from tests.operations.proxy import CuttableProxy
 
 ROOT = Path(__file__).resolve().parents[2]

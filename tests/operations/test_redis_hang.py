@@ -39,7 +39,6 @@ from rq import SimpleWorker
 from config.redis_urls import with_timeouts
 from spotcheck.accounts.models import User
 from spotcheck.catalogue.tests.factories import ensure_result_codes
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.tests.factories import make_uscc
@@ -54,15 +53,13 @@ from spotcheck.inspections.tests.field_setup import build_field, entry, sid, sig
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
 from spotcheck.publicity.tests.receiver import Receiver, running
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
 from spotcheck.workflow.records import record_review
 from tests.operations.proxy import CuttableProxy
-from tests.operations.test_redis_outage import (
-    REDIS,
-    REDIS_DB,
-    _queued_jobs,
-    _redis_reachable,
-    _run_rq_worker,
-)
+from tests.operations.redis_helpers import REDIS, REDIS_DB
+from tests.operations.redis_helpers import queued_jobs as _queued_jobs
+from tests.operations.redis_helpers import redis_reachable as _redis_reachable
+from tests.operations.redis_helpers import run_rq_worker as _run_rq_worker
 
 # Seconds: REDIS_READ_TIMEOUT (and the connect timeout) of these tests. A request must end
 # after one of them, not two: that leaves READ seconds for the request's own work on a

@@ -16,25 +16,18 @@ nothing is imported, and the same upload succeeds once Redis is back.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import logging
-import os
-import socket
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
-from django.urls import reverse
 from redis import Redis
-from rq import Queue, SimpleWorker
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.tests.factories import make_uscc
 from spotcheck.imports.choices import QUEUE_DOWN_MESSAGE, ImportStatus
@@ -42,25 +35,14 @@ from spotcheck.imports.models import ImportJob
 from spotcheck.imports.tests.helpers import csv_bytes, entity_row
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
-from spotcheck.publicity.services import publish_on_approval
-from spotcheck.publicity.tests.conftest import approve, build, enter
 from spotcheck.publicity.tests.receiver import Receiver, running
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
 from tests.operations.proxy import CuttableProxy
-
-REDIS = ("127.0.0.1", 6379)
-# Each pytest-xdist worker flushes a database of its own: 8 for gw0 (and a run without
-# xdist), 9 for gw1, ... up to 14; 15 is the RQ step of .ci/run.
-REDIS_DB = 8 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 7
-NOW = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.UTC)
-UPLOAD = reverse("directory:import_upload")
-
-
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
+from tests.operations.redis_helpers import REDIS, REDIS_DB, UPLOAD
+from tests.operations.redis_helpers import publish_one as _publish_one
+from tests.operations.redis_helpers import queued_jobs as _queued_jobs
+from tests.operations.redis_helpers import redis_reachable as _redis_reachable
+from tests.operations.redis_helpers import run_rq_worker as _run_rq_worker
 
 
 @pytest.fixture
@@ -85,45 +67,6 @@ def redis_through_proxy(settings: Any) -> Iterator[CuttableProxy]:
         proxy.close()
         direct.flushdb()
         direct.close()
-
-
-def _publish_one(
-    n: int,
-    departments: Departments,
-    regions: Regions,
-    lead_admin: User,
-    catalogue: Catalogue,
-    inspectors: list[Inspector],
-    by: User,
-) -> list[ResultPublication]:
-    """Approve and publish a record of 丁 checked by the market and the police (two notices)."""
-    w = build(
-        departments,
-        regions,
-        lead_admin,
-        catalogue.ding,
-        inspectors,
-        number=f"晋州市政府办抽查〔2026〕{60 + n}号",
-    )
-    for row in w.record.items.exclude(department=departments.lead_office):
-        enter(row, ["1"], by)
-    with time_machine.travel(NOW, tick=False):
-        return publish_on_approval(actor=lead_admin, record=approve(w.record))
-
-
-def _queued_jobs() -> int:
-    with Redis(*REDIS, db=REDIS_DB) as direct:
-        return len(Queue("default", connection=direct))
-
-
-def _run_rq_worker(proxy: CuttableProxy) -> None:
-    """A real RQ worker in this process (it sees the test database) until the queue is empty."""
-    from django_tasks_rq.backend import Job
-
-    connection = Redis("127.0.0.1", proxy.port, db=REDIS_DB)
-    queue = Queue("default", connection=connection, job_class=Job)
-    SimpleWorker([queue], connection=connection, job_class=Job).work(burst=True)
-    connection.close()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -28,7 +28,6 @@ from redis.exceptions import RedisError
 from rq import Queue
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.tests.factories import make_uscc
 from spotcheck.imports.choices import LOST_MESSAGE, ImportStatus
@@ -37,7 +36,9 @@ from spotcheck.imports.tests.helpers import csv_bytes, entity_row
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage
 from spotcheck.publicity.tests.receiver import Receiver, running
-from tests.operations.test_redis_outage import UPLOAD, _publish_one
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions, make_user
+from tests.operations.redis_helpers import UPLOAD
+from tests.operations.redis_helpers import publish_one as _publish_one
 
 REDIS_SERVER = shutil.which("redis-server")
 

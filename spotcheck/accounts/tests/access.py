@@ -20,7 +20,7 @@ from spotcheck.accounts.choices import Role
 from spotcheck.accounts.models import User
 from spotcheck.accounts.services import user_deactivate
 from spotcheck.accounts.tests.factories import UserFactory
-from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
+from spotcheck.testing.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 from spotcheck.twofactor.models import TotpDevice
 
 NF = NOT_FOUND

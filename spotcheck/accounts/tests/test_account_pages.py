@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import LOGIN_BACKEND, Departments
+from spotcheck.testing.personas import LOGIN_BACKEND, Departments
 from spotcheck.twofactor.models import TotpDevice
 
 USERS = reverse("accounts:user_list")

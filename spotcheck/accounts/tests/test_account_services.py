@@ -25,7 +25,7 @@ from spotcheck.accounts.services import (
     user_update,
 )
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import LOGIN_BACKEND, PASSWORD, Departments
+from spotcheck.testing.personas import LOGIN_BACKEND, PASSWORD, Departments
 from spotcheck.twofactor.models import TotpDevice
 
 NEW_PASSWORD = "Xinzhanghao-Mima-2026"

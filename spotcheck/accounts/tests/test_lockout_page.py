@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import PASSWORD
+from spotcheck.testing.personas import PASSWORD
 
 
 def test_the_lockout_page_gives_the_wait_in_minutes(client: Client, dept_admin: User) -> None:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from config.settings import base
 from spotcheck.accounts.hashers import Argon2idHasher
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import PASSWORD
+from spotcheck.testing.personas import PASSWORD
 
 LOGIN = reverse("accounts:login")
 

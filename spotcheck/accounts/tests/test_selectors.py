@@ -13,7 +13,7 @@ from spotcheck.accounts.selectors import (
     user_can_write_any,
     writable_department_ids,
 )
-from spotcheck.common.testing import PERSONAS, Departments
+from spotcheck.testing.personas import PERSONAS, Departments
 
 ALL = None  # "every department"
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from spotcheck.accounts.models import Department, User
 from spotcheck.accounts.services import department_create, department_update, user_create
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Departments, Regions
+from spotcheck.testing.personas import Departments, Regions
 
 
 def test_a_department_path_lists_its_ancestors(departments: Departments) -> None:

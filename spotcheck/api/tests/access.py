@@ -24,15 +24,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from spotcheck.api.services import api_token_issue
-from spotcheck.common.access_matrix import (
-    FORBIDDEN,
-    NOT_FOUND,
-    OK,
-    UNAUTHORISED,
-    Case,
-    Request,
-    World,
-)
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.inspections.models import (
     DepartmentReview,
@@ -42,6 +33,15 @@ from spotcheck.inspections.models import (
     RecordPhoto,
 )
 from spotcheck.inspections.tests.factories import make_group, make_record
+from spotcheck.testing.access_matrix import (
+    FORBIDDEN,
+    NOT_FOUND,
+    OK,
+    UNAUTHORISED,
+    Case,
+    Request,
+    World,
+)
 
 
 def build(w: World) -> dict[str, Any]:

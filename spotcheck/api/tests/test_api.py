@@ -14,9 +14,9 @@ from spotcheck.accounts.models import User
 from spotcheck.api.models import ApiToken
 from spotcheck.api.services import api_token_issue, api_token_revoke, key_digest
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue, Departments
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.tests.factories import make_uscc
+from spotcheck.testing.personas import Catalogue, Departments
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from spotcheck.accounts.models import User
 from spotcheck.api.services import api_token_issue
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.models import EntryConflict, FieldSubmission, RecordItem
 from spotcheck.inspections.tests.field_setup import Field, build_field, second_market_inspector
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from spotcheck.accounts.models import User
 from spotcheck.api.services import api_token_issue
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue
 from spotcheck.directory.models import Entity
+from spotcheck.testing.personas import Catalogue
 
 REFUSAL = "请填写完整的电话号码，不能填写打了星号的号码"
 

@@ -21,8 +21,8 @@ from django.urls import reverse
 from spotcheck.accounts.models import User
 from spotcheck.api.services import api_token_issue
 from spotcheck.audit.models import AuditEvent
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState
 from spotcheck.inspections.models import (
@@ -33,8 +33,9 @@ from spotcheck.inspections.models import (
     RecordPhoto,
     RecordVersion,
 )
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.inspections.tests.field_setup import Field, build_field, jpeg, signature
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 pytestmark = pytest.mark.django_db
 

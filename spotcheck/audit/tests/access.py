@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.access_matrix import LOGIN, NOT_FOUND, OK, Case, Request, World
+from spotcheck.testing.access_matrix import LOGIN, NOT_FOUND, OK, Case, Request, World
 
 
 def _first(w: World) -> Request:

@@ -16,7 +16,7 @@ from spotcheck.audit import events
 from spotcheck.audit.models import AuditEvent
 from spotcheck.audit.services import audit_record
 from spotcheck.audit.tests.text import dotted_codes, visible_text
-from spotcheck.common.testing import Departments
+from spotcheck.testing.personas import Departments
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("audit:event_list")

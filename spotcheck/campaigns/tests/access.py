@@ -13,9 +13,9 @@ from django.urls import reverse
 
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
-from spotcheck.inspections.tests.factories import make_task
+from spotcheck.testing.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 
 
 def build(w: World) -> SimpleNamespace:

@@ -21,10 +21,10 @@ from spotcheck.campaigns.models import AnnualPlan, Task
 from spotcheck.campaigns.services import plan_create, task_create, task_transition, task_update
 from spotcheck.catalogue.models import InspectionItem
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Departments, Regions
 from spotcheck.core.taskflow import IllegalTransition
 from spotcheck.deadlines.models import Deadline
 from spotcheck.deadlines.services import calendar_load_bundled
+from spotcheck.testing.personas import Departments, Regions
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from spotcheck.catalogue.models import InspectionItem
-from spotcheck.common.access_matrix import LOGIN, NOT_FOUND, OK, Case, Request, World
+from spotcheck.testing.access_matrix import LOGIN, NOT_FOUND, OK, Case, Request, World
 
 
 def _item(w: World, which: str) -> int:

@@ -19,9 +19,9 @@ from spotcheck.catalogue.exchange import HEADERS, CatalogueFileError, catalogue_
 from spotcheck.catalogue.models import InspectionItem
 from spotcheck.catalogue.services import catalogue_import
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Departments
 from spotcheck.directory.models import ItemType
 from spotcheck.directory.tests.factories import TagFactory
+from spotcheck.testing.personas import Departments
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.catalogue.models import InspectionItem, ResultCode
 from spotcheck.catalogue.services import item_create, item_update
-from spotcheck.common.testing import Departments
 from spotcheck.directory.models import ItemType
+from spotcheck.testing.personas import Departments
 
 
 @pytest.fixture

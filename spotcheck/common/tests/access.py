@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from spotcheck.common.access_matrix import ADMIN_LOGIN, LOGIN, OK, Case, Request
+from spotcheck.testing.access_matrix import ADMIN_LOGIN, LOGIN, OK, Case, Request
 
 # fmt: off
 CASES: dict[str, Case] = {

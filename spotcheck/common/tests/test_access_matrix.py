@@ -1,7 +1,7 @@
 """Every URL of the platform, as every persona, gives exactly the declared outcome.
 
 The rows live beside each app in ``spotcheck/<app>/tests/access.py``; see
-``spotcheck.common.access_matrix`` and docs/access.md.  A URL that no app declares fails
+``spotcheck.testing.access_matrix`` and docs/access.md.  A URL that no app declares fails
 ``test_every_url_pattern_has_a_declared_row``.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.access_matrix import (
+from spotcheck.testing.access_matrix import (
     ADMIN_LOGIN,
     DONE,
     LOGIN,
@@ -26,7 +26,7 @@ from spotcheck.common.access_matrix import (
     declared_cases,
     routed_url_names,
 )
-from spotcheck.common.testing import LOGIN_BACKEND, PERSONAS, kept_for_the_module
+from spotcheck.testing.personas import LOGIN_BACKEND, PERSONAS, kept_for_the_module
 
 CASES = declared_cases()
 

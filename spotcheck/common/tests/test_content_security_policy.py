@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from spotcheck.common.access_matrix import OK, ROLES, World, build_world, declared_cases
-from spotcheck.common.testing import LOGIN_BACKEND, kept_for_the_module
+from spotcheck.testing.access_matrix import OK, ROLES, World, build_world, declared_cases
+from spotcheck.testing.personas import LOGIN_BACKEND, kept_for_the_module
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
 STYLE_ATTRIBUTE = re.compile(r"<[^>]+\sstyle\s*=", re.I)

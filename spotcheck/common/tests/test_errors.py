@@ -19,8 +19,8 @@ from spotcheck.accounts.models import User
 from spotcheck.api.services import api_token_issue
 from spotcheck.audit.models import AuditEvent
 from spotcheck.common.errors import _JSON_NUL
-from spotcheck.common.testing import LOGIN_BACKEND, PASSWORD, Catalogue
 from spotcheck.directory.models import Avoidance, Entity, Inspector
+from spotcheck.testing.personas import LOGIN_BACKEND, PASSWORD, Catalogue
 
 ERROR_URLS = "spotcheck.common.tests.error_urls"
 # what Django's technical pages say; none may reach a visitor

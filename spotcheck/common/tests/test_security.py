@@ -31,12 +31,13 @@ from spotcheck.audit.models import AuditEvent
 from spotcheck.audit.services import audit_record
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Avoidance, Entity, Inspector
 from spotcheck.directory.tests.factories import AvoidanceFactory, EntityFactory
 from spotcheck.imports.models import ImportJob
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions
 
 ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = '<script>alert("xss")</script>'
@@ -561,7 +562,7 @@ def test_production_cookies_are_secure_httponly_and_samesite() -> None:
 @pytest.mark.django_db
 def test_the_session_cookie_is_httponly_and_samesite(client: Client, dept_admin: User) -> None:
     # given
-    from spotcheck.common.testing import PASSWORD
+    from spotcheck.testing.personas import PASSWORD
 
     # when
     client.post(reverse("accounts:login"), {"username": "market_admin", "password": PASSWORD})

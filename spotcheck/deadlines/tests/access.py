@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 from spotcheck.deadlines.models import CalendarYear
 from spotcheck.deadlines.services import calendar_load_bundled
+from spotcheck.testing.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 
 
 def build(w: World) -> list[int]:

@@ -7,7 +7,6 @@ import time_machine
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Departments
 from spotcheck.core.deadlineflow import InvalidDeadlineTransition
 from spotcheck.deadlines.choices import DayKind, DeadlineKind, DeadlineState, NotificationKind
 from spotcheck.deadlines.models import Deadline, Notification
@@ -20,6 +19,7 @@ from spotcheck.deadlines.services import (
     deadline_open,
     deadlines_remind,
 )
+from spotcheck.testing.personas import Departments
 
 
 def _open(departments: Departments, start: dt.date, days: int, **kwargs: object) -> Deadline:

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.test import Client
 
-from spotcheck.common.testing import Departments
 from spotcheck.deadlines.choices import DayKind, DeadlineKind
 from spotcheck.deadlines.models import CalendarDay, CalendarYear, Notification
 from spotcheck.deadlines.services import deadline_open, deadlines_remind
+from spotcheck.testing.personas import Departments
 
 CALENDAR_PAGES = ["/calendar/", "/calendar/2026/", "/calendar/2026/2026-10-10/"]
 

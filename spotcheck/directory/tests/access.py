@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 from spotcheck.directory.models import Avoidance, Entity
 from spotcheck.directory.tests.factories import AvoidanceFactory, EntityFactory
 from spotcheck.imports.models import ImportJob
+from spotcheck.testing.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 
 
 @dataclass(frozen=True)

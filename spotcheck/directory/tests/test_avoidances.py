@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue
 from spotcheck.directory.models import Avoidance, Inspector
 from spotcheck.directory.services import avoidance_add, avoidance_remove
 from spotcheck.directory.tests.factories import AvoidanceFactory
+from spotcheck.testing.personas import Catalogue
 
 SignIn = Callable[[str], Client]
 

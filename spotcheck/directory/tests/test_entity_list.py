@@ -11,9 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from spotcheck.common.testing import BING, DING, JIA, YI, Catalogue, Departments
 from spotcheck.directory.models import Inspector
 from spotcheck.directory.tests.factories import EntityFactory, InspectorFactory, TagFactory
+from spotcheck.testing.personas import BING, DING, JIA, YI, Catalogue, Departments
 
 ENTITY_LIST = reverse("directory:entity_list")
 INSPECTOR_LIST = reverse("directory:inspector_list")

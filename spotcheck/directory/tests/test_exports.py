@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import BING, DING, JIA, YI, Catalogue, Departments
 from spotcheck.directory.models import Inspector
 from spotcheck.directory.tests.factories import EntityFactory
+from spotcheck.testing.personas import BING, DING, JIA, YI, Catalogue, Departments
 
 ENTITY_LIST = reverse("directory:entity_list")
 INSPECTOR_LIST = reverse("directory:inspector_list")

@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import DING, Catalogue, Departments, Regions
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.tests.factories import make_uscc
+from spotcheck.testing.personas import DING, Catalogue, Departments, Regions
 
 ENTITY_CREATE = reverse("directory:entity_create")
 INSPECTOR_CREATE = reverse("directory:inspector_create")

@@ -11,10 +11,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from spotcheck.common.testing import Departments
 from spotcheck.directory.choices import InspectorStatus
 from spotcheck.directory.models import Inspector
 from spotcheck.directory.tests.factories import InspectorFactory
+from spotcheck.testing.personas import Departments
 
 SignIn = Callable[[str], Client]
 TODAY = dt.date(2025, 6, 16)

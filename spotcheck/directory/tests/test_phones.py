@@ -15,7 +15,6 @@ from django.urls import reverse
 from spotcheck.accounts.models import User
 from spotcheck.audit import events
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.choices import InspectorCategory
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.services import (
@@ -25,6 +24,7 @@ from spotcheck.directory.services import (
     inspector_update,
 )
 from spotcheck.directory.tests.factories import make_uscc
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 FULL = "18912344920"
 MASKED = "189****4920"

@@ -14,12 +14,12 @@ from django.urls import reverse
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.core.masking import resident_id_error
 from spotcheck.directory.choices import RiskClass, RiskSource
 from spotcheck.directory.models import Entity, EntityRiskHistory, Inspector
 from spotcheck.directory.services import entity_create, entity_update, inspector_create
 from spotcheck.directory.tests.factories import EntityFactory, make_uscc
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 RAW_ID = "13018319900307108X"  # a valid 居民身份证号码 (check character X)
 MASKED_ID = "1301**********108X"

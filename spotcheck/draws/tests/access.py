@@ -19,11 +19,11 @@ from django.urls import reverse
 
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.draws.ceremony import draw_abandon, draw_prepare
 from spotcheck.draws.choices import AttemptStatus
 from spotcheck.draws.models import DepartmentClaim, DrawAttempt
-from spotcheck.inspections.tests.factories import make_task
+from spotcheck.testing.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 
 
 def _published(w: World, number: str) -> Task:

@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from spotcheck.accounts.models import User
@@ -11,23 +10,10 @@ from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.deadlines.choices import DeadlineState
 from spotcheck.deadlines.models import Deadline
-from spotcheck.deadlines.services import calendar_load_bundled, deadlines_remind
+from spotcheck.deadlines.services import deadlines_remind
 from spotcheck.draws.choices import ObjectState
-from spotcheck.draws.dispatch import department_confirm, draw_dispatch, drawn_object_replace
+from spotcheck.draws.dispatch import department_confirm, drawn_object_replace
 from spotcheck.draws.models import DrawnObject
-from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
-
-NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # Monday 2026-03-02, 10:00 in 晋州
-
-
-@pytest.fixture
-def dispatched(task: Task, lead_admin: User, dept_admin: User) -> Task:  # noqa: F811
-    calendar_load_bundled(actor=None)
-    with time_machine.travel(NOW, tick=False):
-        _drawn(task, lead_admin, dept_admin)
-        draw_dispatch(actor=lead_admin, task=task)
-    task.refresh_from_db()
-    return task
 
 
 def test_dispatch_starts_two_working_days_per_department(dispatched: Task) -> None:

@@ -17,7 +17,6 @@ from django.test import Client
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.models import Task
-from spotcheck.common.testing import LOGIN_BACKEND
 from spotcheck.core.draw import PublicSource, new_secret
 from spotcheck.core.draw.drand import KNOWN_CHAINS
 from spotcheck.core.draw.tests import drand_vectors as v
@@ -31,8 +30,9 @@ from spotcheck.draws.ceremony import (
 from spotcheck.draws.choices import AttemptStatus
 from spotcheck.draws.models import DrawAttempt
 from spotcheck.draws.outcomes import draw_bundle_files, draw_verify_stored
-from spotcheck.draws.tests.test_draw_flow import ROOT, task  # noqa: F401 - fixture
+from spotcheck.testing.personas import LOGIN_BACKEND
 
+ROOT = Path(__file__).resolve().parents[3]
 QUICKNET_ROUND = v.BEACONS[0]
 DEFAULT_ROUND = v.BEACONS[3]
 

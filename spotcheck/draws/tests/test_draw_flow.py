@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import re
 import subprocess
 import sys
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +19,8 @@ from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.campaigns.services import plan_create, task_create, task_transition
-from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import LOGIN_BACKEND, Departments, Regions
 from spotcheck.core.draw import RevealMismatchError, new_secret
-from spotcheck.core.uscc import build_uscc
 from spotcheck.directory.models import Entity, Inspector
-from spotcheck.directory.services import entity_create, inspector_create
 from spotcheck.draws.ceremony import (
     draw_abandon,
     draw_announce,
@@ -40,94 +33,11 @@ from spotcheck.draws.choices import AttemptStatus
 from spotcheck.draws.models import DrawAttempt
 from spotcheck.draws.outcomes import draw_bundle_files, rerun
 from spotcheck.draws.redraws import draw_redraw_approve
+from spotcheck.draws.tests.factories import announced as _announced
+from spotcheck.draws.tests.factories import drawn as _drawn
+from spotcheck.testing.personas import LOGIN_BACKEND, Departments
 
 ROOT = Path(__file__).resolve().parents[3]
-_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
-@pytest.fixture
-def task(departments: Departments, regions: Regions, lead_admin: User) -> Task:
-    items = {}
-    for department, code in ((departments.lead_office, "JR-01"), (departments.market, "SJ-01")):
-        items[department.pk] = make_item(department, code)
-        item_type = items[department.pk].item_type
-        for n in range(4):
-            inspector_create(
-                actor=None,
-                values={
-                    "name": f"检查员{code}{n}",
-                    "department": department,
-                    "category": "civil_servant",
-                    "certificate_no": f"{code}-{n:03d}",
-                    "certificate_authority": "河北省人民政府",
-                    "certificate_valid_from": dt.date(2024, 1, 1),
-                    "certificate_valid_until": dt.date(2029, 12, 31),
-                },
-                item_types=[item_type],
-            )
-    for n in range(40):
-        entity_create(
-            actor=None,
-            values={
-                "uscc": build_uscc(
-                    "9", "1", "130183", f"MA0{_ALPHABET[n // 31]}{_ALPHABET[n % 31]}XYW"
-                ),
-                "name": f"晋州市测试{n}有限公司",
-                "entity_type": "enterprise",
-                "legal_rep_name": "张三",
-                "address": "晋州市",
-                "region": regions.county,
-                "reg_authority_name": "晋州市市场监督管理局",
-                "risk_class": "ABCD"[n % 4],
-                "risk_source": "samr_general",
-                "risk_as_of": dt.date(2026, 1, 31),
-            },
-            supervising_departments=[departments.lead_office, departments.market],
-        )
-    plan = plan_create(
-        actor=lead_admin,
-        year=2026,
-        name="计划",
-        number="计划〔2026〕1号",
-        department=departments.lead_office,
-    )
-    created = task_create(
-        actor=lead_admin,
-        values={
-            "plan": plan,
-            "number": "晋州市政府办抽查〔2026〕10号",
-            "name": "第十次联合抽查",
-            "lead_department": departments.lead_office,
-            "scope_region": regions.county,
-            "ratio_a": Decimal("10"),
-            "ratio_b": Decimal("10"),
-            "ratio_c": Decimal("10"),
-            "ratio_d": Decimal("20"),
-            "floor_ratio": Decimal("3"),
-            "window_start": dt.date(2026, 3, 1),
-            "window_end": dt.date(2026, 7, 30),
-        },
-        participants=[
-            (departments.lead_office, [items[departments.lead_office.pk]]),
-            (departments.market, [items[departments.market.pk]]),
-        ],
-    )
-    return task_transition(actor=lead_admin, task=created, to=TaskState.PUBLISHED)
-
-
-def _announced(task: Task, lead_admin: User, dept_admin: User) -> tuple[DrawAttempt, bytes, bytes]:
-    attempt = draw_prepare(actor=lead_admin, task=task, officials=[lead_admin, dept_admin])
-    s1, s2 = new_secret(), new_secret()
-    draw_commit(actor=lead_admin, attempt=attempt, secret=s1)
-    draw_commit(actor=dept_admin, attempt=attempt, secret=s2)
-    return draw_announce(actor=lead_admin, attempt=attempt), s1, s2
-
-
-def _drawn(task: Task, lead_admin: User, dept_admin: User) -> DrawAttempt:
-    attempt, s1, s2 = _announced(task, lead_admin, dept_admin)
-    draw_reveal(actor=lead_admin, attempt=attempt, secret=s1)
-    draw_reveal(actor=dept_admin, attempt=attempt, secret=s2)
-    return draw_run(actor=lead_admin, attempt=attempt)
 
 
 def test_two_officials_of_different_departments_are_required(

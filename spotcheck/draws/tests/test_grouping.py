@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import subprocess
@@ -20,7 +19,6 @@ from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.common.testing import LOGIN_BACKEND, Departments
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Inspector
 from spotcheck.draws.choices import ObjectState
@@ -28,59 +26,18 @@ from spotcheck.draws.dispatch import (
     department_claim,
     department_confirm,
     draw_dispatch,
-    drawn_object_replace,
 )
 from spotcheck.draws.matching import grouping_start
 from spotcheck.draws.models import DepartmentClaim, DrawAttempt, DrawnObject
 from spotcheck.draws.outcomes import draw_bundle_files, draw_verify_stored, rerun
-from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
+from spotcheck.draws.tests.factories import LEAD, MARKET, NOW
+from spotcheck.draws.tests.factories import confirm_all as _confirm_all
+from spotcheck.draws.tests.factories import drawn as _drawn
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord
+from spotcheck.testing.personas import LOGIN_BACKEND, Departments
 from spotcheck.workflow.matching import task_match
 
 ROOT = Path(__file__).resolve().parents[3]
-NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # Monday 2026-03-02, 10:00 in 晋州
-LEAD = "晋州市人民政府办公室"
-MARKET = "晋州市市场监督管理局"
-
-
-def _confirm_all(
-    subject: Task, lead_admin: User, dept_admin: User, *, replace: bool = True
-) -> Task:
-    draw_dispatch(actor=lead_admin, task=subject)
-    if replace:
-        obj = DrawnObject.objects.order_by("id").first()
-        assert obj is not None
-        drawn_object_replace(
-            actor=dept_admin,
-            obj=obj,
-            reason="cancelled",
-            note="已注销",
-            expected_state="pending",
-        )
-    department_confirm(actor=dept_admin, task=subject)
-    department_confirm(actor=lead_admin, task=subject)
-    subject.refresh_from_db()
-    return subject
-
-
-@pytest.fixture
-def confirmed(task: Task, lead_admin: User, dept_admin: User) -> Task:  # noqa: F811
-    calendar_load_bundled(actor=None)
-    with time_machine.travel(NOW, tick=False):
-        _drawn(task, lead_admin, dept_admin)
-        return _confirm_all(task, lead_admin, dept_admin)
-
-
-@pytest.fixture
-def grouping(confirmed: Task, lead_admin: User) -> Task:
-    return grouping_start(actor=lead_admin, task=confirmed)
-
-
-@pytest.fixture
-def claimed(grouping: Task, lead_admin: User, dept_admin: User) -> Task:
-    department_claim(actor=lead_admin, task=grouping)
-    department_claim(actor=dept_admin, task=grouping)
-    return grouping
 
 
 def _attempt(subject: Task) -> DrawAttempt:

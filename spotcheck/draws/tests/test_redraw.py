@@ -21,7 +21,6 @@ from spotcheck.accounts.tests.factories import UserFactory
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task, TaskDepartment
-from spotcheck.common.testing import Departments
 from spotcheck.core.draw import new_secret
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Inspector
@@ -40,17 +39,11 @@ from spotcheck.draws.matching import grouping_start
 from spotcheck.draws.models import DepartmentClaim, DrawAttempt, DrawnObject
 from spotcheck.draws.outcomes import draw_bundle_files, draw_verify_stored
 from spotcheck.draws.redraws import draw_redraw_approve, draw_redraw_refuse
-from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
-from spotcheck.draws.tests.test_grouping import (  # noqa: F401 - shared fixtures
-    LEAD,
-    MARKET,
-    NOW,
-    _confirm_all,
-    claimed,
-    confirmed,
-    grouping,
-)
+from spotcheck.draws.tests.factories import LEAD, MARKET, NOW
+from spotcheck.draws.tests.factories import confirm_all as _confirm_all
+from spotcheck.draws.tests.factories import drawn as _drawn
 from spotcheck.inspections.models import JointRecord
+from spotcheck.testing.personas import Departments
 from spotcheck.workflow.matching import task_match
 
 ROOT = Path(__file__).resolve().parents[3]

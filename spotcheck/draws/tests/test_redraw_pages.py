@@ -9,15 +9,9 @@ from django.test import Client
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.common.testing import LOGIN_BACKEND
 from spotcheck.draws.choices import AttemptStatus
 from spotcheck.draws.forms import prepare_form
-from spotcheck.draws.tests.test_draw_flow import task  # noqa: F401 - shared fixture
-from spotcheck.draws.tests.test_grouping import (  # noqa: F401 - shared fixtures
-    claimed,
-    confirmed,
-    grouping,
-)
+from spotcheck.testing.personas import LOGIN_BACKEND
 from spotcheck.workflow.matching import task_match
 
 REASON = "市场监管局执法人员在岗状态录入错误"

@@ -11,7 +11,6 @@ from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.common.testing import LOGIN_BACKEND
 from spotcheck.directory.models import Entity
 from spotcheck.draws.ceremony import draw_reveal
 from spotcheck.draws.choices import AttemptStatus, ObjectState
@@ -25,12 +24,13 @@ from spotcheck.draws.selectors import (
     stratum_shortfalls,
 )
 from spotcheck.draws.storage import stored_selection
-from spotcheck.draws.tests.test_dispatch import dispatched  # noqa: F401 - shared fixture
-from spotcheck.draws.tests.test_draw_flow import _announced, _drawn, task  # noqa: F401
+from spotcheck.draws.tests.factories import announced as _announced
+from spotcheck.draws.tests.factories import drawn as _drawn
+from spotcheck.testing.personas import LOGIN_BACKEND
 
 
 def _stratum_c() -> tuple[str, str]:
-    """The fixture's draw (tests/test_dispatch.py) gives stratum C (10 entities at 10 %)
+    """The draw of the ``dispatched`` fixture (conftest.py) gives stratum C (10 entities at 10 %)
     one drawn entity and one reserve: (drawn, reserve)."""
     attempt = DrawnObject.objects.first().attempt  # type: ignore[union-attr]
     rows = [(kind, e) for stratum, kind, e in stored_selection(attempt) if stratum == "C"]

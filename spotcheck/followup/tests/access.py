@@ -24,8 +24,8 @@ from django.urls import reverse
 
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.models import ResultCode
-from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 from spotcheck.directory.models import Entity
 from spotcheck.directory.tests.factories import EntityFactory
 from spotcheck.followup.choices import Measure
@@ -33,7 +33,8 @@ from spotcheck.followup.models import Case as FollowUpCase
 from spotcheck.followup.models import CaseEvidence, CaseStep
 from spotcheck.followup.services import case_record_measure, case_transfer, cases_open_for_record
 from spotcheck.inspections.models import InspectionGroup
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
+from spotcheck.testing.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request, World
 
 REFUSED = "400"  # the case page again, with the refusal on top: nothing written
 

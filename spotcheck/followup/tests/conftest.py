@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from spotcheck.accounts.models import User
-from spotcheck.campaigns.models import Task
-from spotcheck.catalogue.models import InspectionItem, ResultCode
-from spotcheck.catalogue.tests.factories import ensure_result_codes, make_item
-from spotcheck.common.testing import Catalogue, Departments, Regions
+from spotcheck.campaigns.tests.factories import make_task
+from spotcheck.catalogue.tests.factories import make_item
 from spotcheck.directory.models import Inspector
-from spotcheck.inspections.models import JointRecord, RecordItem
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-FOUND = dt.datetime(2026, 5, 6, 10, 0, tzinfo=SHANGHAI)  # a Wednesday
-
-
-@dataclass(frozen=True)
-class Scene:
-    task: Task
-    record: JointRecord
-    market_item: InspectionItem
-    police_item: InspectionItem
-    market_row: RecordItem
-    police_row: RecordItem
-
-
-def set_result(row: RecordItem, codes: list[str], findings: str, user: User) -> None:
-    """Enter an item's result directly, as the field entry would."""
-    ensure_result_codes()
-    RecordItem.objects.filter(pk=row.pk).update(
-        findings=findings, entered_by=user, entered_at=FOUND
-    )
-    row.result_codes.set(ResultCode.objects.filter(code__in=codes))
-    row.refresh_from_db()
+from spotcheck.followup.tests.factories import Scene, set_result
+from spotcheck.inspections.tests.factories import make_group, make_record
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 
 @pytest.fixture

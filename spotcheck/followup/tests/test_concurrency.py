@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import Departments
 from spotcheck.followup.choices import CaseState, StepKind
 from spotcheck.followup.models import CaseStep
 from spotcheck.followup.services import case_close, case_transfer, cases_open_for_record
-from spotcheck.followup.tests.conftest import Scene
+from spotcheck.followup.tests.factories import Scene
+from spotcheck.testing.personas import Departments
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -15,7 +15,7 @@ from spotcheck.deadlines.choices import DeadlineState, NotificationKind
 from spotcheck.deadlines.models import Notification
 from spotcheck.followup.models import Case
 from spotcheck.followup.services import cases_escalate, cases_open_for_record
-from spotcheck.followup.tests.conftest import Scene
+from spotcheck.followup.tests.factories import Scene
 
 pytestmark = pytest.mark.django_db
 

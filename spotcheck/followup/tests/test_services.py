@@ -15,7 +15,6 @@ from django.urls import reverse
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.models import Task
-from spotcheck.common.testing import Departments
 from spotcheck.deadlines.choices import DeadlineKind, DeadlineState
 from spotcheck.deadlines.models import Deadline
 from spotcheck.followup.choices import CaseState, Measure, StepKind
@@ -30,7 +29,8 @@ from spotcheck.followup.services import (
     case_transfer,
     cases_open_for_record,
 )
-from spotcheck.followup.tests.conftest import Scene, set_result
+from spotcheck.followup.tests.factories import Scene, set_result
+from spotcheck.testing.personas import Departments
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.test import Client
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import LOGIN_BACKEND, Departments
 from spotcheck.followup.choices import CaseState, Measure, StepKind
 from spotcheck.followup.models import Case, CaseStep
 from spotcheck.followup.services import case_record_measure, cases_open_for_record
-from spotcheck.followup.tests.conftest import Scene
+from spotcheck.followup.tests.factories import Scene
+from spotcheck.testing.personas import LOGIN_BACKEND, Departments
 
 pytestmark = pytest.mark.django_db
 
@@ -268,7 +268,7 @@ def test_case_list_queries_do_not_grow_with_the_cases(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from spotcheck.followup.tests.conftest import set_result
+    from spotcheck.followup.tests.factories import set_result
     from spotcheck.inspections.tests.factories import make_record
 
     # given

@@ -9,15 +9,13 @@ the tasks go to Redis and the worker runs them; files are then stored on disk un
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.conf import settings
 
 from spotcheck.imports.models import ImportJob
-
-WaitFor = Callable[[ImportJob], ImportJob]
+from spotcheck.imports.tests.helpers import WaitFor
 
 
 @pytest.fixture

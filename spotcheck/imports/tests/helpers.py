@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 import openpyxl
@@ -12,6 +13,7 @@ from spotcheck.accounts.models import Department, User
 from spotcheck.directory.exports import ENTITY_COLUMNS, INSPECTOR_COLUMNS
 from spotcheck.directory.tests.factories import make_uscc
 from spotcheck.imports.engine import ERRORS_HEADER, ImportOptions, ImportReport
+from spotcheck.imports.models import ImportJob
 from spotcheck.imports.services import directory_import
 
 ENTITY_HEADER = [name for name, _ in ENTITY_COLUMNS]
@@ -114,3 +116,7 @@ def run(
     lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert lines[0] == ERRORS_HEADER
     return report, lines[1:]
+
+
+# what the ``tasks`` fixture returns: ``wait_for(job)``, until the import job has finished
+WaitFor = Callable[[ImportJob], ImportJob]

@@ -9,10 +9,10 @@ import zipfile
 import pytest
 
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue
 from spotcheck.directory.models import Entity
 from spotcheck.imports import readers
 from spotcheck.imports.tests.helpers import ENTITY_HEADER, csv_bytes, entity_row, run, xlsx_bytes
+from spotcheck.testing.personas import Catalogue
 
 
 def _nothing_written(before: int) -> None:

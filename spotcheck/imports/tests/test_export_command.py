@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import DING, JIA, Catalogue
 from spotcheck.directory.models import Inspector
 from spotcheck.imports.tests.helpers import ENTITY_HEADER, INSPECTOR_HEADER
+from spotcheck.testing.personas import DING, JIA, Catalogue
 
 
 def _call(*args: str) -> tuple[int, str, str]:

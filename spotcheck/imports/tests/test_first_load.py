@@ -19,7 +19,6 @@ from spotcheck.accounts.choices import RegionLevel
 from spotcheck.accounts.models import User
 from spotcheck.accounts.tests.factories import RegionFactory
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Entity, EntityRiskHistory
 from spotcheck.directory.tests.factories import TagFactory, make_uscc
 from spotcheck.imports import engine, pipeline, services
@@ -28,6 +27,7 @@ from spotcheck.imports.choices import ImportStatus
 from spotcheck.imports.models import ImportJob
 from spotcheck.imports.staging import FirstLoad
 from spotcheck.imports.tests.helpers import ENTITY_HEADER, csv_bytes, entity_row, run
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a first load is PostgreSQL only"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from spotcheck.common.testing import Catalogue
 from spotcheck.directory.models import Entity
 from spotcheck.directory.tests.factories import make_uscc
 from spotcheck.imports.tests.helpers import csv_bytes, entity_row
+from spotcheck.testing.personas import Catalogue
 
 
 def _call(*args: str) -> tuple[int, str, str]:

@@ -6,7 +6,6 @@ import datetime as dt
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue, Departments
 from spotcheck.directory.choices import RiskSource
 from spotcheck.directory.models import Entity, EntityRiskHistory
 from spotcheck.directory.tests.factories import make_uscc
@@ -17,6 +16,7 @@ from spotcheck.imports.tests.helpers import (
     run,
     xlsx_bytes,
 )
+from spotcheck.testing.personas import Catalogue, Departments
 
 
 def _export_row(entity: Entity) -> dict[str, str]:

@@ -7,10 +7,10 @@ import datetime as dt
 import time_machine
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import Departments
 from spotcheck.directory.models import Inspector
 from spotcheck.directory.tests.factories import SpecialityFactory
 from spotcheck.imports.tests.helpers import INSPECTOR_HEADER, csv_bytes, inspector_row, run
+from spotcheck.testing.personas import Departments
 
 
 def test_inspectors_are_created_and_updated_by_certificate_number(

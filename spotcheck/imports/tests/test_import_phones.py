@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.tests.factories import make_uscc
 from spotcheck.imports.tests.helpers import csv_bytes, entity_row, inspector_row, run
+from spotcheck.testing.personas import Catalogue
 
 REFUSAL = "请填写完整的电话号码，不能填写打了星号的号码"
 

@@ -16,15 +16,14 @@ from django.urls import reverse
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue
 from spotcheck.directory.models import Entity
 from spotcheck.directory.tests.factories import make_uscc
 from spotcheck.imports.choices import ImportStatus
 from spotcheck.imports.columns import ENTITY_COLUMNS, INSPECTOR_COLUMNS
 from spotcheck.imports.models import ImportJob
 from spotcheck.imports.services import import_job_run
-from spotcheck.imports.tests.conftest import WaitFor
-from spotcheck.imports.tests.helpers import csv_bytes, entity_row
+from spotcheck.imports.tests.helpers import WaitFor, csv_bytes, entity_row
+from spotcheck.testing.personas import Catalogue
 
 UPLOAD = reverse("directory:import_upload")
 SignIn = Callable[[str], Client]

@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue
 from spotcheck.directory.models import Entity
 from spotcheck.imports import pipeline, services
 from spotcheck.imports.choices import ImportStatus
@@ -32,6 +31,7 @@ from spotcheck.imports.services import (
     import_jobs_fail_stale,
 )
 from spotcheck.imports.tests.helpers import csv_bytes, entity_row
+from spotcheck.testing.personas import Catalogue
 
 SignIn = Callable[[str], Client]
 

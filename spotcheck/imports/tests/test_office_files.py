@@ -17,7 +17,6 @@ import pytest
 from spotcheck.catalogue.exchange import CatalogueFileError
 from spotcheck.catalogue.models import InspectionItem
 from spotcheck.catalogue.services import catalogue_import
-from spotcheck.common.testing import Catalogue, Departments
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.directory.tests.factories import ItemTypeFactory
 from spotcheck.imports.cells import CONTROL, ENCODING_LOST, NUMBER_LOST, SCIENTIFIC_TEXT
@@ -29,6 +28,7 @@ from spotcheck.imports.tests.helpers import (
     inspector_row,
     run,
 )
+from spotcheck.testing.personas import Catalogue, Departments
 
 OFFICE = Path(__file__).parent / "office"
 ZEROS_WARNING = (

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from spotcheck.common.testing import Catalogue, Departments
 from spotcheck.directory.models import Entity
 from spotcheck.directory.tests.factories import make_uscc
 from spotcheck.imports import engine, pipeline
@@ -21,6 +20,7 @@ from spotcheck.imports.readers import RawRow, UnreadableFile, open_table
 from spotcheck.imports.staging import Staging
 from spotcheck.imports.tests.helpers import ENTITY_HEADER, csv_bytes, entity_row, run
 from spotcheck.imports.validation import EntityValidator, Scope
+from spotcheck.testing.personas import Catalogue, Departments
 
 TODAY = dt.date(2026, 3, 1)
 

@@ -28,17 +28,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.access_matrix import (
-    DONE,
-    FORBIDDEN,
-    LOGIN,
-    NOT_FOUND,
-    OK,
-    Case,
-    Request,
-    World,
-)
 from spotcheck.directory.tests.factories import EntityFactory
 from spotcheck.inspections.choices import SignerRole
 from spotcheck.inspections.models import (
@@ -53,8 +44,18 @@ from spotcheck.inspections.models import (
 from spotcheck.inspections.services.entries import ItemEntry, record_entries_save
 from spotcheck.inspections.services.photos import record_photo_add
 from spotcheck.inspections.services.signing import PartySignoff, record_sign
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.inspections.tests.field_setup import jpeg, signature
+from spotcheck.testing.access_matrix import (
+    DONE,
+    FORBIDDEN,
+    LOGIN,
+    NOT_FOUND,
+    OK,
+    Case,
+    Request,
+    World,
+)
 
 BAD_REQUEST = "400"  # the phone's JSON endpoints: the service refused the member's data
 

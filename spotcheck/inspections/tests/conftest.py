@@ -7,29 +7,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from spotcheck.accounts.models import User
-from spotcheck.campaigns.models import Task
-from spotcheck.catalogue.models import InspectionItem, SubItem
+from spotcheck.campaigns.tests.factories import make_task
+from spotcheck.catalogue.models import SubItem
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
-from spotcheck.inspections.models import InspectionGroup, JointRecord
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
-
-
-@dataclass(frozen=True)
-class Matched:
-    task: Task
-    group: InspectionGroup
-    jia: JointRecord
-    yi: JointRecord
-    lead_item: InspectionItem
-    market_item: InspectionItem
-    police_item: InspectionItem
+from spotcheck.inspections.models import JointRecord
+from spotcheck.inspections.tests.factories import Matched, make_group, make_record
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 
 def _item(department, code: str, name: str, basis: str, method: str, lines: list[str]):

@@ -1,63 +1,19 @@
-"""Build a matched task and its 一企一表 records directly, without running a draw.
+"""Build a matched task's groups and 一企一表 records directly, without running a draw.
 
 For tests of what happens after matching (field work, review, publication,
-follow-up); the draw and the matching themselves are tested through their services.
+follow-up); the task comes from ``spotcheck.campaigns.tests.factories.make_task``, and
+the draw and the matching themselves are tested through their services.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
+from dataclasses import dataclass
 
-from spotcheck.accounts.models import Department, User
-from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.campaigns.services import plan_create, task_create
 from spotcheck.catalogue.models import InspectionItem
-from spotcheck.common.testing import Departments, Regions
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
-
-
-def make_task(
-    departments: Departments,
-    regions: Regions,
-    lead_admin: User,
-    participants: Sequence[tuple[Department, Sequence[InspectionItem]]],
-    *,
-    number: str = "晋州市政府办抽查〔2026〕10号",
-    state: str = TaskState.MATCHED,
-) -> Task:
-    """Create a joint task through the services, then put it in ``state`` directly."""
-    plan = plan_create(
-        actor=lead_admin,
-        year=2026,
-        name="2026年度联合抽查计划",
-        number=f"计划-{number}",
-        department=departments.lead_office,
-    )
-    task = task_create(
-        actor=lead_admin,
-        values={
-            "plan": plan,
-            "number": number,
-            "name": "第十次联合抽查",
-            "lead_department": departments.lead_office,
-            "scope_region": regions.county,
-            "ratio_a": Decimal("3"),
-            "ratio_b": Decimal("3"),
-            "ratio_c": Decimal("5"),
-            "ratio_d": Decimal("10"),
-            "floor_ratio": Decimal("3"),
-            "window_start": dt.date(2026, 3, 1),
-            "window_end": dt.date(2026, 7, 30),
-        },
-        participants=[(d, list(items)) for d, items in participants],
-    )
-    Task.objects.filter(pk=task.pk).update(state=state)
-    task.refresh_from_db()
-    return task
 
 
 def make_group(task: Task, members: Sequence[Inspector], *, number: int = 1) -> InspectionGroup:
@@ -86,3 +42,14 @@ def make_record(
     for item in items:
         RecordItem.objects.create(record=record, department=item.department, item=item)
     return record
+
+
+@dataclass(frozen=True)
+class Matched:
+    task: Task
+    group: InspectionGroup
+    jia: JointRecord
+    yi: JointRecord
+    lead_item: InspectionItem
+    market_item: InspectionItem
+    police_item: InspectionItem

@@ -11,14 +11,16 @@ from PIL import Image, ImageDraw
 
 from spotcheck.accounts.models import User
 from spotcheck.accounts.tests.factories import UserFactory
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.models import InspectionItem, ResultCode
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.directory.tests.factories import InspectorFactory
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
-from spotcheck.inspections.services.entries import ItemEntry
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.services.entries import ItemEntry, record_entries_save
+from spotcheck.inspections.services.signing import PartySignoff, record_sign
+from spotcheck.inspections.tests.factories import make_group, make_record
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 
 @dataclass
@@ -121,3 +123,31 @@ def second_market_inspector(field: Field, departments: Departments) -> User:
     second.result_codes.set(ResultCode.objects.all())
     RecordItem.objects.create(record=field.record, department=departments.market, item=second)
     return user
+
+
+def enter_all(field: Field, inspector_user: User, other_inspector_user: User) -> None:
+    """Both departments enter their item (the police finds 未按规定备案)."""
+    record_entries_save(
+        actor=inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.market_item)],
+    )
+    record_entries_save(
+        actor=other_inspector_user,
+        record=field.record,
+        submission_id=sid(),
+        entries=[entry(field.police_item, ("A", "G"), findings="未按规定备案")],
+    )
+
+
+def sign_record(field: Field, actor: User) -> None:
+    """``actor`` records the signatures of 张三 (法定代表人) and of every group member."""
+    members = {m.pk: signature() for m in field.group.members.all()}
+    record_sign(
+        actor=actor,
+        record=field.record,
+        submission_id=sid(),
+        party=PartySignoff(name="张三", role="legal_rep", signature=signature()),
+        member_signatures=members,
+    )

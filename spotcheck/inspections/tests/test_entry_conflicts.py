@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.models import EntryConflict, RecordItem, RecordVersion
 from spotcheck.inspections.selectors.conflicts import conflicts_of
@@ -31,6 +30,7 @@ from spotcheck.inspections.tests.field_setup import (
     sid,
     signature,
 )
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions
 
 pytestmark = pytest.mark.django_db
 

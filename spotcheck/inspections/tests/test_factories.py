@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.choices import TaskState
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 
 def test_a_matched_task_with_one_joint_record(

@@ -12,11 +12,11 @@ from spotcheck.accounts.models import User
 from spotcheck.accounts.tests.factories import UserFactory
 from spotcheck.campaigns.services import plan_create
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Catalogue, Departments
 from spotcheck.demo.field import FIELD_TASK_NUMBER, load_field_demo
 from spotcheck.directory.tests.factories import InspectorFactory
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.selectors.field import field_records_for_inspector
+from spotcheck.testing.personas import Catalogue, Departments
 
 
 @pytest.fixture

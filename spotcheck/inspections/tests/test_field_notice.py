@@ -8,12 +8,12 @@ from django.test import Client
 from django.utils import timezone
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.models import JointRecord, NoticeDelivery
 from spotcheck.inspections.selectors.notice import notice_context
 from spotcheck.inspections.services.notice import notice_delivery_record, record_schedule
 from spotcheck.inspections.tests.field_setup import Field, build_field
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from django.test import Client
 from PIL import Image
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.tests.factories import make_record
 from spotcheck.inspections.tests.field_setup import Field, build_field
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions
 
 # a Wednesday inside the factories' check window (2026-03-01 .. 2026-07-30)
 WEDNESDAY = dt.datetime(2026, 6, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

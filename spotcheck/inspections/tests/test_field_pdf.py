@@ -9,7 +9,6 @@ from django.test import Client
 from pypdf import PdfReader
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.services.entries import record_entries_save
 from spotcheck.inspections.services.photos import record_photo_add
@@ -22,6 +21,7 @@ from spotcheck.inspections.tests.field_setup import (
     sid,
     signature,
 )
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState, ReviewDecision
 from spotcheck.inspections.models import (
@@ -23,6 +22,9 @@ from spotcheck.inspections.services.entries import record_entries_save
 from spotcheck.inspections.services.review import record_lead_confirm
 from spotcheck.inspections.services.signing import PartySignoff, record_sign
 from spotcheck.inspections.tests.field_setup import Field, build_field, entry, sid, signature
+from spotcheck.inspections.tests.field_setup import enter_all as _enter_all
+from spotcheck.inspections.tests.field_setup import sign_record as _sign
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 from spotcheck.workflow.records import record_review
 
 
@@ -42,32 +44,6 @@ def field(
 
 def _codes(item) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted(item.result_codes.values_list("code", flat=True))
-
-
-def _enter_all(field: Field, inspector_user: User, other_inspector_user: User) -> None:
-    record_entries_save(
-        actor=inspector_user,
-        record=field.record,
-        submission_id=sid(),
-        entries=[entry(field.market_item)],
-    )
-    record_entries_save(
-        actor=other_inspector_user,
-        record=field.record,
-        submission_id=sid(),
-        entries=[entry(field.police_item, ("A", "G"), findings="未按规定备案")],
-    )
-
-
-def _sign(field: Field, actor: User) -> None:
-    members = {m.pk: signature() for m in field.group.members.all()}
-    record_sign(
-        actor=actor,
-        record=field.record,
-        submission_id=sid(),
-        party=PartySignoff(name="张三", role="legal_rep", signature=signature()),
-        member_signatures=members,
-    )
 
 
 def test_an_entry_is_saved_with_its_parents_and_the_record_becomes_entered(

@@ -20,12 +20,12 @@ from django.utils import timezone
 from spotcheck.accounts.models import User
 from spotcheck.api.services import api_token_issue
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.forms import parse_sync
 from spotcheck.inspections.models import FieldSubmission, JointRecord
 from spotcheck.inspections.services.entries import record_entries_save
 from spotcheck.inspections.tests.field_setup import Field, build_field, entry, sid
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 pytestmark = pytest.mark.django_db
 

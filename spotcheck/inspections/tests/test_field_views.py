@@ -8,11 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.directory.tests.factories import InspectorFactory
 from spotcheck.inspections.models import FieldSubmission, JointRecord, RecordPhoto
 from spotcheck.inspections.tests.field_setup import Field, build_field, jpeg, signature
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions
 
 SVG = (
     b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'

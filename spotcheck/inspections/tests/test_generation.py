@@ -11,17 +11,18 @@ from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Departments
 from spotcheck.deadlines.services import calendar_load_bundled
 from spotcheck.directory.models import Entity, Inspector, Tag
 from spotcheck.directory.services import avoidance_add
 from spotcheck.draws.dispatch import department_claim
 from spotcheck.draws.matching import grouping_start
 from spotcheck.draws.outcomes import final_of
-from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
-from spotcheck.draws.tests.test_grouping import NOW, _confirm_all
+from spotcheck.draws.tests.factories import NOW
+from spotcheck.draws.tests.factories import confirm_all as _confirm_all
+from spotcheck.draws.tests.factories import drawn as _drawn
 from spotcheck.inspections.models import GroupMember, InspectionGroup, JointRecord, RecordItem
 from spotcheck.inspections.services.generation import item_applies, records_generate
+from spotcheck.testing.personas import Departments
 
 MARKET = "晋州市市场监督管理局"
 

@@ -13,7 +13,7 @@ from spotcheck.deadlines.choices import DeadlineKind, DeadlineState
 from spotcheck.deadlines.models import Deadline
 from spotcheck.inspections.choices import RecordState
 from spotcheck.inspections.models import JointRecord
-from spotcheck.inspections.tests.conftest import Matched
+from spotcheck.inspections.tests.factories import Matched
 
 
 def _deadline(task: Task, department: Department, state: str) -> Deadline:

@@ -13,7 +13,7 @@ from spotcheck.accounts.models import User
 from spotcheck.audit import events
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.models import Task
-from spotcheck.common.testing import JIA, LOGIN_BACKEND, Catalogue, Departments, Regions
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.inspections.choices import MergeOutcome, RecordState
 from spotcheck.inspections.models import JointRecord, VisitMerge
 from spotcheck.inspections.selectors.merging import (
@@ -22,8 +22,8 @@ from spotcheck.inspections.selectors.merging import (
     visits_saved_for_user,
 )
 from spotcheck.inspections.services.merging import visit_merge_accept, visit_merge_refuse
-from spotcheck.inspections.tests.conftest import Matched
-from spotcheck.inspections.tests.factories import make_record, make_task
+from spotcheck.inspections.tests.factories import Matched, make_record
+from spotcheck.testing.personas import JIA, LOGIN_BACKEND, Catalogue, Departments, Regions
 
 SECOND = "晋州市市场监管局抽查〔2026〕3号"
 

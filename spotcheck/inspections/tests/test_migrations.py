@@ -8,13 +8,13 @@ import pytest
 from django.apps import apps
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import SubmissionKind
 from spotcheck.inspections.models import FieldSubmission
 from spotcheck.inspections.services.entries import record_entries_save
 from spotcheck.inspections.services.signing import PartySignoff, record_sign
 from spotcheck.inspections.tests.field_setup import build_field, entry, sid, signature
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 pytestmark = pytest.mark.django_db
 

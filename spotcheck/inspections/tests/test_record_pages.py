@@ -10,11 +10,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import JIA, LOGIN_BACKEND, YI
 from spotcheck.inspections.choices import RecordState
 from spotcheck.inspections.models import JointRecord, RecordItem
-from spotcheck.inspections.tests.conftest import Matched
-from spotcheck.inspections.tests.factories import make_record
+from spotcheck.inspections.tests.factories import Matched, make_record
+from spotcheck.testing.personas import JIA, LOGIN_BACKEND, YI
 
 # who reads which record: 甲 carries items of all three departments and group 1
 # (李检查 of the market, 王检查 of the police); 乙 carries one police item, no group.

@@ -14,7 +14,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from spotcheck.directory.models import Entity
-from spotcheck.inspections.tests.conftest import Matched
+from spotcheck.inspections.tests.factories import Matched
 
 FULL, MASKED = "18912344920", "189****4920"
 LIAISON_FULL, LIAISON_MASKED = "19755667271", "197****7271"

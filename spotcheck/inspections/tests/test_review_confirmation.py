@@ -8,7 +8,6 @@ from django.test import Client
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.catalogue.tests.factories import ensure_result_codes
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState, ReviewDecision
 from spotcheck.inspections.models import DepartmentReview, JointRecord
@@ -16,6 +15,7 @@ from spotcheck.inspections.services.entries import record_entries_save
 from spotcheck.inspections.services.signing import PartySignoff, record_sign
 from spotcheck.inspections.tests.field_setup import Field, build_field, entry, sid, signature
 from spotcheck.publicity.models import ResultPublication
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.workflow.records import record_review
 
 

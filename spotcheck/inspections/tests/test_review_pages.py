@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState, ReviewDecision
 from spotcheck.inspections.models import DepartmentReview, JointRecord
 from spotcheck.inspections.tests.field_setup import Field, build_field, signature
-from spotcheck.inspections.tests.test_field_services import _enter_all, _sign
+from spotcheck.inspections.tests.field_setup import enter_all as _enter_all
+from spotcheck.inspections.tests.field_setup import sign_record as _sign
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.workflow.records import record_review
 
 

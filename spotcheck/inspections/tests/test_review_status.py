@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.choices import RecordState, ReviewDecision
 from spotcheck.inspections.models import FieldSubmission, JointRecord, RecordVersion
@@ -19,7 +18,9 @@ from spotcheck.inspections.selectors.review import (
 from spotcheck.inspections.services.entries import record_entries_save
 from spotcheck.inspections.services.signing import PartySignoff, record_party_resign
 from spotcheck.inspections.tests.field_setup import Field, build_field, entry, sid, signature
-from spotcheck.inspections.tests.test_field_services import _enter_all, _sign
+from spotcheck.inspections.tests.field_setup import enter_all as _enter_all
+from spotcheck.inspections.tests.field_setup import sign_record as _sign
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 from spotcheck.workflow.records import record_review
 
 

@@ -4,15 +4,16 @@ import pytest
 from django.http import Http404
 
 from spotcheck.accounts.models import User
+from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.inspections.models import JointRecord
 from spotcheck.inspections.selectors.records import (
     joint_record_get_for_user,
     joint_record_list_for_user,
 )
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
+from spotcheck.inspections.tests.factories import make_group, make_record
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 
 @pytest.fixture

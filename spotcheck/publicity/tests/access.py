@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from spotcheck.common.access_matrix import LOGIN, NOT_FOUND, OK, Case, Request, World
+from spotcheck.testing.access_matrix import LOGIN, NOT_FOUND, OK, Case, Request, World
 
 EVERYONE = (OK, OK, OK, OK, OK, OK, OK, OK, OK)
 NOBODY = (NOT_FOUND,) * 9

@@ -12,8 +12,8 @@ from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.services import plan_create, plan_publish, task_create, task_transition
 from spotcheck.catalogue.models import ResultCode
 from spotcheck.catalogue.services import item_create
-from spotcheck.common.testing import Departments, Regions
 from spotcheck.directory.models import ItemType
+from spotcheck.testing.personas import Departments, Regions
 
 
 @pytest.fixture

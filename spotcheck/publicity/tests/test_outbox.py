@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import LOGIN_BACKEND, Catalogue, Departments, Regions
 from spotcheck.directory.models import Inspector
 from spotcheck.publicity.choices import OutboxState
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
@@ -32,8 +31,9 @@ from spotcheck.publicity.services import (
     result_correct,
 )
 from spotcheck.publicity.tasks import outbox_enqueue
-from spotcheck.publicity.tests.conftest import World, approve, build, enter
+from spotcheck.publicity.tests.factories import World, approve, build, enter
 from spotcheck.publicity.tests.receiver import Receiver, running
+from spotcheck.testing.personas import LOGIN_BACKEND, Catalogue, Departments, Regions
 
 NOW = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.UTC)
 

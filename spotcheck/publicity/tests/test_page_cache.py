@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import LOGIN_BACKEND
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
 from spotcheck.publicity.services import publish_on_approval
-from spotcheck.publicity.tests.conftest import World
+from spotcheck.publicity.tests.factories import World
+from spotcheck.testing.personas import LOGIN_BACKEND
 
 RESULTS = reverse("publicity:results")
 

@@ -13,12 +13,12 @@ import time_machine
 from django.test import Client
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.directory.models import Avoidance, Entity, Inspector
 from spotcheck.publicity.models import ResultPublication
 from spotcheck.publicity.privacy import scrub
 from spotcheck.publicity.services import publish_on_approval
-from spotcheck.publicity.tests.conftest import World, approve, build, enter
+from spotcheck.publicity.tests.factories import World, approve, build, enter
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 NOW = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.UTC)
 PHONE = "13912345678"

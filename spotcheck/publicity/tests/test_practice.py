@@ -13,7 +13,7 @@ from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.selectors import plan_list_public, task_list_public
 from spotcheck.publicity.models import OutboxMessage, ResultPublication
 from spotcheck.publicity.services import outbox_deliver_due, publish_on_approval
-from spotcheck.publicity.tests.conftest import World
+from spotcheck.publicity.tests.factories import World
 
 NOW = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.UTC)
 

@@ -11,7 +11,6 @@ from django.test import Client
 
 from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import LOGIN_BACKEND, Departments
 from spotcheck.deadlines.choices import DeadlineState
 from spotcheck.deadlines.models import Deadline
 from spotcheck.deadlines.services import deadlines_remind
@@ -22,7 +21,8 @@ from spotcheck.publicity.services import (
     publish_on_approval,
     result_correct,
 )
-from spotcheck.publicity.tests.conftest import World, approve
+from spotcheck.publicity.tests.factories import World, approve
+from spotcheck.testing.personas import LOGIN_BACKEND, Departments
 
 ON_TIME = dt.datetime(2026, 4, 20, 9, 0, tzinfo=dt.UTC)
 LATE = dt.datetime(2026, 6, 15, 9, 0, tzinfo=dt.UTC)

@@ -16,7 +16,7 @@ from spotcheck.directory.models import Entity
 from spotcheck.draws.choices import ObjectState
 from spotcheck.draws.dispatch import draw_dispatch, drawn_object_replace
 from spotcheck.draws.models import DrawnObject
-from spotcheck.draws.tests.test_draw_flow import _drawn, task  # noqa: F401 - shared fixture
+from spotcheck.draws.tests.factories import drawn as _drawn
 
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
 

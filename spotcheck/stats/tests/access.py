@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from spotcheck.common.access_matrix import LOGIN, NOT_FOUND, OK, Case, Request, World
+from spotcheck.testing.access_matrix import LOGIN, NOT_FOUND, OK, Case, Request, World
 
 
 def _report(which: str):  # type: ignore[no-untyped-def]

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 
 import pytest
 import time_machine
 
 from spotcheck.accounts.models import User
 from spotcheck.campaigns.models import Task
+from spotcheck.campaigns.tests.factories import make_task
+from spotcheck.catalogue.models import InspectionItem
 from spotcheck.catalogue.tests.factories import make_item
-from spotcheck.common.testing import Catalogue, Departments, Regions
 from spotcheck.deadlines.choices import DeadlineKind, DeadlineState
 from spotcheck.deadlines.models import Deadline
 from spotcheck.directory.models import Inspector
@@ -40,20 +40,11 @@ from spotcheck.followup.services import (
     case_transfer,
     cases_open_for_record,
 )
-from spotcheck.followup.tests.conftest import set_result
+from spotcheck.followup.tests.factories import set_result
 from spotcheck.inspections.models import JointRecord
-from spotcheck.inspections.tests.factories import make_group, make_record, make_task
-
-TODAY = dt.date(2026, 6, 10)
-T1 = "晋州市政府办抽查〔2026〕10号"
-T2 = "晋州市政府办抽查〔2026〕11号"
-
-
-@dataclass(frozen=True)
-class Fixture:
-    t1: Task
-    t2: Task
-    records: dict[str, JointRecord]
+from spotcheck.inspections.tests.factories import make_group, make_record
+from spotcheck.stats.tests.factories import T1, T2, Fixture
+from spotcheck.testing.personas import Catalogue, Departments, Regions
 
 
 def _draw(task: Task, actor: User) -> None:
@@ -91,6 +82,59 @@ def _deadline(task: Task, kind: str, department: object, due: dt.date, **state: 
     )
 
 
+def _enter_results(records: list[tuple[JointRecord, InspectionItem, list[str], User]]) -> None:
+    """Enter each (record, item, result codes, inspector) directly."""
+    for record, item, codes, user in records:
+        set_result(record.items.get(item=item), codes, "情况", user)
+
+
+def _open_cases(
+    r1: JointRecord,
+    r3: JointRecord,
+    r5: JointRecord,
+    departments: Departments,
+    lead_admin: User,
+    dept_admin: User,
+    other_dept_admin: User,
+) -> None:
+    """On 8 May 2026: R1's case transferred to the police and closed, R3's left open, R5's
+    transfer to the lead office awaiting acceptance."""
+    with time_machine.travel(dt.datetime(2026, 5, 8, 9, 0, tzinfo=dt.UTC), tick=False):
+        (c1,) = cases_open_for_record(actor=lead_admin, record=r1)
+        cases_open_for_record(actor=lead_admin, record=r3)
+        (c5,) = cases_open_for_record(actor=lead_admin, record=r5)
+        case_transfer(
+            actor=dept_admin, case=c1, to_department=departments.police, reason="属公安管辖"
+        )
+        case_accept_transfer(actor=other_dept_admin, case=c1)
+        case_record_measure(actor=other_dept_admin, case=c1, measure=Measure.FILE_CASE)
+        case_close(actor=other_dept_admin, case=c1, result="罚款", closed_on=dt.date(2026, 5, 8))
+        case_transfer(
+            actor=dept_admin, case=c5, to_department=departments.lead_office, reason="请牵头协调"
+        )
+
+
+def _deadlines_of_t1(t1: Task, departments: Departments) -> None:
+    """T1's object confirmations (the police's late) and the lead office's open deadlines."""
+    _deadline(
+        t1,
+        DeadlineKind.CONFIRM_OBJECTS,
+        departments.market,
+        dt.date(2026, 4, 2),
+        state=DeadlineState.DONE,
+    )
+    _deadline(
+        t1,
+        DeadlineKind.CONFIRM_OBJECTS,
+        departments.police,
+        dt.date(2026, 4, 2),
+        state=DeadlineState.DONE,
+        completed_late=True,
+    )
+    _deadline(t1, DeadlineKind.CONFIRM_OBJECTS, departments.lead_office, dt.date(2026, 4, 2))
+    _deadline(t1, DeadlineKind.ENTER_RESULTS, departments.lead_office, dt.date(2026, 5, 20))
+
+
 @pytest.fixture
 def stats_fixture(
     departments: Departments,
@@ -104,6 +148,7 @@ def stats_fixture(
     inspector_user: User,
     other_inspector_user: User,
 ) -> Fixture:
+    """The tasks, records, cases and deadlines of the module docstring."""
     lead = make_item(departments.lead_office, "JR-01", name="联合检查组织")
     market = make_item(departments.market, "SJ-01", name="企业公示信息情况检查")
     police = make_item(departments.police, "GA-01", name="保安服务公司检查")
@@ -123,45 +168,16 @@ def stats_fixture(
     r4 = make_record(t2, catalogue.ding, group2, [market])
     r5 = make_record(t2, catalogue.jia, group2, [market])
     JointRecord.objects.filter(pk=r4.pk).update(merged_into=r1)
-    for record, item, codes, user in (
-        (r1, market, ["A", "2", "B"], inspector_user),
-        (r1, police, ["1"], other_inspector_user),
-        (r2, market, ["1"], inspector_user),
-        (r3, police, ["8"], other_inspector_user),
-        (r4, market, ["E"], inspector_user),
-        (r5, market, ["A", "3"], inspector_user),
-    ):
-        set_result(record.items.get(item=item), codes, "情况", user)
-
-    with time_machine.travel(dt.datetime(2026, 5, 8, 9, 0, tzinfo=dt.UTC), tick=False):
-        (c1,) = cases_open_for_record(actor=lead_admin, record=r1)
-        cases_open_for_record(actor=lead_admin, record=r3)
-        (c5,) = cases_open_for_record(actor=lead_admin, record=r5)
-        case_transfer(
-            actor=dept_admin, case=c1, to_department=departments.police, reason="属公安管辖"
-        )
-        case_accept_transfer(actor=other_dept_admin, case=c1)
-        case_record_measure(actor=other_dept_admin, case=c1, measure=Measure.FILE_CASE)
-        case_close(actor=other_dept_admin, case=c1, result="罚款", closed_on=dt.date(2026, 5, 8))
-        case_transfer(
-            actor=dept_admin, case=c5, to_department=departments.lead_office, reason="请牵头协调"
-        )
-
-    _deadline(
-        t1,
-        DeadlineKind.CONFIRM_OBJECTS,
-        departments.market,
-        dt.date(2026, 4, 2),
-        state=DeadlineState.DONE,
+    _enter_results(
+        [
+            (r1, market, ["A", "2", "B"], inspector_user),
+            (r1, police, ["1"], other_inspector_user),
+            (r2, market, ["1"], inspector_user),
+            (r3, police, ["8"], other_inspector_user),
+            (r4, market, ["E"], inspector_user),
+            (r5, market, ["A", "3"], inspector_user),
+        ]
     )
-    _deadline(
-        t1,
-        DeadlineKind.CONFIRM_OBJECTS,
-        departments.police,
-        dt.date(2026, 4, 2),
-        state=DeadlineState.DONE,
-        completed_late=True,
-    )
-    _deadline(t1, DeadlineKind.CONFIRM_OBJECTS, departments.lead_office, dt.date(2026, 4, 2))
-    _deadline(t1, DeadlineKind.ENTER_RESULTS, departments.lead_office, dt.date(2026, 5, 20))
+    _open_cases(r1, r3, r5, departments, lead_admin, dept_admin, other_dept_admin)
+    _deadlines_of_t1(t1, departments)
     return Fixture(t1=t1, t2=t2, records={"R1": r1, "R2": r2, "R3": r3, "R4": r4, "R5": r5})

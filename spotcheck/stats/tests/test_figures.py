@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from spotcheck.common.testing import JIA, Departments
 from spotcheck.stats.selectors import (
     build_filter,
     case_status,
@@ -14,7 +13,8 @@ from spotcheck.stats.selectors import (
     step_timeliness,
     visits_saved,
 )
-from spotcheck.stats.tests.conftest import T1, T2, TODAY, Fixture
+from spotcheck.stats.tests.factories import T1, T2, TODAY, Fixture
+from spotcheck.testing.personas import JIA, Departments
 
 pytestmark = pytest.mark.django_db
 

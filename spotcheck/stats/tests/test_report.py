@@ -11,7 +11,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from spotcheck.stats.svg import bar_chart_svg
-from spotcheck.stats.tests.conftest import T1, Fixture
+from spotcheck.stats.tests.factories import T1, Fixture
 
 
 def _text(pdf: bytes) -> str:

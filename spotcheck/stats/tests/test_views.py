@@ -10,8 +10,8 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import Departments
-from spotcheck.stats.tests.conftest import T1, Fixture
+from spotcheck.stats.tests.factories import T1, Fixture
+from spotcheck.testing.personas import Departments
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from spotcheck.common.access_matrix import (
+from spotcheck.testing.access_matrix import (
     DONE,
     LOGIN,
     METHOD_NOT_ALLOWED,

@@ -14,7 +14,7 @@ from spotcheck.accounts.models import User
 from spotcheck.accounts.services import user_unlock
 from spotcheck.api.services import api_token_issue
 from spotcheck.audit.models import AuditEvent
-from spotcheck.common.testing import LOGIN_BACKEND, PASSWORD
+from spotcheck.testing.personas import LOGIN_BACKEND, PASSWORD
 from spotcheck.twofactor.models import TotpDevice
 from spotcheck.twofactor.services import totp_active, totp_begin, totp_confirm
 

@@ -35,6 +35,7 @@ from spotcheck.core.draw import (
     write_bundle,
 )
 from spotcheck.core.draw.drand import DrandBeacon
+from spotcheck.core.draw.tests import drand_vectors as v
 from spotcheck.core.uscc import build_uscc
 
 DEPARTMENTS = ("SCJG", "YJJ", "NYNC")
@@ -214,3 +215,20 @@ def run(s: dict[str, Any]) -> Run:
         public_value=public_value(s),
     )
     return Run(outcome, frame, pool, avoidance, reveals)
+
+
+def drand_scenario(beacon: dict[str, Any], **public: Any) -> dict[str, Any]:
+    """A small scenario whose public value is a real drand round."""
+    s = generate(7, n_entities=60, inspectors=(6, 3, 3))
+    s["public"] = {
+        "primary": {"chain_hash": beacon["chain"], "kind": "drand", "round": beacon["round"]},
+        "fallback": None,
+        "used": "primary",
+        "signature": beacon["signature"],
+        "drand": {
+            "chain": v.INFO[beacon["chain"]],
+            "previous_signature": beacon["previous_signature"],
+        },
+        **public,
+    }
+    return s

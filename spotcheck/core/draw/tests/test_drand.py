@@ -11,6 +11,7 @@ from spotcheck.core.draw import MalformedInputError, RevealMismatchError
 from spotcheck.core.draw.drand import KNOWN_CHAINS, DrandBeacon, DrandChain, verify_beacon
 from spotcheck.core.draw.tests import drand_vectors as v
 from spotcheck.core.draw.tests import scenario
+from spotcheck.core.draw.tests.scenario import drand_scenario
 
 
 def _beacon(b: dict[str, Any]) -> DrandBeacon:
@@ -106,23 +107,6 @@ def test_the_previous_signature_belongs_to_the_chained_scheme_only() -> None:
 def test_bad_chain_info_is_malformed(change: dict[str, Any], reason: str) -> None:
     with pytest.raises(MalformedInputError, match=reason):
         DrandChain.from_json({**v.QUICKNET_INFO, **change})
-
-
-def drand_scenario(beacon: dict[str, Any], **public: Any) -> dict[str, Any]:
-    """A small scenario whose public value is a real drand round."""
-    s = scenario.generate(7, n_entities=60, inspectors=(6, 3, 3))
-    s["public"] = {
-        "primary": {"chain_hash": beacon["chain"], "kind": "drand", "round": beacon["round"]},
-        "fallback": None,
-        "used": "primary",
-        "signature": beacon["signature"],
-        "drand": {
-            "chain": v.INFO[beacon["chain"]],
-            "previous_signature": beacon["previous_signature"],
-        },
-        **public,
-    }
-    return s
 
 
 def test_the_engine_draws_with_a_verified_round() -> None:

@@ -23,7 +23,7 @@ from spotcheck.core.draw.final import (
     replacements_file,
 )
 from spotcheck.core.draw.tests import scenario
-from spotcheck.core.draw.tests.test_golden import reseal, verify
+from spotcheck.core.draw.tests.bundles import reseal, verify
 
 GOLDEN_V11 = Path(__file__).parent / "golden" / "v1.1-replacements.json"
 

@@ -23,7 +23,7 @@ from spotcheck.core.draw.errors import (
 from spotcheck.core.draw.final import Replacement, final_matching
 from spotcheck.core.draw.seed import lottery_text_ok
 from spotcheck.core.draw.tests import scenario
-from spotcheck.core.draw.tests.test_golden import reseal, verify
+from spotcheck.core.draw.tests.bundles import reseal, verify
 
 GOLDEN = Path(__file__).parent / "golden"
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

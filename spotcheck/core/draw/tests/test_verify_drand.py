@@ -14,8 +14,9 @@ from spotcheck.core.draw import bls12_381 as b
 from spotcheck.core.draw.canonical import canonical_json
 from spotcheck.core.draw.tests import drand_vectors as v
 from spotcheck.core.draw.tests import scenario
-from spotcheck.core.draw.tests.test_drand import drand_scenario
-from spotcheck.core.draw.tests.test_golden import GOLDEN, _python38, load, reseal, verify, write
+from spotcheck.core.draw.tests.bundles import GOLDEN, load, reseal, verify, write
+from spotcheck.core.draw.tests.bundles import python38 as _python38
+from spotcheck.core.draw.tests.scenario import drand_scenario
 
 
 @pytest.fixture(scope="module")

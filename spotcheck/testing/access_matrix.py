@@ -2,7 +2,7 @@
 
 Each app declares the outcomes of its own URLs in ``spotcheck/<app>/tests/access.py``::
 
-    from spotcheck.common.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request
+    from spotcheck.testing.access_matrix import DONE, LOGIN, NOT_FOUND, OK, Case, Request
 
     def build(world):            # optional: the records this app's cases need
         return SimpleNamespace(entity=EntityFactory(...))
@@ -32,7 +32,8 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from spotcheck.accounts.models import User
-from spotcheck.common.testing import (
+from spotcheck.directory.models import Inspector
+from spotcheck.testing.personas import (
     PERSONAS,
     Departments,
     Regions,
@@ -41,7 +42,6 @@ from spotcheck.common.testing import (
     make_regions,
     make_user,
 )
-from spotcheck.directory.models import Inspector
 
 OK = "200"
 LOGIN = "302 → login"
