@@ -71,6 +71,7 @@ dev: install
 lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: install-dev
 	$(BIN)/mypy

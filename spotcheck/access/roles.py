@@ -4,7 +4,7 @@ A role names what a user may do; the user's department gives the scope. The stor
 values and the sets are defined once in ``spotcheck.core.roles`` (pure, shared with the
 task rules); here each role gets its label. Views, services and selectors never spell a
 role out in a comparison: they call a gate (``spotcheck.access.gates``) or test
-membership of a named set (``tests/test_layers.py`` keeps it so).
+membership of a named set (``tests/test_structure.py`` keeps it so).
 """
 
 from __future__ import annotations

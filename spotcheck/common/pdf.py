@@ -65,6 +65,7 @@ def static_path_for_url(url: str) -> Path | None:
 
 
 def _fetcher_class() -> type:
+    # here, not at the top: as in render_pdf below, only PDF requests load WeasyPrint
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class LocalStaticFetcher(URLFetcher):  # type: ignore[misc]

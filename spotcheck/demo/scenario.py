@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from spotcheck.access.gates import access_records_for_inspecting
 from spotcheck.access.roles import Role
 from spotcheck.accounts.choices import RegionLevel
 from spotcheck.accounts.models import Department, Region, User
@@ -604,7 +605,9 @@ def _load_users(departments: dict[str, Department], inspectors: list[Inspector])
     for login in DEMO_LOGINS:
         department = departments[login.department] if login.department else None
         inspector = (
-            first_inspector.get(login.department or "") if login.role == Role.INSPECTOR else None
+            first_inspector.get(login.department or "")
+            if access_records_for_inspecting(login)
+            else None
         )
         user = user_create(
             actor=None,
