@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "spotcheck.access.context_processors.access",
                 "spotcheck.common.context_processors.platform",
                 "spotcheck.deadlines.context_processors.deadlines",
             ],

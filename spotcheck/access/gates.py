@@ -14,6 +14,7 @@ from typing import Any
 from spotcheck.access.roles import (
     ADMIN_ROLES,
     AUDIT_READER_ROLES,
+    DEPARTMENT_ROLES,
     OFFICE_ROLES,
     ORGANISER_ROLES,
     READ_ALL_ROLES,
@@ -79,3 +80,9 @@ def access_stats_for_reading(user: Any) -> bool:
 def access_twofactor_for_enrolling(user: Any) -> bool:
     """Must sign in with a second factor (every administering role)."""
     return bool(getattr(user, "is_authenticated", False)) and _role(user) in ADMIN_ROLES
+
+
+def access_field_pages_for_working(user: Any) -> bool:
+    """The 现场检查 / 记录审核 pages: inspectors, and the department and lead office admins
+    who review and confirm records."""
+    return _role(user) in DEPARTMENT_ROLES

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from spotcheck.access.gates import access_twofactor_for_enrolling
 from spotcheck.accounts.choices import DEPARTMENT_ROLES, RegionLevel, Role
 from spotcheck.common.models import TimeStampedModel
 
@@ -129,6 +130,11 @@ class User(AbstractUser):
     def twofactor_locked(self) -> bool:
         """Tell whether too many wrong two-step codes locked the account."""
         return self.twofactor_locked_at is not None
+
+    @property
+    def twofactor_applies(self) -> bool:
+        """Tell whether this account's role may (and, once enrolled, must) use two steps."""
+        return access_twofactor_for_enrolling(self)
 
     @property
     def role_label(self) -> str:
