@@ -55,14 +55,30 @@ def case_list(request: HttpRequest) -> HttpResponse:
             cases = cases.filter(state=state)
         if form.cleaned_data["q"]:
             cases = cases.filter(entity__name__contains=form.cleaned_data["q"])
+    task = request.GET.get("task", "")
+    if task.isdigit():  # from a task page: that task's cases only
+        cases = cases.filter(task_id=int(task))
     page = Paginator(cases.order_by("-found_on", "-pk"), _PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "followup/case_list.html",
-        {"form": form, "page": page, "today": timezone.localdate()},
+        {
+            "form": form,
+            "page": page,
+            "today": timezone.localdate(),
+            "task": task if task.isdigit() else "",
+            "query": _query_without_page(request),
+        },
     )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    """The list's filters, for the page links (the page number is added by them)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _forms_for(user: User, case: Case, bound: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from spotcheck.access.gates import access_tasks_for_organising
 from spotcheck.campaigns.choices import TaskState
@@ -31,6 +32,7 @@ from spotcheck.draws.selectors import (
 )
 from spotcheck.inspections.selectors.records import joint_record_list_for_user
 from spotcheck.workflow.inbox import board_figures
+from spotcheck.workflow.task_map import task_map
 
 
 @login_required
@@ -83,5 +85,6 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attempts": attempts_of(task),
             "can_edit": task_can_organise(request.user, task) and task.state == TaskState.DRAFT,
             "record_count": joint_record_list_for_user(request.user, task_id=task.pk).count(),
+            "stages": task_map(task, request.user, today=timezone.localdate()),
         },
     )
