@@ -73,7 +73,7 @@ def test_jinzhou_tenth_joint_check_from_draw_to_generated_records(
     # the lead office opens the task from its board and starts the draw
     signed_in("lead", "/tasks/")
     click_and_wait(page, page.get_by_role("link", name=re.compile("第十次跨部门")))
-    click_and_wait(page, page.get_by_role("link", name="随机抽取"))
+    click_and_wait(page, page.get_by_role("link", name="随机抽取", exact=True).first)
     page.get_by_label(re.compile("政府办管理员")).check()
     page.get_by_label(re.compile("市场监管局管理员（演示）（晋州市")).check()
     click_and_wait(page, page.get_by_test_id("prepare"))
