@@ -299,3 +299,43 @@ def test_the_commitment_computed_in_the_browser_equals_the_draw_engine_s(
     assert page.evaluate("window.SpotcheckDrawSecret.supported") is True
     fresh = page.evaluate("window.SpotcheckDrawSecret.newSecret()")
     assert HEX64.match(fresh)
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_without_web_crypto_the_page_says_so_and_the_manual_way_works(
+    page: Page,
+    scenario: Scenario,
+    signed_in: Callable[..., None],
+    shot: Callable[[str], None],
+) -> None:
+    from spotcheck.core.draw import commitment, new_secret
+    from spotcheck.draws.ceremony import draw_announce, draw_commit
+
+    # a browser without crypto.subtle (an old one, or the platform served over plain HTTP)
+    page.add_init_script(
+        "Object.defineProperty(Crypto.prototype, 'subtle', {get: () => undefined})"
+    )
+    task, attempt = _prepared(scenario)
+    url = f"/tasks/{task.pk}/draw/"
+    draw_commit(actor=scenario.users["scj_admin"], attempt=attempt, secret=new_secret())
+    secret = new_secret()
+    lead = _official(attempt, scenario.users["lead"])
+
+    # the page says so and opens the manual way; a commitment made elsewhere is posted
+    signed_in("lead", url)
+    expect(page.locator("#commit-form")).to_contain_text("本浏览器不能在页面内生成秘密值")
+    page.get_by_label("承诺值（64位十六进制）").fill(commitment(secret, lead.official_id).hex())
+    shot("manual")
+    fits_phone(page)
+    click_and_wait(page, page.get_by_test_id("commit"))
+    expect(page.get_by_role("alert")).to_contain_text("承诺已记录")
+    expect(page.get_by_test_id("secret-missing")).to_be_visible()
+
+    # the secret is typed in at the reveal and checked by the platform
+    draw_announce(actor=scenario.users["lead"], attempt=attempt)
+    page.reload()
+    page.get_by_label("秘密值（64位十六进制）").fill(secret.hex())
+    click_and_wait(page, page.get_by_test_id("reveal"))
+    expect(page.get_by_role("alert")).to_contain_text("秘密值与承诺一致，已公布")
+    lead.refresh_from_db()
+    assert lead.secret == secret.hex()
