@@ -177,6 +177,7 @@ CONTENT_KEY_LABELS: dict[str, str] = {
     "changes": "变更内容",
     "comment": "意见",
     "commitment": "承诺值",
+    "computed_by_platform": "承诺值由平台算出",
     "count": "数量",
     "decision": "结论",
     "failures": "连续错误次数",

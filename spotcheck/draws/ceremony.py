@@ -184,9 +184,34 @@ def draw_prepare(
 # ---------------------------------------------------------------- commit and announce
 
 
+def _commitment_made(
+    official: DrawOfficial, secret: bytes | None, commitment_hash: bytes | None
+) -> bytes:
+    """The commitment handed in, or computed from the secret handed in (one of the two)."""
+    if secret is not None and commitment_hash is not None:
+        raise ValidationError("承诺值和秘密值只填一项")
+    if secret is not None:
+        return commitment(secret, official.official_id)
+    if commitment_hash is None or len(commitment_hash) != 32:
+        raise ValidationError("须提交64位十六进制的承诺值")
+    return commitment_hash
+
+
 @transaction.atomic
-def draw_commit(*, actor: User, attempt: DrawAttempt, secret: bytes) -> DrawOfficial:
-    """Record an official's commitment SHA-256(secret ‖ login); the secret is not kept."""
+def draw_commit(
+    *,
+    actor: User,
+    attempt: DrawAttempt,
+    secret: bytes | None = None,
+    commitment_hash: bytes | None = None,
+) -> DrawOfficial:
+    """Record an official's commitment SHA-256(secret ‖ official id); no secret is kept.
+
+    The page's script makes the secret in the official's browser and sends only
+    ``commitment_hash``, so the platform never sees the secret before the reveal.  An
+    official may instead hand in a ``secret`` (the manual way): the platform then computes
+    the commitment and forgets the secret; the audit record says which way it came.
+    """
     attempt = locked(attempt)
     if attempt.status == AttemptStatus.REQUESTED:
         raise ValidationError(f"重新抽取申请尚未经{attempt.approved_by}批准，不能作出承诺")
@@ -197,14 +222,18 @@ def draw_commit(*, actor: User, attempt: DrawAttempt, secret: bytes) -> DrawOffi
         raise PermissionDenied("您不是本次抽取的承诺官员")
     if official.commitment:
         raise ValidationError("您已作出承诺，不能更改")
-    official.commitment = commitment(secret, official.official_id).hex()
+    official.commitment = _commitment_made(official, secret, commitment_hash).hex()
     official.committed_at = timezone.now()
     official.save(update_fields=["commitment", "committed_at"])
     audit_record(
         actor=actor,
         event_type=events.DRAW_COMMITTED,
         target=attempt.task,
-        data={"attempt": attempt.number, "commitment": official.commitment},
+        data={
+            "attempt": attempt.number,
+            "commitment": official.commitment,
+            "computed_by_platform": secret is not None,
+        },
     )
     return official
 

@@ -133,25 +133,66 @@ def prepare_form(task: Task, user: User, data: Any = None) -> PrepareForm:
     )
 
 
-class SecretForm(BootstrapFormMixin, forms.Form):
-    secret = forms.CharField(
-        label=_("秘密值（64位十六进制）"),
+def _hex32(value: str, message: str) -> bytes | None:
+    """64 hex digits (spaces and case ignored) as 32 bytes; None when left empty."""
+    value = "".join(value.split()).lower()
+    if not value:
+        return None
+    if not _HEX64.match(value):
+        raise forms.ValidationError(message)
+    return bytes.fromhex(value)
+
+
+class CommitForm(BootstrapFormMixin, forms.Form):
+    """The manual way to commit: a commitment computed elsewhere, or (as before) a secret.
+
+    On a browser with the Web Crypto API the page's script makes the secret and fills in
+    the commitment itself (static/js/draw-secret.js); the secret never reaches the server.
+    """
+
+    commitment = forms.CharField(
+        label=_("承诺值（64位十六进制）"),
         required=False,
         max_length=80,
-        help_text=_("承诺时可留空，由系统生成并只显示一次；公布时须填写承诺时的秘密值"),
+        help_text=_("在别处自行生成秘密值并算出承诺值的，填写承诺值；平台不会看到您的秘密值"),
+    )
+    secret = forms.CharField(
+        label=_("或者：秘密值（64位十六进制）"),
+        required=False,
+        max_length=80,
+        help_text=_("也可以填写秘密值，由平台算出承诺值；平台不保存秘密值，但它会经过平台"),
     )
 
-    def __init__(self, *args: Any, required: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["secret"].required = required
+    def clean_commitment(self) -> bytes | None:
+        return _hex32(self.cleaned_data["commitment"], _("承诺值应为64位十六进制字符（0-9、a-f）"))
 
     def clean_secret(self) -> bytes | None:
-        value = "".join(self.cleaned_data["secret"].split()).lower()
-        if not value:
-            return None
-        if not _HEX64.match(value):
-            raise forms.ValidationError(_("秘密值应为64位十六进制字符（0-9、a-f）"))
-        return bytes.fromhex(value)
+        return _hex32(self.cleaned_data["secret"], _("秘密值应为64位十六进制字符（0-9、a-f）"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        if data.get("commitment") and data.get("secret"):
+            raise forms.ValidationError(_("承诺值和秘密值只填一项"))
+        if not data.get("commitment") and not data.get("secret"):
+            raise forms.ValidationError(
+                _("没有收到承诺值：本浏览器未能生成秘密值，请按页面上的手工方式填写承诺值")
+            )
+        return data
+
+
+class SecretForm(BootstrapFormMixin, forms.Form):
+    """The reveal: the secret whose commitment was published."""
+
+    secret = forms.CharField(
+        label=_("秘密值（64位十六进制）"),
+        max_length=80,
+        help_text=_("作出承诺时保存的秘密值；本浏览器保存了的会自动填入"),
+    )
+
+    def clean_secret(self) -> bytes | None:
+        return _hex32(self.cleaned_data["secret"], _("秘密值应为64位十六进制字符（0-9、a-f）"))
 
 
 class RunForm(BootstrapFormMixin, forms.Form):

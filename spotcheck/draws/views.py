@@ -16,7 +16,7 @@ from spotcheck.campaigns.models import Task, TaskDepartment
 from spotcheck.campaigns.selectors import task_can_organise, task_get_for_user
 from spotcheck.common.confirm import Confirmation, confirm_first
 from spotcheck.common.http import download
-from spotcheck.core.draw import DrawError, new_secret
+from spotcheck.core.draw import DrawError
 from spotcheck.core.errors import DomainError
 from spotcheck.draws.ceremony import (
     draw_abandon,
@@ -36,6 +36,7 @@ from spotcheck.draws.dispatch import (
 )
 from spotcheck.draws.forms import (
     AbandonForm,
+    CommitForm,
     PrepareForm,
     RefuseForm,
     ReplaceForm,
@@ -116,7 +117,8 @@ def _draw_page(
             "redraw": redraw,
             "redraw_form": (refused or prepare_form(task, request.user)) if can_redraw else None,
             "refuse_form": RefuseForm(),
-            "secret_form": SecretForm(required=bool(live and live.announcement)),
+            "commit_form": CommitForm(),
+            "secret_form": SecretForm(),
             "abandon_form": AbandonForm(),
             "run_form": RunForm(),
         },
@@ -181,18 +183,27 @@ def commit_view(request: HttpRequest, pk: int) -> HttpResponse:
     live = live_attempt(task)
     if live is None:
         raise Http404
-    form = SecretForm(request.POST, required=False)
+    form = CommitForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(form.errors["secret"]))
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("draws:draw_page", pk=pk)
-    secret = form.cleaned_data["secret"] or new_secret()
     try:
-        draw_commit(actor=request.user, attempt=live, secret=secret)
+        draw_commit(
+            actor=request.user,
+            attempt=live,
+            secret=form.cleaned_data["secret"],
+            commitment_hash=form.cleaned_data["commitment"],
+        )
     except (ValidationError, PermissionDenied, DrawError) as exc:
         show_refusal(request, exc)
         return redirect("draws:draw_page", pk=pk)
-    # shown once, never stored: the official needs it to reveal after the announcement
-    return render(request, "draws/secret_once.html", {"task": task, "secret": secret.hex()})
+    messages.success(
+        request,
+        "承诺已记录。平台只保存承诺值，"
+        + ("没有保存您的秘密值" if form.cleaned_data["secret"] else "不知道您的秘密值")
+        + "；抽取公告发布后，请在本页公布秘密值",
+    )
+    return redirect("draws:draw_page", pk=pk)
 
 
 @login_required
@@ -218,7 +229,7 @@ def reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
     live = live_attempt(task)
     if live is None:
         raise Http404
-    form = SecretForm(request.POST, required=True)
+    form = SecretForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(form.errors["secret"]))
         return redirect("draws:draw_page", pk=pk)

@@ -19,7 +19,7 @@ from spotcheck.accounts.models import User
 from spotcheck.audit.models import AuditEvent
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.core.draw import RevealMismatchError, new_secret
+from spotcheck.core.draw import RevealMismatchError, commitment, new_secret
 from spotcheck.directory.models import Entity, Inspector
 from spotcheck.draws.ceremony import (
     draw_abandon,
@@ -339,24 +339,31 @@ def test_draw_verify_command_reports_agreement(
 def test_officials_commit_and_reveal_through_the_page(
     task: Task, lead_admin: User, dept_admin: User
 ) -> None:
-    # two browsers: the lead office's admin and the 市场监管局 admin
+    # two browsers: the lead office's admin sends a commitment made in the browser, the
+    # 市场监管局 admin types a secret of their own (the manual way)
     lead, market = Client(), Client()
     lead.force_login(lead_admin, backend=LOGIN_BACKEND)
     market.force_login(dept_admin, backend=LOGIN_BACKEND)
     url = f"/tasks/{task.pk}/draw/"
     lead.post(f"{url}prepare/", {"officials": [lead_admin.pk, dept_admin.pk]})
+    lead_secret = bytes(range(32))
+    lead_official = DrawAttempt.objects.get().officials.get(user=lead_admin)
 
-    lead_page = lead.post(f"{url}commit/", {"secret": ""})
-    market_page = market.post(f"{url}commit/", {"secret": "ab" * 32})
+    lead_page = lead.post(
+        f"{url}commit/",
+        {"commitment": commitment(lead_secret, lead_official.official_id).hex()},
+        follow=True,
+    )
+    market_page = market.post(f"{url}commit/", {"secret": "ab" * 32}, follow=True)
     lead.post(f"{url}announce/")
     wrong = market.post(f"{url}reveal/", {"secret": "cd" * 32}, follow=True)
     market.post(f"{url}reveal/", {"secret": "ab" * 32})
-    lead_secret = lead_page.context["secret"]
-    lead.post(f"{url}reveal/", {"secret": lead_secret})
+    lead.post(f"{url}reveal/", {"secret": lead_secret.hex()})
     done = lead.post(f"{url}run/", {"confirmed": "1"}, follow=True)
 
-    assert "请立即抄写或保存下面的秘密值" in lead_page.content.decode()
-    assert market_page.context["secret"] == "ab" * 32
+    assert "承诺已记录。平台只保存承诺值，不知道您的秘密值" in lead_page.content.decode()
+    assert "承诺已记录。平台只保存承诺值，没有保存您的秘密值" in market_page.content.decode()
+    assert lead_secret.hex() not in lead_page.content.decode()
     assert "与其承诺不符，拒绝接受" in wrong.content.decode()
     assert "抽取完成" in done.content.decode()
     task.refresh_from_db()
@@ -364,6 +371,70 @@ def test_officials_commit_and_reveal_through_the_page(
     bundle = lead.get(f"{url}bundle.zip")
     assert bundle.status_code == 200
     assert bundle["Content-Type"] == "application/zip"
+
+
+def test_a_commitment_made_elsewhere_is_kept_and_no_secret_reaches_the_platform(
+    task: Task, lead_admin: User, dept_admin: User
+) -> None:
+    # given
+    attempt = draw_prepare(actor=lead_admin, task=task, officials=[lead_admin, dept_admin])
+    official = attempt.officials.get(user=lead_admin)
+    secret = new_secret()
+    made = commitment(secret, official.official_id)
+
+    # when
+    draw_commit(actor=lead_admin, attempt=attempt, commitment_hash=made)
+    draw_commit(actor=dept_admin, attempt=attempt, secret=new_secret())
+
+    # then: stored as handed in; the audit record says who computed it
+    official.refresh_from_db()
+    assert official.commitment == made.hex()
+    assert official.secret == ""
+    events = AuditEvent.objects.filter(event_type="draw.committed").order_by("pk")
+    assert [e.data["computed_by_platform"] for e in events] == [False, True]
+    assert secret.hex() not in json.dumps([e.data for e in AuditEvent.objects.all()])
+
+
+@pytest.mark.parametrize(
+    ("sent", "refusal"),
+    [
+        ({}, "须提交64位十六进制的承诺值"),
+        ({"commitment_hash": b"\x01" * 31}, "须提交64位十六进制的承诺值"),
+        ({"commitment_hash": b"\x01" * 32, "secret": b"\x02" * 32}, "承诺值和秘密值只填一项"),
+    ],
+)
+def test_a_commitment_needs_exactly_one_of_a_secret_and_a_32_byte_commitment(
+    task: Task, lead_admin: User, dept_admin: User, sent: dict[str, bytes], refusal: str
+) -> None:
+    attempt = draw_prepare(actor=lead_admin, task=task, officials=[lead_admin, dept_admin])
+
+    with pytest.raises(ValidationError) as exc:
+        draw_commit(actor=lead_admin, attempt=attempt, **sent)  # type: ignore[arg-type]
+
+    assert exc.value.messages == [refusal]
+    assert attempt.officials.get(user=lead_admin).commitment == ""
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({}, "没有收到承诺值：本浏览器未能生成秘密值，请按页面上的手工方式填写承诺值"),
+        ({"commitment": "xyz"}, "承诺值应为64位十六进制字符（0-9、a-f）"),
+        ({"commitment": "ab" * 32, "secret": "cd" * 32}, "承诺值和秘密值只填一项"),
+    ],
+)
+def test_the_commit_page_refuses_an_empty_malformed_or_double_answer_in_chinese(
+    task: Task, lead_admin: User, dept_admin: User, posted: dict[str, str], message: str
+) -> None:
+    client = Client()
+    client.force_login(lead_admin, backend=LOGIN_BACKEND)
+    url = f"/tasks/{task.pk}/draw/"
+    client.post(f"{url}prepare/", {"officials": [lead_admin.pk, dept_admin.pk]})
+
+    page = client.post(f"{url}commit/", posted, follow=True).content.decode()
+
+    assert message in page
+    assert DrawAttempt.objects.get().officials.get(user=lead_admin).commitment == ""
 
 
 @pytest.mark.parametrize(
