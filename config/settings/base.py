@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "spotcheck.common.context_processors.platform",
                 "spotcheck.deadlines.context_processors.deadlines",
+                "spotcheck.workflow.context_processors.todos",
             ],
         },
     },
@@ -153,6 +154,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "common:home"
+# an inspector's work is in the field: they land on 现场检查 (``next`` still wins)
+INSPECTOR_LOGIN_REDIRECT_URL = "inspections:field_home"
 LOGOUT_REDIRECT_URL = "publicity:home"
 
 # Lockout after repeated failed logins (django-axes).
