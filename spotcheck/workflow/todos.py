@@ -548,7 +548,9 @@ def _late_task_source(departments: frozenset[int] | None, today: dt.date) -> _So
         labels = _target_task_labels(found)
         return [
             Todo(
-                what=f"{d.department.name}超期未完成：{_STEP_NAMES.get(d.kind, d.title)}",
+                # a task's deadline is titled "<task number>：<step>"; the task is shown below
+                what=f"{d.department.name}超期未完成："
+                f"{_STEP_NAMES.get(d.kind) or d.title.split('：', 1)[-1]}",
                 task=labels.get((d.target_type, d.target_id), ""),
                 url=reverse("draws:objects", args=[d.target_id])
                 if d.kind == DeadlineKind.CONFIRM_OBJECTS
