@@ -113,6 +113,7 @@ TEMPLATES = [
                 "spotcheck.access.context_processors.access",
                 "spotcheck.common.context_processors.platform",
                 "spotcheck.deadlines.context_processors.deadlines",
+                "spotcheck.workflow.context_processors.todos",
             ],
         },
     },
@@ -154,6 +155,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "common:home"
+# an inspector's work is in the field: they land on 现场检查 (``next`` still wins)
+INSPECTOR_LOGIN_REDIRECT_URL = "inspections:field_home"
 LOGOUT_REDIRECT_URL = "publicity:home"
 
 # Lockout after repeated failed logins (django-axes).

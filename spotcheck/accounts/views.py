@@ -13,13 +13,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.http import require_POST
 
+from spotcheck.access.gates import access_records_for_inspecting
 from spotcheck.accounts.forms import ConfirmForm, UserCreateForm, UserFilterForm, UserForm
 from spotcheck.accounts.models import User
 from spotcheck.accounts.selectors import (
@@ -41,6 +43,18 @@ from spotcheck.accounts.services import (
 from spotcheck.common.forms import add_service_errors
 
 PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    """The sign-in page; an inspector lands on 现场检查, everyone else on the 工作台.
+
+    A safe ``next`` still takes anyone where they were going.
+    """
+
+    def get_default_redirect_url(self) -> str:
+        if access_records_for_inspecting(self.request.user):
+            return str(resolve_url(settings.INSPECTOR_LOGIN_REDIRECT_URL))
+        return str(super().get_default_redirect_url())
 
 
 def _managers_only(request: HttpRequest) -> None:

@@ -98,8 +98,8 @@ OWN_DONE = (LOGIN, DONE, NF, DONE, NF, DONE, NF, NF, NF)
 # fmt: off
 CASES: dict[str, Case] = {
     #                                                                                                          anonymous platform lead  dept  other parent insp  other auditor
-    # a signed-in user on the login page is sent on to the workbench
-    "accounts:login":  Case(lambda w: Request("get", reverse("accounts:login"), next_url=reverse("common:home")),     (OK,   DONE, DONE, DONE, DONE, DONE, DONE, DONE, DONE)),
+    # a signed-in user on the login page is sent on to ``next`` (where each role lands without one: test_login.py)
+    "accounts:login":  Case(lambda w: Request("get", reverse("accounts:login") + "?next=" + reverse("common:home"), next_url=reverse("common:home")),     (OK,   DONE, DONE, DONE, DONE, DONE, DONE, DONE, DONE)),
     "accounts:logout": Case(lambda w: Request("post", reverse("accounts:logout"), next_url=reverse("publicity:home")), (DONE, DONE, DONE, DONE, DONE, DONE, DONE, DONE, DONE)),
     "accounts:user_list":   Case(lambda w: Request("get", reverse("accounts:user_list")), MANAGERS),
     "accounts:user_create": Case(lambda w: Request("get", reverse("accounts:user_create")), MANAGERS),

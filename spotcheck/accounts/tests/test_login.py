@@ -75,6 +75,46 @@ def test_the_correct_password_signs_in_and_lands_on_the_workbench(
     assert _signed_in_user_id(client) == str(dept_admin.pk)
 
 
+def test_an_inspector_signs_in_and_lands_on_the_field_records(
+    client: Client, inspector_user: User
+) -> None:
+    # given / when
+    response = _login(client, "market_inspector", PASSWORD)
+
+    # then: 现场检查, not the 工作台
+    assert response.status_code == 302
+    assert response["Location"] == reverse("inspections:field_home")
+    assert _signed_in_user_id(client) == str(inspector_user.pk)
+
+
+def test_an_inspector_with_a_next_page_goes_there(client: Client, inspector_user: User) -> None:
+    # given
+    wanted = reverse("directory:inspector_list")
+
+    # when
+    response = client.post(
+        f"{LOGIN}?next={wanted}", {"username": "market_inspector", "password": PASSWORD}
+    )
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == wanted
+
+
+def test_a_signed_in_inspector_opening_the_login_page_is_sent_to_the_field_records(
+    client: Client, inspector_user: User
+) -> None:
+    # given
+    client.force_login(inspector_user)
+
+    # when
+    response = client.get(LOGIN)
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == reverse("inspections:field_home")
+
+
 def test_a_wrong_password_shows_a_chinese_error(client: Client, dept_admin: User) -> None:
     # given / when
     response = _login(client, "market_admin", "wrong-password")

@@ -57,14 +57,15 @@ class TaskLists:
     returned: list[JointRecord]
 
 
-def field_records_for_inspector(user: User) -> TaskLists:
+def field_records_for_inspector(user: User, *, today: dt.date | None = None) -> TaskLists:
     """An inspector's records: returned, today, this week, overdue, not yet scheduled, done.
 
-    Only an inspector has field work; other roles get empty lists.
+    Only an inspector has field work; other roles get empty lists. ``today`` defaults to
+    today in Beijing time.
     """
     if not access_records_for_inspecting(user):
         return TaskLists([], [], [], [], [], [])
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     week_end = today + dt.timedelta(days=6 - today.weekday())
     records = list(
         joint_record_list_for_user(user)
