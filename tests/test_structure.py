@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from collections.abc import Iterator
 from pathlib import Path
@@ -208,3 +209,15 @@ def test_every_import_inside_a_function_says_why() -> None:
                 ):
                     silent.append(f"{rel}:{node.lineno}")
     assert silent == []
+
+
+def test_no_template_names_a_role() -> None:
+    """Templates read ``can`` (spotcheck.access.context_processors), never a role's value."""
+    spelled = re.compile(r"\.role\s*(?:==|!=|in)\s*[\"']")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if spelled.search(line)
+    ]
+    assert found == []
