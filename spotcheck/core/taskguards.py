@@ -249,7 +249,7 @@ def withdraw_blockers(s: TaskSnapshot) -> list[str]:
     if s.open_attempts:
         found.append(
             f"本任务有正在准备或待批准的抽取（{listing(list(s.open_attempts), '次')}），"
-            "请先放弃或撤回后再撤回任务"
+            "须先放弃该次抽取或撤回其申请"
         )
     return found
 

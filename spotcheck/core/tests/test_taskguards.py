@@ -169,7 +169,7 @@ def test_a_published_task_without_a_draw_may_go_back_to_draft() -> None:
         ),
         (
             {"open_attempts": ("第2次",)},
-            "本任务有正在准备或待批准的抽取（第2次），请先放弃或撤回后再撤回任务",
+            "本任务有正在准备或待批准的抽取（第2次），须先放弃该次抽取或撤回其申请",
         ),
     ],
 )

@@ -141,7 +141,7 @@ def test_a_draw_being_prepared_keeps_the_task_published(
         task_withdraw(actor=lead_admin, task=task)
 
     assert refused.value.blockers == [
-        "本任务有正在准备或待批准的抽取（第1次），请先放弃或撤回后再撤回任务"
+        "本任务有正在准备或待批准的抽取（第1次），须先放弃该次抽取或撤回其申请"
     ]
     assert _state(task) == TaskState.PUBLISHED
 
