@@ -102,8 +102,3 @@ class TaskForm(BootstrapFormMixin, forms.ModelForm):
             "participants": list(by_department.items()),
             "scope_tags": list(data["scope_tags"]),
         }
-
-
-class TransitionForm(forms.Form):
-    to = forms.CharField(max_length=20)
-    note = forms.CharField(max_length=255, required=False)

@@ -58,13 +58,6 @@ def task_can_organise(user: User, task: Task) -> bool:
     return allowed is None or task.lead_department_id in allowed
 
 
-def task_next_states(user: User, task: Task) -> list[tuple[str, str]]:
-    """Return the moves this user may make now, as (state, label)."""
-    if not task_can_organise(user, task):
-        return []
-    return [(s, taskflow.STATE_LABELS[s]) for s in taskflow.next_states(task.state, user.role)]
-
-
 def task_timeline(task: Task) -> QuerySet[AuditEvent]:
     """Every recorded step of a task, oldest first."""
     return AuditEvent.objects.filter(target_type="campaigns.task", target_id=str(task.pk)).order_by(

@@ -1,8 +1,8 @@
-"""Writes of plans and tasks; every task move goes through task_transition."""
+"""Writes of plans and tasks; every task move goes through task_transition, by a named step."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +18,9 @@ from spotcheck.campaigns.choices import PlanState, TaskState
 from spotcheck.campaigns.models import AnnualPlan, Task, TaskDepartment
 from spotcheck.catalogue.models import InspectionItem
 from spotcheck.core import taskflow
-from spotcheck.deadlines.services import deadline_open
+from spotcheck.deadlines.choices import DeadlineKind, DeadlineState
+from spotcheck.deadlines.models import Deadline
+from spotcheck.deadlines.services import deadline_complete, deadline_open
 from spotcheck.directory.choices import RegStatus
 from spotcheck.directory.models import Tag
 
@@ -209,12 +211,22 @@ def task_update(
 
 @transaction.atomic
 def task_transition(
-    *, actor: User | None, task: Task, to: str, note: str = "", step: str = ""
+    *,
+    actor: User | None,
+    task: Task,
+    to: str,
+    step: str,
+    note: str = "",
+    data: Mapping[str, object] | None = None,
 ) -> Task:
-    """Move a task along its state machine; refuse illegal moves; start the time limit.
+    """Move a task along its state machine by a named step; start and end its time limits.
 
-    Moves that belong to a dedicated step (announce, draw, dispatch, match) are made
-    only by that step's service, which passes ``step``.
+    Every move belongs to a step (``core.taskflow``); the step's own service checks its
+    preconditions and passes ``step`` (the task's named steps are in
+    ``spotcheck.workflow.task_steps``).  ``data`` adds facts to the audit record (the
+    reason for publishing after the check window, say).  Reaching 已公示 completes the
+    task's 20-working-day limit to enter and publish the results; reaching 已办结
+    completes its limit for follow-up disposal.
     """
     task = Task.objects.select_for_update().select_related("lead_department").get(pk=task.pk)
     role = taskflow.SYSTEM if actor is None else actor.role
@@ -224,38 +236,71 @@ def task_transition(
     source = task.state
     task.state = to
     task.save(update_fields=["state", "updated_at"])
-    deadlines = []
-    if transition.deadline_days:
-        today = timezone.localdate()
-        departments = (
-            [p.department for p in task.participants.select_related("department")]
-            if to == TaskState.CONFIRMING
-            else [task.lead_department]
-        )
-        for department in departments:
-            deadline = deadline_open(
-                actor=actor,
-                kind=_DEADLINE_KINDS[to],
-                title=f"{task.number}：{transition.deadline_label}",
-                department=department,
-                start_event=f"任务{taskflow.STATE_LABELS[to]}",
-                start_date=today,
-                working_days=transition.deadline_days,
-                target=task,
-                target_url=f"/tasks/{task.pk}/",
-            )
-            deadlines.append(deadline.due_date.isoformat())
+    deadlines = _open_deadlines(actor, task, transition) if transition.deadline_days else []
+    _complete_deadlines(actor, task, _DEADLINES_ENDED_BY.get(to, ""))
     audit_record(
         actor=actor,
         event_type=events.TASK_TRANSITIONED,
         target=task,
-        data={"from": source, "to": to, "note": note, "deadlines": deadlines},
+        data={
+            "from": source,
+            "to": to,
+            "step": step,
+            "note": note,
+            "deadlines": deadlines,
+            **(data or {}),
+        },
     )
     return task
 
 
+def _open_deadlines(actor: User | None, task: Task, transition: taskflow.Transition) -> list[str]:
+    """Start the time limit the move carries: each participant's, or the lead office's."""
+    to = transition.target
+    today = timezone.localdate()
+    departments = (
+        [p.department for p in task.participants.select_related("department")]
+        if to == TaskState.CONFIRMING
+        else [task.lead_department]
+    )
+    due = []
+    for department in departments:
+        deadline = deadline_open(
+            actor=actor,
+            kind=_DEADLINE_KINDS[to],
+            title=f"{task.number}：{transition.deadline_label}",
+            department=department,
+            start_event=f"任务{taskflow.STATE_LABELS[to]}",
+            start_date=today,
+            working_days=transition.deadline_days or 0,
+            target=task,
+            target_url=f"/tasks/{task.pk}/",
+        )
+        due.append(deadline.due_date.isoformat())
+    return due
+
+
+def _complete_deadlines(actor: User | None, task: Task, kind: str) -> None:
+    """Complete the task's open limits of ``kind``: the work they wait for is done."""
+    if not kind:
+        return
+    for deadline in Deadline.objects.filter(
+        target_type=Task._meta.label_lower,
+        target_id=str(task.pk),
+        kind=kind,
+        state__in=(DeadlineState.OPEN, DeadlineState.OVERDUE),
+    ):
+        deadline_complete(actor=actor, deadline=deadline)
+
+
 _DEADLINE_KINDS = {
-    TaskState.CONFIRMING: "confirm_objects",
-    TaskState.ENTERING: "enter_results",
-    TaskState.DISPOSING: "disposal",
+    TaskState.CONFIRMING: DeadlineKind.CONFIRM_OBJECTS,
+    TaskState.ENTERING: DeadlineKind.ENTER_RESULTS,
+    TaskState.DISPOSING: DeadlineKind.DISPOSAL,
+}
+
+# the limits a move ends: the results are all published, the task is closed
+_DEADLINES_ENDED_BY = {
+    TaskState.PUBLICISED: DeadlineKind.ENTER_RESULTS,
+    TaskState.CLOSED: DeadlineKind.DISPOSAL,
 }

@@ -11,7 +11,6 @@ app_name = "campaigns"
 urlpatterns = [
     path("tasks/new/", views.task_create_view, name="task_create"),
     path("tasks/<int:pk>/edit/", views.task_edit_view, name="task_edit"),
-    path("tasks/<int:pk>/transition/", views.task_transition_view, name="task_transition"),
     path("plans/", views.plan_list_view, name="plan_list"),
     path("plans/new/", views.plan_create_view, name="plan_create"),
 ]

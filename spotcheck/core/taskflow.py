@@ -9,6 +9,12 @@ A redraw (重新抽取) needs a written reason and the approval of an official o
 role.  An approved redraw of a drawn task takes it from 已确认 or 编组中 back to
 已发布, where the next attempt is announced afresh; once matched (已匹配) the
 一企一表 records exist and a redraw is refused (docs/domain/redraw.md).
+
+Every move belongs to a named step (发布任务, 撤回为草稿, 开始检查 …): there is no bare
+"change state".  The steps a person takes are offered on the task page and check their
+preconditions first (``spotcheck.core.taskguards``); the moves an event completes (the
+last department's confirmation, the last result published) are made by the system in
+the same transaction as that event.
 """
 
 from __future__ import annotations
@@ -68,26 +74,48 @@ class Transition:
     step: str = ""
 
 
+# the named steps (the ``step`` of a transition)
+PUBLISH = "publish"
+WITHDRAW = "withdraw"
+ANNOUNCE = "announce"
+DRAW = "draw"
+ABANDON = "abandon"
+DISPATCH = "dispatch"
+CONFIRM = "confirm"
+GROUP = "grouping"
+REDRAW = "redraw"
+MATCH = "match"
+START_CHECKING = "start_checking"
+FINISH_CHECKING = "finish_checking"
+PUBLICISE = "publicise"
+DISPOSE = "dispose"
+CLOSE = "close"
+
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(DRAFT, PUBLISHED, LEAD),
-    Transition(PUBLISHED, DRAFT, LEAD),
-    Transition(PUBLISHED, ANNOUNCED, LEAD, step="announce"),
-    Transition(ANNOUNCED, DRAWN, LEAD, step="draw"),
-    Transition(ANNOUNCED, PUBLISHED, LEAD, step="abandon"),
-    Transition(DRAWN, DISPATCHED, LEAD, step="dispatch"),
-    Transition(DISPATCHED, CONFIRMING, LEAD | {SYSTEM}, 2, "比对确认派发的检查对象"),
-    Transition(CONFIRMING, CONFIRMED, LEAD | {SYSTEM}),
-    Transition(CONFIRMED, GROUPING, LEAD),
+    Transition(DRAFT, PUBLISHED, LEAD, step=PUBLISH),
+    Transition(PUBLISHED, DRAFT, LEAD, step=WITHDRAW),
+    Transition(PUBLISHED, ANNOUNCED, LEAD, step=ANNOUNCE),
+    Transition(ANNOUNCED, DRAWN, LEAD, step=DRAW),
+    Transition(ANNOUNCED, PUBLISHED, LEAD, step=ABANDON),
+    Transition(DRAWN, DISPATCHED, LEAD, step=DISPATCH),
+    # the dispatch opens the comparison at once (the system's part of the same step)
+    Transition(DISPATCHED, CONFIRMING, LEAD | {SYSTEM}, 2, "比对确认派发的检查对象", DISPATCH),
+    # the last department's confirmation
+    Transition(CONFIRMING, CONFIRMED, LEAD | {SYSTEM}, step=CONFIRM),
+    Transition(CONFIRMED, GROUPING, LEAD, step=GROUP),
     # an approved redraw (the approval moves the task, hence the system)
-    Transition(CONFIRMED, PUBLISHED, frozenset({SYSTEM}), step="redraw"),
-    Transition(GROUPING, PUBLISHED, frozenset({SYSTEM}), step="redraw"),
-    Transition(GROUPING, MATCHED, LEAD, step="match"),
-    Transition(MATCHED, CHECKING, LEAD),
-    Transition(CHECKING, ENTERING, LEAD, 20, "录入并公示抽查结果"),
-    Transition(ENTERING, PUBLICISED, LEAD | {SYSTEM}),
-    Transition(PUBLICISED, DISPOSING, LEAD | {SYSTEM}, 20, "录入后续处置结果"),
-    Transition(PUBLICISED, CLOSED, LEAD),
-    Transition(DISPOSING, CLOSED, LEAD | {SYSTEM}),
+    Transition(CONFIRMED, PUBLISHED, frozenset({SYSTEM}), step=REDRAW),
+    Transition(GROUPING, PUBLISHED, frozenset({SYSTEM}), step=REDRAW),
+    Transition(GROUPING, MATCHED, LEAD, step=MATCH),
+    Transition(MATCHED, CHECKING, LEAD, step=START_CHECKING),
+    # by the lead office, or by the system when the last record is approved
+    Transition(CHECKING, ENTERING, LEAD | {SYSTEM}, 20, "录入并公示抽查结果", FINISH_CHECKING),
+    # by the lead office, or by the system when the last result is published
+    Transition(ENTERING, PUBLICISED, LEAD | {SYSTEM}, step=PUBLICISE),
+    # by the system only: a task publicised with follow-up cases still open
+    Transition(PUBLICISED, DISPOSING, frozenset({SYSTEM}), 20, "录入后续处置结果", DISPOSE),
+    Transition(PUBLICISED, CLOSED, LEAD, step=CLOSE),
+    Transition(DISPOSING, CLOSED, LEAD, step=CLOSE),
 )
 
 _BY_PAIR = {(t.source, t.target): t for t in TRANSITIONS}
@@ -97,13 +125,22 @@ class IllegalTransition(DomainError):
     """A move the state machine does not allow, or not to this actor."""
 
 
-_STEP_LABELS = {
-    "announce": "抽取公告",
-    "draw": "随机抽取",
-    "abandon": "放弃抽取",
-    "dispatch": "派发",
-    "match": "随机匹配",
-    "redraw": "批准重新抽取",
+STEP_LABELS: dict[str, str] = {
+    PUBLISH: "发布任务",
+    WITHDRAW: "撤回为草稿",
+    ANNOUNCE: "抽取公告",
+    DRAW: "随机抽取",
+    ABANDON: "放弃抽取",
+    DISPATCH: "派发",
+    CONFIRM: "确认派发名单",
+    GROUP: "开始编组",
+    REDRAW: "批准重新抽取",
+    MATCH: "随机匹配",
+    START_CHECKING: "开始检查",
+    FINISH_CHECKING: "结束现场检查",
+    PUBLICISE: "结果公示",
+    DISPOSE: "转入后续处置",
+    CLOSE: "办结",
 }
 
 
@@ -117,9 +154,9 @@ def transition_for(source: str, target: str, actor_role: str, *, step: str = "")
         )
     if transition.step != step:
         raise IllegalTransition(
-            f"“{STATE_LABELS[target]}”须通过“{_STEP_LABELS[transition.step]}”操作完成"
-            if transition.step
-            else f"“{STATE_LABELS[target]}”不是“{_STEP_LABELS.get(step, step)}”操作的结果"
+            f"“{STATE_LABELS[target]}”须通过“{STEP_LABELS[transition.step]}”操作完成"
+            if not step
+            else f"“{STATE_LABELS[target]}”不是“{STEP_LABELS.get(step, step)}”操作的结果"
         )
     if actor_role not in transition.actors:
         raise IllegalTransition(
@@ -128,13 +165,17 @@ def transition_for(source: str, target: str, actor_role: str, *, step: str = "")
     return transition
 
 
-def next_states(source: str, actor_role: str) -> list[str]:
-    """Return the states this actor may reach by a plain move (no dedicated step)."""
-    return [
-        t.target
-        for t in TRANSITIONS
-        if t.source == source and actor_role in t.actors and not t.step
-    ]
+def step_transition(source: str, step: str) -> Transition | None:
+    """Return the move that ``step`` makes from ``source``, or None if it makes none."""
+    for transition in TRANSITIONS:
+        if transition.source == source and transition.step == step:
+            return transition
+    return None
+
+
+def step_sources(step: str) -> frozenset[str]:
+    """Return the states from which ``step`` moves a task."""
+    return frozenset(t.source for t in TRANSITIONS if t.step == step)
 
 
 # --------------------------------------------------------------------------- redraw

@@ -51,7 +51,13 @@ def draw_dispatch(*, actor: User, task: Task) -> list[DrawnObject]:
     ]
     task_transition(actor=actor, task=task, to=TaskState.DISPATCHED, step="dispatch")
     # comparing and confirming starts at once, for every department (seed plan §四(一))
-    task_transition(actor=None, task=task, to=TaskState.CONFIRMING, note="派发后自动开始比对确认")
+    task_transition(
+        actor=None,
+        task=task,
+        to=TaskState.CONFIRMING,
+        step="dispatch",
+        note="派发后自动开始比对确认",
+    )
     audit_record(
         actor=actor,
         event_type=events.DRAW_DISPATCHED,
@@ -212,7 +218,9 @@ def department_confirm(
         DrawnObject.objects.filter(
             attempt__task=task, attempt__status=AttemptStatus.DRAWN, state=ObjectState.PENDING
         ).update(state=ObjectState.CONFIRMED)
-        task_transition(actor=None, task=task, to=TaskState.CONFIRMED, note="各部门均已确认")
+        task_transition(
+            actor=None, task=task, to=TaskState.CONFIRMED, step="confirm", note="各部门均已确认"
+        )
     return participant
 
 

@@ -44,7 +44,11 @@ def grouping_start(*, actor: User, task: Task) -> Task:
         raise ValidationError("各部门确认名单后（任务“已确认”）才能开始编组")
     drawn_for(task)
     return task_transition(
-        actor=actor, task=task, to=TaskState.GROUPING, note="开始认领与抽取执法人员"
+        actor=actor,
+        task=task,
+        to=TaskState.GROUPING,
+        step="grouping",
+        note="开始认领与抽取执法人员",
     )
 
 

@@ -2,8 +2,9 @@
 publishes its results (一公开) and opens the follow-up cases (后续处置).
 
 The inspections service writes the review; when the record has become 已通过 this step
-carries on, in the same transaction, into publicity and then followup, so either all of
-it happens or none. The publications' messages to 国家企业信用信息公示系统 are handed to
+carries on, in the same transaction, into publicity and then followup, and moves the task
+on when that was its last record (``task_steps.task_advance``), so either all of it
+happens or none. The publications' messages to 国家企业信用信息公示系统 are handed to
 the queue once the transaction has committed.
 """
 
@@ -21,6 +22,7 @@ from spotcheck.inspections.services import review as review_services
 from spotcheck.publicity.selectors import outbox_message_ids
 from spotcheck.publicity.services import publish_on_approval
 from spotcheck.publicity.tasks import outbox_enqueue
+from spotcheck.workflow.task_steps import task_advance
 
 
 @transaction.atomic
@@ -51,4 +53,7 @@ def record_review(
         published = publish_on_approval(actor=actor, record=reviewed)
         transaction.on_commit(partial(outbox_enqueue, outbox_message_ids(published)))
         cases_open_for_record(actor=actor, record=reviewed)
+        # the last record approved ends the checking, the last result published the
+        # publication: the task moves on in the same transaction
+        task_advance(task=reviewed.task)
     return rows

@@ -19,7 +19,6 @@ from spotcheck.campaigns.selectors import (
     task_deadlines,
     task_get_for_user,
     task_list_for_user,
-    task_next_states,
     task_timeline,
 )
 from spotcheck.draws.forms import RefuseForm, prepare_form
@@ -33,6 +32,7 @@ from spotcheck.draws.selectors import (
 from spotcheck.inspections.selectors.records import joint_record_list_for_user
 from spotcheck.workflow.inbox import board_figures
 from spotcheck.workflow.task_map import task_map
+from spotcheck.workflow.task_step_pages import task_steps_for_user
 
 
 @login_required
@@ -60,9 +60,6 @@ def task_board(request: HttpRequest) -> HttpResponse:
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = task_get_for_user(request.user, pk)
     grouping = grouping_overview(task, request.user)
-    next_states = task_next_states(request.user, task)
-    if grouping is not None:  # 编组 has its own button, with the claims beside it
-        next_states = [(v, label) for v, label in next_states if v != TaskState.GROUPING]
     redraw = redraw_overview(task, request.user)
     return render(
         request,
@@ -72,7 +69,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "participants": task.participants.all(),
             "timeline": task_timeline(task),
             "deadlines": task_deadlines(task),
-            "next_states": next_states,
+            "task_steps": task_steps_for_user(request.user, task),
             "grouping": grouping,
             "shortfalls": stratum_shortfalls(drawn_attempt(task)),
             "redraw": redraw,

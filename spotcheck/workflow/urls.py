@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from spotcheck.workflow import home, record_views, task_pages, views
+from spotcheck.workflow import home, record_views, task_pages, task_step_pages, views
 
 # under /workbench/, namespace "common"
 workbench_patterns = [
@@ -19,6 +19,7 @@ workbench_patterns = [
 campaigns_patterns = [
     path("tasks/", task_pages.task_board, name="task_board"),
     path("tasks/<int:pk>/", task_pages.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/steps/<str:step>/", task_step_pages.task_step_view, name="task_step"),
 ]
 
 # under /, namespace "draws"

@@ -20,8 +20,7 @@ from django.utils import timezone
 from spotcheck.accounts.choices import RegionLevel, Role
 from spotcheck.accounts.models import Region
 from spotcheck.accounts.services import department_create, user_create
-from spotcheck.campaigns.choices import TaskState
-from spotcheck.campaigns.services import plan_create, task_create, task_transition
+from spotcheck.campaigns.services import plan_create, task_create
 from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.models import ResultCode
 from spotcheck.catalogue.tests.factories import make_item
@@ -39,6 +38,7 @@ from spotcheck.followup.services import cases_open_for_record
 from spotcheck.followup.tests.factories import set_result
 from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.testing.personas import Departments, Regions
+from spotcheck.workflow.task_steps import task_publish
 from tests.browser.helpers import GAJ, JINZHOU, LEAD, PASSWORD, SCJ
 
 _BRANDS = ["恒丰", "润泽", "聚信", "鼎盛", "安泰", "宏远", "德润", "汇通", "金诚", "瑞祥"]
@@ -347,5 +347,5 @@ def published_task(scenario: Scenario) -> Any:
         },
         participants=[(lead_dept, [items[0]]), (scj_dept, [items[1]])],
     )
-    task_transition(actor=lead, task=task, to=TaskState.PUBLISHED)
+    task_publish(actor=lead, task=task, late_reason="按年度抽查计划组织实施")
     return task

@@ -21,8 +21,7 @@ pytestmark = pytest.mark.browser
 def _dispatched_with_a_withdrawal(scenario: Scenario) -> tuple[Any, Any]:
     """A task drawing from what 晋州市人民政府办公室 supervises, drawn and dispatched;
     市场监管局 sends one object back as 查无此户."""
-    from spotcheck.campaigns.choices import TaskState
-    from spotcheck.campaigns.services import plan_create, task_create, task_transition
+    from spotcheck.campaigns.services import plan_create, task_create
     from spotcheck.catalogue.tests.factories import make_item
     from spotcheck.core.draw import new_secret
     from spotcheck.deadlines.services import calendar_load_bundled
@@ -35,6 +34,7 @@ def _dispatched_with_a_withdrawal(scenario: Scenario) -> tuple[Any, Any]:
     )
     from spotcheck.draws.dispatch import draw_dispatch, drawn_object_replace
     from spotcheck.draws.models import DrawnObject
+    from spotcheck.workflow.task_steps import task_publish
 
     calendar_load_bundled(actor=None)
     lead_dept, scj_dept = scenario.departments["lead"], scenario.departments["scj"]
@@ -65,7 +65,7 @@ def _dispatched_with_a_withdrawal(scenario: Scenario) -> tuple[Any, Any]:
         },
         participants=[(lead_dept, [items[0]]), (scj_dept, [items[1]])],
     )
-    task_transition(actor=lead, task=task, to=TaskState.PUBLISHED)
+    task_publish(actor=lead, task=task, late_reason="按年度抽查计划组织实施")
     attempt = draw_prepare(actor=lead, task=task, officials=[lead, scj_admin])
     secrets = {lead: new_secret(), scj_admin: new_secret()}
     for official, secret in secrets.items():

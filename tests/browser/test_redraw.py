@@ -22,8 +22,7 @@ REASON = "市场监管局执法人员在岗状态录入错误，冻结的人员�
 def _stuck_in_grouping(scenario: Scenario) -> Any:
     """A task drawn, dispatched and confirmed while every 市场监管局 inspector was recorded
     on leave; the lead office has claimed, 市场监管局 cannot."""
-    from spotcheck.campaigns.choices import TaskState
-    from spotcheck.campaigns.services import plan_create, task_create, task_transition
+    from spotcheck.campaigns.services import plan_create, task_create
     from spotcheck.catalogue.tests.factories import make_item
     from spotcheck.core.draw import new_secret
     from spotcheck.deadlines.services import calendar_load_bundled
@@ -37,6 +36,7 @@ def _stuck_in_grouping(scenario: Scenario) -> Any:
     )
     from spotcheck.draws.dispatch import department_claim, department_confirm, draw_dispatch
     from spotcheck.draws.matching import grouping_start
+    from spotcheck.workflow.task_steps import task_publish
 
     calendar_load_bundled(actor=None)
     lead_dept, scj_dept = scenario.departments["lead"], scenario.departments["scj"]
@@ -68,7 +68,7 @@ def _stuck_in_grouping(scenario: Scenario) -> Any:
         },
         participants=[(lead_dept, [items[0]]), (scj_dept, [items[1]])],
     )
-    task_transition(actor=lead, task=task, to=TaskState.PUBLISHED)
+    task_publish(actor=lead, task=task, late_reason="按年度抽查计划组织实施")
     attempt = draw_prepare(actor=lead, task=task, officials=[lead, scj_admin])
     secrets = {lead: new_secret(), scj_admin: new_secret()}
     for official, secret in secrets.items():

@@ -21,8 +21,7 @@ pytestmark = pytest.mark.browser
 
 def _drawn(scenario: Scenario) -> Any:
     """A joint task of the lead office and 市场监管局, drawn and not yet dispatched."""
-    from spotcheck.campaigns.choices import TaskState
-    from spotcheck.campaigns.services import plan_create, task_create, task_transition
+    from spotcheck.campaigns.services import plan_create, task_create
     from spotcheck.catalogue.tests.factories import make_item
     from spotcheck.core.draw import new_secret
     from spotcheck.deadlines.services import calendar_load_bundled
@@ -33,6 +32,7 @@ def _drawn(scenario: Scenario) -> Any:
         draw_reveal,
         draw_run,
     )
+    from spotcheck.workflow.task_steps import task_publish
 
     calendar_load_bundled(actor=None)
     lead_dept, scj_dept = scenario.departments["lead"], scenario.departments["scj"]
@@ -63,7 +63,7 @@ def _drawn(scenario: Scenario) -> Any:
         },
         participants=[(lead_dept, [items[0]]), (scj_dept, [items[1]])],
     )
-    task_transition(actor=lead, task=task, to=TaskState.PUBLISHED)
+    task_publish(actor=lead, task=task, late_reason="按年度抽查计划组织实施")
     attempt = draw_prepare(actor=lead, task=task, officials=[lead, scj_admin])
     secrets = {lead: new_secret(), scj_admin: new_secret()}
     for official, secret in secrets.items():

@@ -46,15 +46,12 @@ def _states() -> list[str]:
     return list(Task.objects.values_list("state", flat=True))
 
 
-def _transition(w: World) -> Request:
-    # 已发布 → 已公告 needs an announced draw: the lead office is refused with a message
-    # (the move is posted confirmed: without it the lead office would get the confirmation)
-    url = reverse("campaigns:task_transition", args=[_task(w).pk])
+def _step(w: World) -> Request:
+    # 开始检查 needs a matched task: the lead office is refused with the blockers named
+    # (the step is posted confirmed: without it the lead office would get the confirmation)
+    url = reverse("campaigns:task_step", args=[_task(w).pk, "start_checking"])
     return Request(
-        "post",
-        url,
-        {"to": "announced", "note": "", "confirmed": "1"},
-        reverse("campaigns:task_detail", args=[_task(w).pk]),
+        "post", url, {"confirmed": "1"}, reverse("campaigns:task_detail", args=[_task(w).pk])
     )
 
 
@@ -65,7 +62,7 @@ CASES: dict[str, Case] = {
     "campaigns:task_create":     Case(lambda w: Request("get", reverse("campaigns:task_create")),                      (LOGIN,    OK,      OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "campaigns:task_detail":     Case(lambda w: Request("get", reverse("campaigns:task_detail", args=[_task(w).pk])),  (LOGIN,    OK,      OK,        OK,        OK,        OK,        NOT_FOUND, NOT_FOUND, OK)),
     "campaigns:task_edit":       Case(lambda w: Request("get", reverse("campaigns:task_edit", args=[_task(w).pk])),    (LOGIN,    OK,      OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
-    "campaigns:task_transition": Case(_transition,                                                                      (LOGIN,    DONE,    DONE,      NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), _states),
+    "campaigns:task_step":       Case(_step,                                                                            (LOGIN,    DONE,    DONE,      NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), _states),
     "campaigns:plan_list":       Case(lambda w: Request("get", reverse("campaigns:plan_list")),                        (LOGIN,    OK,      OK,        OK,        OK,        OK,        OK,        OK,        OK)),
     "campaigns:plan_create":     Case(lambda w: Request("get", reverse("campaigns:plan_create")),                      (LOGIN,    OK,      OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
 }

@@ -185,7 +185,7 @@ def test_department_admin_cannot_organise(
 def test_published_task_terms_are_fixed(
     task: Task, lead_admin: User, items: dict[str, InspectionItem], departments: Departments
 ) -> None:
-    task_transition(actor=lead_admin, task=task, to=TaskState.PUBLISHED)
+    task_transition(actor=lead_admin, task=task, to=TaskState.PUBLISHED, step="publish")
 
     with pytest.raises(ValidationError):
         task_update(
@@ -201,7 +201,7 @@ def test_published_task_terms_are_fixed(
 
 def test_illegal_move_is_refused_and_nothing_changes(task: Task, lead_admin: User) -> None:
     with pytest.raises(IllegalTransition, match="任务状态不能从“草稿”变为“已派发”"):
-        task_transition(actor=lead_admin, task=task, to=TaskState.DISPATCHED)
+        task_transition(actor=lead_admin, task=task, to=TaskState.DISPATCHED, step="dispatch")
 
     task.refresh_from_db()
     assert task.state == TaskState.DRAFT
@@ -214,7 +214,7 @@ def test_confirmation_starts_two_working_days_for_each_department(
 ) -> None:
     # given the calendar and a task walked to 已派发
     calendar_load_bundled(actor=None)
-    task_transition(actor=lead_admin, task=task, to=TaskState.PUBLISHED)
+    task_transition(actor=lead_admin, task=task, to=TaskState.PUBLISHED, step="publish")
     for state, step in (
         (TaskState.ANNOUNCED, "announce"),
         (TaskState.DRAWN, "draw"),
@@ -223,7 +223,7 @@ def test_confirmation_starts_two_working_days_for_each_department(
         task_transition(actor=lead_admin, task=task, to=state, step=step)
 
     # when the system starts the comparison and confirmation on 2026-09-30
-    task_transition(actor=None, task=task, to=TaskState.CONFIRMING)
+    task_transition(actor=None, task=task, to=TaskState.CONFIRMING, step="dispatch")
 
     # then every participating department has its own 2-working-day limit past 国庆
     deadlines = Deadline.objects.order_by("department__name")
@@ -261,24 +261,6 @@ def test_task_pages_by_role(
     assert client.get("/tasks/new/").status_code == create
 
 
-def test_lead_moves_a_task_through_the_page(
-    task: Task, persona_client: Callable[[str], Client]
-) -> None:
-    client = persona_client("lead_admin")
-
-    response = client.post(
-        f"/tasks/{task.pk}/transition/",
-        {"to": "published", "note": "发布", "confirmed": "1"},
-        follow=True,
-    )
-
-    task.refresh_from_db()
-    assert task.state == TaskState.PUBLISHED
-    html = response.content.decode()
-    assert "任务已变为“已发布”" in html
-    assert "草稿 → 已发布（发布）" in html
-
-
 def test_the_task_history_names_every_step_in_chinese_and_shows_no_codes(
     task: Task, persona_client: Callable[[str], Client]
 ) -> None:
@@ -294,47 +276,3 @@ def test_the_task_history_names_every_step_in_chinese_and_shows_no_codes(
     assert "系统 · 载入现场检查演练" in text
     assert "牵头单位管理员 · 创建任务" in text
     assert dotted_codes(page) == []
-
-
-def test_illegal_move_through_the_page_shows_the_reason(
-    task: Task, persona_client: Callable[[str], Client]
-) -> None:
-    response = persona_client("lead_admin").post(
-        f"/tasks/{task.pk}/transition/", {"to": "closed", "confirmed": "1"}, follow=True
-    )
-
-    assert "任务状态不能从“草稿”变为“已办结”" in response.content.decode()
-    task.refresh_from_db()
-    assert task.state == TaskState.DRAFT
-
-
-def test_a_move_without_confirmation_asks_first_and_does_not_move(
-    task: Task, persona_client: Callable[[str], Client]
-) -> None:
-    # given
-    events = AuditEvent.objects.count()
-
-    # when
-    response = persona_client("lead_admin").post(
-        f"/tasks/{task.pk}/transition/", {"to": "published", "note": "发布"}
-    )
-
-    # then
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "确认将任务变为“已发布”" in page
-    assert "任务从“草稿”变为“已发布”，记入办理过程和审计日志" in page
-    assert '<input type="hidden" name="note" value="发布">' in page
-    task.refresh_from_db()
-    assert task.state == TaskState.DRAFT
-    assert AuditEvent.objects.count() == events
-
-
-def test_dept_admin_cannot_move_a_task(task: Task, persona_client: Callable[[str], Client]) -> None:
-    response = persona_client("dept_admin").post(
-        f"/tasks/{task.pk}/transition/", {"to": "published"}
-    )
-
-    assert response.status_code == 404
-    task.refresh_from_db()
-    assert task.state == TaskState.DRAFT

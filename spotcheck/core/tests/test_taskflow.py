@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from spotcheck.core import taskflow
-from spotcheck.core.taskflow import IllegalTransition, RedrawRefused, next_states, transition_for
+from spotcheck.core.taskflow import IllegalTransition, RedrawRefused, transition_for
 
 
 def test_every_state_has_a_label_and_is_reachable_from_draft() -> None:
@@ -38,16 +38,45 @@ def test_skipping_a_step_is_refused_in_chinese() -> None:
 
 def test_department_admin_cannot_publish_a_task() -> None:
     with pytest.raises(IllegalTransition, match="当前角色无权"):
-        transition_for(taskflow.DRAFT, taskflow.PUBLISHED, "dept_admin")
+        transition_for(taskflow.DRAFT, taskflow.PUBLISHED, "dept_admin", step="publish")
 
 
 def test_closed_is_final() -> None:
-    assert next_states(taskflow.CLOSED, "platform_admin") == []
+    assert [t for t in taskflow.TRANSITIONS if t.source == taskflow.CLOSED] == []
 
 
 def test_only_the_system_or_lead_confirms() -> None:
-    assert next_states(taskflow.CONFIRMING, "system") == [taskflow.CONFIRMED]
-    assert next_states(taskflow.CONFIRMING, "inspector") == []
+    done = transition_for(taskflow.CONFIRMING, taskflow.CONFIRMED, "system", step="confirm")
+    assert done.target == taskflow.CONFIRMED
+    with pytest.raises(IllegalTransition, match="当前角色无权"):
+        transition_for(taskflow.CONFIRMING, taskflow.CONFIRMED, "inspector", step="confirm")
+
+
+def test_every_move_belongs_to_a_named_step_with_a_chinese_label() -> None:
+    assert [t for t in taskflow.TRANSITIONS if not t.step] == []
+    assert {t.step for t in taskflow.TRANSITIONS} == set(taskflow.STEP_LABELS)
+
+
+def test_a_plain_move_is_refused_and_names_the_step() -> None:
+    with pytest.raises(IllegalTransition, match="“已发布”须通过“发布任务”操作完成"):
+        transition_for(taskflow.DRAFT, taskflow.PUBLISHED, "lead_admin")
+    with pytest.raises(IllegalTransition, match="“已办结”须通过“办结”操作完成"):
+        transition_for(taskflow.DISPOSING, taskflow.CLOSED, "lead_admin")
+
+
+def test_the_move_into_disposal_is_the_systems_only() -> None:
+    with pytest.raises(IllegalTransition, match="当前角色无权"):
+        transition_for(taskflow.PUBLICISED, taskflow.DISPOSING, "lead_admin", step="dispose")
+    done = transition_for(taskflow.PUBLICISED, taskflow.DISPOSING, "system", step="dispose")
+    assert done.deadline_days == 20
+
+
+def test_a_step_knows_its_move_from_each_state() -> None:
+    assert taskflow.step_sources("close") == {taskflow.PUBLICISED, taskflow.DISPOSING}
+    close = taskflow.step_transition(taskflow.DISPOSING, "close")
+    assert close is not None
+    assert close.target == taskflow.CLOSED
+    assert taskflow.step_transition(taskflow.DRAFT, "close") is None
 
 
 def test_announcing_needs_the_announcement_step() -> None:
@@ -63,8 +92,9 @@ def test_a_step_cannot_make_a_plain_move() -> None:
         transition_for(taskflow.DRAFT, taskflow.PUBLISHED, "lead_admin", step="draw")
 
 
-def test_plain_moves_from_published_exclude_the_announcement() -> None:
-    assert next_states(taskflow.PUBLISHED, "lead_admin") == [taskflow.DRAFT]
+def test_the_steps_from_published_are_withdrawing_and_announcing() -> None:
+    steps = {t.step for t in taskflow.TRANSITIONS if t.source == taskflow.PUBLISHED}
+    assert steps == {"withdraw", "announce"}
 
 
 def test_an_approved_redraw_takes_a_drawn_task_back_to_published_before_matching() -> None:
@@ -81,8 +111,8 @@ def test_the_redraw_move_is_never_a_plain_move_nor_a_persons_move() -> None:
         transition_for(taskflow.GROUPING, taskflow.PUBLISHED, "lead_admin", step="redraw")
     with pytest.raises(IllegalTransition, match="任务状态不能从“已匹配”变为“已发布”"):
         transition_for(taskflow.MATCHED, taskflow.PUBLISHED, "system", step="redraw")
-    assert next_states(taskflow.GROUPING, "lead_admin") == []
-    assert next_states(taskflow.CONFIRMED, "lead_admin") == [taskflow.GROUPING]
+    assert taskflow.step_transition(taskflow.GROUPING, "redraw") is not None
+    assert "lead_admin" not in taskflow.step_transition(taskflow.GROUPING, "redraw").actors  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("state", [taskflow.CONFIRMED, taskflow.GROUPING])

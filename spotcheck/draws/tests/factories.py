@@ -16,6 +16,7 @@ from spotcheck.campaigns.models import Task
 from spotcheck.campaigns.services import plan_create, task_create, task_transition
 from spotcheck.catalogue.models import InspectionItem
 from spotcheck.catalogue.tests.factories import make_item
+from spotcheck.core import taskflow
 from spotcheck.core.draw import new_secret
 from spotcheck.core.uscc import build_uscc
 from spotcheck.directory.services import entity_create, inspector_create
@@ -66,7 +67,11 @@ def make_task_to_draw(departments: Departments, regions: Regions, lead_admin: Us
             (departments.market, [items[departments.market.pk]]),
         ],
     )
-    return task_transition(actor=lead_admin, task=created, to=TaskState.PUBLISHED)
+    # the publish step itself (spotcheck.workflow.task_steps) is tested there; the draw
+    # and follow-up must not know each other, so this factory moves the task directly
+    return task_transition(
+        actor=lead_admin, task=created, to=TaskState.PUBLISHED, step=taskflow.PUBLISH
+    )
 
 
 def _item_with_inspectors(department: Department, code: str) -> InspectionItem:

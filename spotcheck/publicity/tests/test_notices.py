@@ -7,13 +7,13 @@ import pytest
 from django.test import Client
 
 from spotcheck.accounts.models import User
-from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task
-from spotcheck.campaigns.services import plan_create, plan_publish, task_create, task_transition
+from spotcheck.campaigns.services import plan_create, plan_publish, task_create
 from spotcheck.catalogue.models import ResultCode
 from spotcheck.catalogue.services import item_create
 from spotcheck.directory.models import ItemType
 from spotcheck.testing.personas import Departments, Regions
+from spotcheck.workflow.task_steps import task_publish
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def published(departments: Departments, regions: Regions, lead_admin: User) -> T
 
     make("晋州市政府办抽查〔2026〕11号", "尚未发布的草稿任务")
     task = make("晋州市政府办抽查〔2026〕10号", "第十次跨部门联合抽查")
-    return task_transition(actor=lead_admin, task=task, to=TaskState.PUBLISHED)
+    return task_publish(actor=lead_admin, task=task, late_reason="按年度抽查计划组织实施")
 
 
 @pytest.mark.parametrize("url", ["/", "/public/items/", "/public/plans/", "/public/tasks/"])

@@ -18,7 +18,7 @@ from spotcheck.accounts.models import User
 from spotcheck.campaigns.choices import TaskState
 from spotcheck.deadlines.choices import DeadlineKind, DeadlineState
 from spotcheck.testing.personas import Departments, Regions
-from spotcheck.workflow.tests.factories import deadline, joint_task, submitted_records
+from spotcheck.workflow.tests.todo_factories import deadline, joint_task, submitted_records
 
 pytestmark = pytest.mark.django_db
 HOME = reverse("common:home")

@@ -25,7 +25,7 @@ from spotcheck.inspections.choices import RecordState, ReviewDecision
 from spotcheck.inspections.models import DepartmentReview, JointRecord
 from spotcheck.inspections.tests.factories import make_group, make_record
 from spotcheck.testing.personas import Departments, Regions
-from spotcheck.workflow.tests.factories import (
+from spotcheck.workflow.tests.todo_factories import (
     MONDAY,
     deadline,
     drawn_attempt,
