@@ -24,6 +24,7 @@ from spotcheck.campaigns.services import plan_create, task_create
 from spotcheck.campaigns.tests.factories import make_task
 from spotcheck.catalogue.models import ResultCode
 from spotcheck.catalogue.tests.factories import make_item
+from spotcheck.core.draw import new_secret
 from spotcheck.core.uscc import build_uscc
 from spotcheck.directory.choices import (
     EntityType,
@@ -34,6 +35,7 @@ from spotcheck.directory.choices import (
 )
 from spotcheck.directory.models import Entity, Inspector, Speciality, Tag
 from spotcheck.directory.services import entity_bulk_create, inspector_bulk_create
+from spotcheck.draws.ceremony import draw_announce, draw_commit, draw_prepare, draw_reveal, draw_run
 from spotcheck.followup.services import cases_open_for_record
 from spotcheck.followup.tests.factories import set_result
 from spotcheck.inspections.tests.factories import make_group, make_record
@@ -316,8 +318,14 @@ def case_from_a_check(scenario: Scenario) -> Any:
     return case
 
 
-def published_task(scenario: Scenario) -> Any:
-    """A published joint task of the lead office and the 市场监管局 over the scenario."""
+def published_task(
+    scenario: Scenario,
+    *,
+    ratio: Decimal = Decimal("10"),
+    window_end: dt.date = dt.date(2026, 7, 30),
+) -> Any:
+    """A published joint task of the lead office and the 市场监管局 over the scenario,
+    drawing ``ratio`` per cent of every class."""
     lead_dept = scenario.departments["lead"]
     scj_dept = scenario.departments["scj"]
     lead = scenario.users["lead"]
@@ -337,15 +345,28 @@ def published_task(scenario: Scenario) -> Any:
             "name": "第十次联合抽查",
             "lead_department": lead_dept,
             "scope_region": scenario.entities[0].region,
-            "ratio_a": Decimal("10"),
-            "ratio_b": Decimal("10"),
-            "ratio_c": Decimal("10"),
-            "ratio_d": Decimal("10"),
-            "ratio_unclassified": Decimal("10"),
+            "ratio_a": ratio,
+            "ratio_b": ratio,
+            "ratio_c": ratio,
+            "ratio_d": ratio,
+            "ratio_unclassified": ratio,
             "window_start": dt.date(2026, 3, 1),
-            "window_end": dt.date(2026, 7, 30),
+            "window_end": window_end,
         },
         participants=[(lead_dept, [items[0]]), (scj_dept, [items[1]])],
     )
     task_publish(actor=lead, task=task, late_reason="按年度抽查计划组织实施")
     return task
+
+
+def drawn_by(task: Any, lead: Any, official: Any) -> Any:
+    """Run the draw ceremony of ``task`` with two officials: prepare, commit, announce,
+    reveal and draw; return the drawn attempt."""
+    attempt = draw_prepare(actor=lead, task=task, officials=[lead, official])
+    secrets = {lead: new_secret(), official: new_secret()}
+    for who, secret in secrets.items():
+        draw_commit(actor=who, attempt=attempt, secret=secret)
+    draw_announce(actor=lead, attempt=attempt)
+    for who, secret in secrets.items():
+        draw_reveal(actor=who, attempt=attempt, secret=secret)
+    return draw_run(actor=lead, attempt=attempt)

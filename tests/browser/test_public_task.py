@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import LEAD, VIEWPORTS, click_and_wait
-from tests.browser.scenario_setup import Scenario
+from tests.browser.scenario_setup import Scenario, drawn_by, published_task
 
 pytestmark = pytest.mark.browser
 
@@ -21,59 +21,15 @@ pytestmark = pytest.mark.browser
 def _dispatched_with_a_withdrawal(scenario: Scenario) -> tuple[Any, Any]:
     """A task drawing from what 晋州市人民政府办公室 supervises, drawn and dispatched;
     市场监管局 sends one object back as 查无此户."""
-    from spotcheck.campaigns.services import plan_create, task_create
-    from spotcheck.catalogue.tests.factories import make_item
-    from spotcheck.core.draw import new_secret
     from spotcheck.deadlines.services import calendar_load_bundled
-    from spotcheck.draws.ceremony import (
-        draw_announce,
-        draw_commit,
-        draw_prepare,
-        draw_reveal,
-        draw_run,
-    )
     from spotcheck.draws.dispatch import draw_dispatch, drawn_object_replace
     from spotcheck.draws.models import DrawnObject
-    from spotcheck.workflow.task_steps import task_publish
 
     calendar_load_bundled(actor=None)
-    lead_dept, scj_dept = scenario.departments["lead"], scenario.departments["scj"]
+    lead_dept = scenario.departments["lead"]
     lead, scj_admin = scenario.users["lead"], scenario.users["scj_admin"]
-    every_type = ["enterprise", "individual", "cooperative"]
-    items = [
-        make_item(lead_dept, "JR-01", entity_types=every_type),
-        make_item(scj_dept, "SJ-01", entity_types=every_type),
-    ]
-    plan = plan_create(
-        actor=lead, year=2026, name="计划", number="计划〔2026〕1号", department=lead_dept
-    )
-    task = task_create(
-        actor=lead,
-        values={
-            "plan": plan,
-            "number": "晋州市政府办抽查〔2026〕10号",
-            "name": "第十次联合抽查",
-            "lead_department": lead_dept,
-            "scope_region": scenario.entities[0].region,
-            "ratio_a": Decimal("20"),
-            "ratio_b": Decimal("20"),
-            "ratio_c": Decimal("20"),
-            "ratio_d": Decimal("20"),
-            "ratio_unclassified": Decimal("20"),
-            "window_start": dt.date(2026, 3, 1),
-            "window_end": dt.date(2026, 12, 30),
-        },
-        participants=[(lead_dept, [items[0]]), (scj_dept, [items[1]])],
-    )
-    task_publish(actor=lead, task=task, late_reason="按年度抽查计划组织实施")
-    attempt = draw_prepare(actor=lead, task=task, officials=[lead, scj_admin])
-    secrets = {lead: new_secret(), scj_admin: new_secret()}
-    for official, secret in secrets.items():
-        draw_commit(actor=official, attempt=attempt, secret=secret)
-    draw_announce(actor=lead, attempt=attempt)
-    for official, secret in secrets.items():
-        draw_reveal(actor=official, attempt=attempt, secret=secret)
-    draw_run(actor=lead, attempt=attempt)
+    task = published_task(scenario, ratio=Decimal("20"), window_end=dt.date(2026, 12, 30))
+    drawn_by(task, lead, scj_admin)
     draw_dispatch(actor=lead, task=task)
     first = DrawnObject.objects.filter(attempt__task=task).order_by("id").first()
     drawn_object_replace(
