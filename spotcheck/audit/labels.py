@@ -61,6 +61,7 @@ EVENT_LABELS: dict[str, str] = {
     events.DRAW_REDRAW_APPROVED: "批准重新抽取",
     events.DRAW_REDRAW_REFUSED: "不批准重新抽取",
     events.DRAW_DISPATCHED: "派发抽取名单",
+    events.DRAW_DISPATCH_WITHDRAWN: "撤回派发",
     events.DRAW_OBJECT_REPLACED: "退回检查对象并替补",
     events.DRAW_DEPARTMENT_CONFIRMED: "确认派发名单",
     events.DRAW_DEPARTMENT_CLAIMED: "认领检查对象并抽取执法人员",

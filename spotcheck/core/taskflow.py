@@ -81,6 +81,7 @@ ANNOUNCE = "announce"
 DRAW = "draw"
 ABANDON = "abandon"
 DISPATCH = "dispatch"
+UNDISPATCH = "undispatch"
 CONFIRM = "confirm"
 GROUP = "grouping"
 REDRAW = "redraw"
@@ -100,6 +101,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(DRAWN, DISPATCHED, LEAD, step=DISPATCH),
     # the dispatch opens the comparison at once (the system's part of the same step)
     Transition(DISPATCHED, CONFIRMING, LEAD | {SYSTEM}, 2, "比对确认派发的检查对象", DISPATCH),
+    # the way back from a dispatch while no department has confirmed or sent anything back
+    Transition(CONFIRMING, DRAWN, LEAD, step=UNDISPATCH),
     # the last department's confirmation
     Transition(CONFIRMING, CONFIRMED, LEAD | {SYSTEM}, step=CONFIRM),
     Transition(CONFIRMED, GROUPING, LEAD, step=GROUP),
@@ -132,6 +135,7 @@ STEP_LABELS: dict[str, str] = {
     DRAW: "随机抽取",
     ABANDON: "放弃抽取",
     DISPATCH: "派发",
+    UNDISPATCH: "撤回派发",
     CONFIRM: "确认派发名单",
     GROUP: "开始编组",
     REDRAW: "批准重新抽取",

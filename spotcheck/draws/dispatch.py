@@ -22,7 +22,7 @@ from spotcheck.campaigns.choices import TaskState
 from spotcheck.campaigns.models import Task, TaskDepartment
 from spotcheck.campaigns.services import task_transition
 from spotcheck.core.draw.matching import DepartmentDraw
-from spotcheck.deadlines.choices import DeadlineState
+from spotcheck.deadlines.choices import DeadlineKind, DeadlineState
 from spotcheck.deadlines.models import Deadline
 from spotcheck.deadlines.services import deadline_complete
 from spotcheck.draws.attempts import drawn_for
@@ -65,6 +65,46 @@ def draw_dispatch(*, actor: User, task: Task) -> list[DrawnObject]:
         data={"attempt": attempt.number, "objects": [o.entity_code for o in objects]},
     )
     return objects
+
+
+def dispatch_withdraw_refusal(task: Task) -> str:
+    """Why the dispatch of ``task`` cannot be withdrawn now ("" when it can): only while
+    every department is still comparing and nothing has been confirmed or sent back."""
+    if task.state != TaskState.CONFIRMING:
+        return "只有“部门确认中”的任务可以撤回派发"
+    if task.participants.filter(confirmed_at__isnull=False).exists():
+        return "已有部门确认了派发名单，派发不能撤回"
+    if DrawnObject.objects.filter(attempt__task=task).exclude(state=ObjectState.PENDING).exists():
+        return "已有检查对象被确认或退回，派发不能撤回"
+    return ""
+
+
+@transaction.atomic
+def draw_dispatch_withdraw(*, actor: User, task: Task) -> Task:
+    """Take a dispatch back before anyone acted on it: the dispatched list and its time
+    limits are removed and the task is 已抽取 again, ready to be dispatched anew."""
+    if not access_tasks_for_organising(actor):
+        raise PermissionDenied("只有牵头单位管理员可以撤回派发")
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    refusal = dispatch_withdraw_refusal(task)
+    if refusal:
+        raise ValidationError(refusal)
+    objects = DrawnObject.objects.filter(attempt__task=task)
+    codes = list(objects.order_by("id").values_list("entity_code", flat=True))
+    objects.delete()
+    limits, _ = Deadline.objects.filter(
+        target_type="campaigns.task",
+        target_id=str(task.pk),
+        kind=DeadlineKind.CONFIRM_OBJECTS,
+    ).delete()
+    task_transition(actor=actor, task=task, to=TaskState.DRAWN, step="undispatch")
+    audit_record(
+        actor=actor,
+        event_type=events.DRAW_DISPATCH_WITHDRAWN,
+        target=task,
+        data={"objects": codes, "deadlines_removed": limits},
+    )
+    return task
 
 
 def _require_participant(actor: User, task: Task) -> TaskDepartment:

@@ -23,6 +23,11 @@ urlpatterns = [
     path("tasks/<int:pk>/draw/redraw/approve/", views.redraw_approve_view, name="redraw_approve"),
     path("tasks/<int:pk>/draw/redraw/refuse/", views.redraw_refuse_view, name="redraw_refuse"),
     path("tasks/<int:pk>/draw/dispatch/", views.dispatch_view, name="dispatch"),
+    path(
+        "tasks/<int:pk>/draw/dispatch/withdraw/",
+        views.dispatch_withdraw_view,
+        name="dispatch_withdraw",
+    ),
     path("tasks/<int:pk>/objects/", views.objects_page, name="objects"),
     path("tasks/<int:pk>/objects/<int:object_pk>/replace/", views.replace_view, name="replace"),
     path("tasks/<int:pk>/objects/confirm/", views.confirm_view, name="confirm"),

@@ -30,7 +30,9 @@ from spotcheck.draws.choices import AttemptStatus
 from spotcheck.draws.dispatch import (
     department_claim,
     department_confirm,
+    dispatch_withdraw_refusal,
     draw_dispatch,
+    draw_dispatch_withdraw,
     drawn_object_replace,
     drawn_object_replace_check,
 )
@@ -449,6 +451,35 @@ def dispatch_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def dispatch_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤回派发: the way back from a dispatch that nobody has acted on yet."""
+    task = _organised_task(request, pk)
+    asked = confirm_first(
+        request,
+        Confirmation(
+            title="确认撤回派发",
+            consequences=[
+                "撤回已派发的抽取名单，各参与部门不再需要比对确认，已起算的确认时限同时撤销",
+                "任务回到“已抽取”，抽取结果不变，可以重新派发",
+            ],
+            button="确认撤回派发",
+            back_url=reverse("draws:objects", args=[pk]),
+            irreversible=False,
+        ),
+    )
+    if asked is not None:
+        return asked
+    try:
+        draw_dispatch_withdraw(actor=request.user, task=task)
+    except (ValidationError, PermissionDenied) as exc:
+        show_refusal(request, exc)
+        return redirect("draws:objects", pk=pk)
+    messages.success(request, "已撤回派发，任务回到“已抽取”，可以重新派发")
+    return redirect("draws:draw_page", pk=pk)
+
+
+@login_required
 def objects_page(request: HttpRequest, pk: int) -> HttpResponse:
     task = task_get_for_user(request.user, pk)
     participants = list(task.participants.select_related("department"))
@@ -465,6 +496,7 @@ def objects_page(request: HttpRequest, pk: int) -> HttpResponse:
             "reasons": declared_reasons(attempt) if attempt else [],
             "shortfalls": stratum_shortfalls(attempt),
             "replacements": replacement_counts(attempt),
+            "withdraw_refusal": dispatch_withdraw_refusal(task),
         },
     )
 

@@ -158,6 +158,7 @@ CASES: dict[str, Case] = {
     "draws:announce prepared": Case(_prepared("draws:announce"), ORGANISERS_POST, _attempts),
     "draws:abandon prepared":  Case(_prepared("draws:abandon"), ORGANISERS_POST, _attempts),
     "draws:dispatch":  Case(_post("draws:dispatch", PAGE, CONFIRMED), ORGANISERS_POST, _attempts),
+    "draws:dispatch_withdraw": Case(_post("draws:dispatch_withdraw", OBJECTS, CONFIRMED), ORGANISERS_POST, _attempts),
     # before the draw there is no bundle, neither the current one nor a numbered attempt's
     "draws:bundle":    Case(lambda w: Request("get", reverse("draws:bundle", args=[_pk(w)])),          (LOGIN,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     "draws:attempt_bundle": Case(lambda w: Request("get", reverse("draws:attempt_bundle", args=[_pk(w), 1])), (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
