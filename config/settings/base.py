@@ -337,6 +337,14 @@ GSXT_OUTBOX_TIMEOUT = env_int("GSXT_OUTBOX_TIMEOUT", 10, minimum=1)
 GSXT_OUTBOX_MAX_ATTEMPTS = env_int("GSXT_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
 GSXT_OUTBOX_BACKOFF_SECONDS = env_int("GSXT_OUTBOX_BACKOFF_SECONDS", 60, minimum=1)
 
+# Messages to enterprises (e.g. "your result notice is ready"): the backend class, and the
+# file the development backend appends one JSON line per message to. See
+# spotcheck/common/messaging.py and docs/operations.md for an SMS gateway.
+MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "spotcheck.common.messaging.FileBackend")
+MESSAGE_FILE_PATH = Path(
+    env_str("MESSAGE_FILE_PATH", str(BASE_DIR / "var" / "messages" / "messages.jsonl"))
+)
+
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {
     "version": 1,

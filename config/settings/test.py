@@ -26,3 +26,7 @@ PUBLIC_PAGE_CACHE_SECONDS = 0
 # No collectstatic before the tests: WhiteNoise looks for files at each request instead of
 # warning at start-up that STATIC_ROOT does not exist.
 WHITENOISE_AUTOREFRESH = True
+
+# Messages to enterprises go to the log, never to a file under var/; the tests of the
+# file backend point MESSAGE_FILE_PATH at their own temporary folder.
+MESSAGE_BACKEND = "spotcheck.common.messaging.ConsoleBackend"

@@ -1,4 +1,5 @@
-"""Published results (抽查结果公示) and the outbox to 国家企业信用信息公示系统.
+"""Published results (抽查结果公示), the outbox to 国家企业信用信息公示系统, and the
+检查结果告知书 each enterprise receives.
 
 A publication is the snapshot of one department's results on one joint record
 ("谁检查、谁录入、谁公开"), exactly as it was made public.  A correction (更正)
@@ -16,7 +17,7 @@ from spotcheck.accounts.models import Department
 from spotcheck.campaigns.models import Task
 from spotcheck.core import outboxflow
 from spotcheck.directory.models import Entity
-from spotcheck.inspections.models import JointRecord
+from spotcheck.inspections.models import JointRecord, RecordVersion
 from spotcheck.publicity.choices import OutboxKind, OutboxState
 
 
@@ -168,3 +169,62 @@ class OutboxMessage(models.Model):
     def can_move_to(self, state: str) -> bool:
         """Whether the message may move to ``state`` (core.outboxflow)."""
         return outboxflow.can_move(self.state, state)
+
+
+class ResultNotice(models.Model):
+    """The 检查结果告知书: telling the enterprise what the joint check found.
+
+    It lives in publicity because this context owns what the platform tells the outside
+    world about a result: the public notice (一公开), the report to the national system,
+    the correction (更正) an enterprise may ask for, and so this letter to the enterprise.
+
+    One per joint record, issued when the review makes the record 已通过. It stores no
+    file: the PDF is rendered again on every request, deterministically, from the record
+    version that was approved (``record_version``, a frozen copy the record never changes),
+    each item's result in words (``item_results``) and the follow-up it announced
+    (``follow_ups``), both copied when it was issued: a case moved on or a label of the
+    result code table reworded later does not change what the enterprise was told.
+    """
+
+    record = models.OneToOneField(
+        JointRecord,
+        verbose_name=_("记录表"),
+        on_delete=models.PROTECT,
+        related_name="result_notice",
+    )
+    record_version = models.ForeignKey(
+        RecordVersion,
+        verbose_name=_("审核通过的记录表版本"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    follow_ups = models.JSONField(
+        _("后续处置要求"),
+        default=list,
+        blank=True,
+        help_text=_("告知时须后续处置的事项：[{item_id, department, item, due_date}]"),
+    )
+    item_results = models.JSONField(
+        _("各事项检查结果"),
+        default=dict,
+        blank=True,
+        help_text=_("告知时各检查事项的结果文字：{记录事项编号: 文字}"),
+    )
+    is_practice = models.BooleanField(_("演练"), default=False)
+    issued_at = models.DateTimeField(_("生成时间"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核通过人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("检查结果告知书")
+        verbose_name_plural = _("检查结果告知书")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.record.number} 检查结果告知书"

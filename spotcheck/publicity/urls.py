@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("public/api/results/", views.open_data_api, name="open_data_api"),
     path("publicity/results/record/<int:pk>/", views.record_results, name="record_results"),
+    path(
+        "publicity/results/record/<int:pk>/notice.pdf",
+        views.result_notice_pdf,
+        name="result_notice_pdf",
+    ),
     path("publicity/results/<int:pk>/correct/", views.result_correct_view, name="correct"),
     path("publicity/outbox/", views.outbox_list, name="outbox"),
     path("publicity/outbox/<int:pk>/resend/", views.outbox_resend_view, name="outbox_resend"),

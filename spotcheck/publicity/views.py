@@ -30,6 +30,7 @@ from spotcheck.catalogue.selectors import ItemFilter, item_list
 from spotcheck.common.cache import cache_get, cache_set
 from spotcheck.common.forms import add_service_errors
 from spotcheck.common.http import download
+from spotcheck.common.pdf import pdf_response, render_pdf
 from spotcheck.draws.outcomes import draw_bundle_zip
 from spotcheck.draws.selectors import drawn_entities, public_draw_record
 from spotcheck.publicity import exports, gsxt
@@ -38,6 +39,7 @@ from spotcheck.publicity.forms import CorrectionForm, LookupForm, PublicFilterFo
 from spotcheck.publicity.models import ResultPublication
 from spotcheck.publicity.page_cache import public_page
 from spotcheck.publicity.privacy import show_inspector_names
+from spotcheck.publicity.result_notice import result_notice_context, result_notice_get_for_user
 from spotcheck.publicity.results import result_classes
 from spotcheck.publicity.selectors import (
     PUBLIC_PAGE_SIZE,
@@ -321,6 +323,17 @@ def record_results(request: HttpRequest, pk: int) -> HttpResponse:
         "publicity/record_results.html",
         {"record": record, "versions": versions, "limits": limits},
     )
+
+
+@login_required
+def result_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record's 检查结果告知书 (A4), for whoever may read the record, once approved."""
+    notice = result_notice_get_for_user(request.user, pk)
+    pdf = render_pdf(
+        "publicity/result_notice_pdf.html", result_notice_context(notice), request=request
+    )
+    prefix = "演练-" if notice.is_practice else ""
+    return pdf_response(pdf, filename=f"{prefix}检查结果告知书-{notice.record.number}.pdf")
 
 
 @login_required
