@@ -19,9 +19,11 @@ how late it is, and a link to the page where the step is done:
   simply "recent": each stays on the list for 30 days.
 
 Every kind of item is read with a fixed number of queries whatever the number of rows
-(sums and existence checks in SQL); a kind with more than ``LIMIT`` items shows the first
-``LIMIT`` and one line with the count of the rest. ``todo_count_for_user`` counts the same
-items without building them, for the badge on the menu.
+(sums and existence checks in SQL), but for one read of the stored draw per task in
+编组中 (which departments have objects to claim); a kind with more than ``LIMIT`` items
+shows the first ``LIMIT`` and one line with the count of the rest.
+``todo_count_for_user`` counts the same items without building them, for the badge on
+the menu.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from spotcheck.deadlines.models import Deadline
 from spotcheck.deadlines.selectors import estimate_calendar
 from spotcheck.draws.choices import AttemptStatus
 from spotcheck.draws.models import DepartmentClaim, DrawAttempt, DrawOfficial
+from spotcheck.draws.selectors import department_objects
 from spotcheck.followup.choices import CaseState
 from spotcheck.followup.models import Case
 from spotcheck.inspections.choices import RecordState
@@ -212,9 +215,9 @@ def _confirm_source(departments: frozenset[int]) -> _Source:
 def _claim_source(departments: frozenset[int]) -> _Source:
     """Tasks in 编组中 where the department has not claimed its objects yet.
 
-    Whether the final list holds an object of the department is known only by re-running
-    the draw, so every participating department that has not claimed is listed; the task
-    page says 无需检查的对象 for a department without one.
+    A department without an object on the final list has nothing to claim (the task
+    page says 无需检查的对象) and is not listed; whether it has one is read from the drawn
+    attempt's stored files (``_departments_with_objects``).
     """
     claimed = DepartmentClaim.objects.filter(
         attempt__task=OuterRef("task"),
@@ -229,6 +232,7 @@ def _claim_source(departments: frozenset[int]) -> _Source:
     )
 
     def build(found: list[TaskDepartment]) -> list[Todo]:
+        objects = _departments_with_objects({p.task_id for p in found})
         return [
             Todo(
                 what=f"认领{p.department.name}的检查对象并抽取执法检查人员",
@@ -236,9 +240,24 @@ def _claim_source(departments: frozenset[int]) -> _Source:
                 url=reverse("campaigns:task_detail", args=[p.task_id]),
             )
             for p in found
+            if p.department.name in objects.get(p.task_id, {p.department.name})
         ]
 
-    return _Source(rows, build)
+    return _Source(rows, build, per_row=False)
+
+
+def _departments_with_objects(task_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The departments (names) with objects on the final list of each task's drawn
+    attempt, read from the attempt's stored files (the draw is not re-run), one read per
+    task in 编组中. A task whose attempt keeps no announcement is left out: then every
+    participant is asked to claim, as before."""
+    attempts = DrawAttempt.objects.filter(
+        task__in=list(task_ids), status=AttemptStatus.DRAWN
+    ).exclude(announcement="")
+    return {
+        a.task_id: {name for name, entities in department_objects(a).items() if entities}
+        for a in attempts
+    }
 
 
 def _review_source(departments: frozenset[int]) -> _Source:
@@ -469,6 +488,7 @@ def _lead_step_source(departments: frozenset[int] | None, today: dt.date) -> _So
     )
 
     def build(found: list[Task]) -> list[Todo]:
+        _only_claims_with_objects([t for t in found if t.state == TaskState.GROUPING])
         waiting = []
         for t in found:
             step, url = _draw_step(t), "draws:draw_page"
@@ -483,6 +503,20 @@ def _lead_step_source(departments: frozenset[int] | None, today: dt.date) -> _So
         ]
 
     return _Source(rows, build, per_row=False)
+
+
+def _only_claims_with_objects(grouping: list[Any]) -> None:
+    """Mark a task in 编组中 as still waiting for claims only when a department with
+    objects on the final list has not claimed: one without any has nothing to claim."""
+    objects = _departments_with_objects(t.pk for t in grouping if t.unclaimed)
+    claimed: dict[int, set[str]] = {}
+    for task_id, name in DepartmentClaim.objects.filter(
+        attempt__task__in=list(objects), attempt__status=AttemptStatus.DRAWN
+    ).values_list("attempt__task", "department__name"):
+        claimed.setdefault(task_id, set()).add(name)
+    for t in grouping:
+        if t.pk in objects:
+            t.unclaimed = bool(objects[t.pk] - claimed.get(t.pk, set()))
 
 
 def _lead_deadlines(tasks: list[Task]) -> dict[int, Deadline]:

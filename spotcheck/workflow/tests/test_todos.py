@@ -590,3 +590,35 @@ def test_the_auditor_looks_at_the_corrections_of_the_last_thirty_days(
 def test_nobody_signed_out_has_anything_to_do() -> None:
     assert todos_for_user(AnonymousUser(), today=MONDAY) == []  # type: ignore[arg-type]
     assert todo_count_for_user(AnonymousUser(), today=MONDAY) == 0  # type: ignore[arg-type]
+
+
+def test_a_department_without_objects_on_the_final_list_is_not_asked_to_claim(
+    departments: Departments,
+    regions: Regions,
+    lead_admin: User,
+    other_dept_admin: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given: a task in 编组中 whose final list has nothing for the police
+    joint = joint_task(departments, regions, lead_admin, state=TaskState.GROUPING)
+    attempt = drawn_attempt(joint.task, lead_admin)
+    type(attempt).objects.filter(pk=attempt.pk).update(announcement="{}")
+    objects = {
+        departments.lead_office.name: ["91130183MA0000001X"],
+        departments.market.name: ["91130183MA0000001X"],
+        departments.police.name: [],
+    }
+    monkeypatch.setattr(
+        "spotcheck.workflow.todos.department_objects", lambda _a: objects, raising=False
+    )
+    assert not [w for w in _whats(other_dept_admin) if "认领" in w]
+    assert todo_count_for_user(other_dept_admin, today=MONDAY) == 0
+
+    # when the departments with objects have claimed
+    for department in (departments.lead_office, departments.market):
+        DepartmentClaim.objects.create(
+            attempt=attempt, department=department, claimed_by=lead_admin
+        )
+
+    # then the lead office is asked to match, without waiting for the police
+    assert _whats(lead_admin) == ["各部门均已认领，随机匹配检查组与检查对象"]
