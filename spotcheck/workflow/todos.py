@@ -6,7 +6,8 @@ how late it is, and a link to the page where the step is done:
 
 - a department's administrator (部门管理员, and the lead office for its own part): the
   dispatched objects to confirm, the claims and inspector draws to make, the records
-  waiting for its review, the follow-up transfers to accept, and its overdue deadlines;
+  waiting for its review, the follow-up transfers to accept, the follow-up cases it
+  holds open, and its overdue deadlines;
 - the lead office and the platform administrator: every task waiting for the lead office's
   next step, the approved records it still has to confirm, and every participating
   department late on a step;
@@ -326,9 +327,36 @@ def _transfer_source(departments: frozenset[int]) -> _Source:
     return _Source(rows, build, more)
 
 
+def _case_source(departments: frozenset[int]) -> _Source:
+    """Follow-up cases the department holds and has not closed (20 working days)."""
+    rows = (
+        Case.objects.filter(state=CaseState.OPEN, department__in=departments)
+        .select_related("task", "entity", "item", "deadline")
+        .order_by("found_on", "pk")
+    )
+
+    def build(found: list[Case]) -> list[Todo]:
+        return [
+            Todo(
+                what=f"录入后续处置结果：{c.entity.name}（{c.item.name}）",
+                task=task_label(c.task),
+                url=reverse("followup:case_detail", args=[c.pk]),
+                **_dated(c.deadline if c.deadline and c.deadline.state in _LIVE else None),
+            )
+            for c in found
+        ]
+
+    def more(n: int) -> Todo:
+        return Todo(f"另有{n}项后续处置事项待办理", "", reverse("followup:case_list"))
+
+    return _Source(rows, build, more)
+
+
 def _overdue_source(departments: frozenset[int], today: dt.date) -> _Source:
-    """The department's overdue deadlines, but the confirmations listed on their own."""
+    """The department's overdue deadlines, but the confirmations and the open cases
+    listed on their own."""
     confirming = _ids_as_text(Task.objects.filter(state=TaskState.CONFIRMING))
+    open_cases = _ids_as_text(Case.objects.filter(state=CaseState.OPEN))
     rows = (
         Deadline.objects.filter(department__in=departments)
         .filter(_overdue(today))
@@ -337,6 +365,7 @@ def _overdue_source(departments: frozenset[int], today: dt.date) -> _Source:
             target_type=TASK_TARGET,
             target_id__in=confirming,
         )
+        .exclude(target_type=CASE_TARGET, target_id__in=open_cases)
         .order_by("due_date", "pk")
     )
 
@@ -381,6 +410,7 @@ def _department_sources(departments: frozenset[int], today: dt.date) -> list[_So
         _claim_source(departments),
         _review_source(departments),
         _transfer_source(departments),
+        _case_source(departments),
         _overdue_source(departments, today),
     ]
 

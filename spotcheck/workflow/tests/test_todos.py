@@ -622,3 +622,33 @@ def test_a_department_without_objects_on_the_final_list_is_not_asked_to_claim(
 
     # then the lead office is asked to match, without waiting for the police
     assert _whats(lead_admin) == ["各部门均已认领，随机匹配检查组与检查对象"]
+
+
+def test_a_department_is_asked_to_enter_the_result_of_a_case_it_holds(
+    departments: Departments, regions: Regions, lead_admin: User, dept_admin: User
+) -> None:
+    # given: a case of the market item, held open by the market, its limit overdue
+    joint = joint_task(departments, regions, lead_admin, state=TaskState.DISPOSING)
+    record = make_record(
+        joint.task, EntityFactory(name="晋州市丁果蔬农民专业合作社"), None, [joint.market_item]
+    )
+    case = transferring_case(joint, record, departments.police)
+    limit = deadline(departments.market, case, kind=DeadlineKind.DISPOSAL, due=MONDAY)
+    type(case).objects.filter(pk=case.pk).update(state="open", transfer_to=None, deadline=limit)
+
+    # when
+    todos = todos_for_user(dept_admin, today=MONDAY + dt.timedelta(days=1))
+
+    # then: one item, to the case's page, with the case's limit (not a second overdue line)
+    assert [t.what for t in todos] == [
+        f"录入后续处置结果：晋州市丁果蔬农民专业合作社（{joint.market_item.name}）"
+    ]
+    assert todos[0].url == reverse("followup:case_detail", args=[case.pk])
+    assert (todos[0].due, todos[0].urgency) == (MONDAY, OVERDUE)
+    assert todo_count_for_user(dept_admin, today=MONDAY) == 1
+
+    # and once closed it is gone
+    type(case).objects.filter(pk=case.pk).update(
+        state="closed", disposal_result="已责令改正", closed_on=MONDAY
+    )
+    assert _whats(dept_admin) == []
