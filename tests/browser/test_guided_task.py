@@ -10,8 +10,9 @@ secrets filled in from the browser), dispatch, each department's confirmation, g
 the claims, matching, the start of the checks, the two inspectors' entries and
 signatures, each department's approval (which publishes the results), the lead office's
 confirmation of the records, the automatic 已公示 and the lead office's 办结; at the end
-nobody has anything left on the list. The inspectors find no problem, so no follow-up
-case is opened (the case path has its own browser test, test_followup_and_stats.py).
+nobody has anything left on the list. On one record the market's inspector finds a
+problem that needs follow-up: the approval opens a case, the task moves to 后续处置中 by
+itself, and the market closes the case from its list before the lead office's 办结.
 
 The whole path takes four to five minutes, so at 375 px it is walked as far as every
 role's first step from its list: the same path up to 检查中, then each inspector's first
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.browser
 PASSWORD = "spotcheck-demo-2026"
 WIDTHS = {"desktop": 1366, "phone": 375}
 LATIN = re.compile(r"[A-Za-z]{2,}")
+PROBLEM = "经营场所门前擅自设置户外广告牌，违反其他工商行政管理规定"
 OFFICIALS = ("政府办管理员（演示）", "市场监管局管理员（演示）（晋州市")
 
 
@@ -242,10 +244,11 @@ def _group_and_match(lead: Actor, market: Actor, police: Actor) -> None:
     expect(lead.page.get_by_test_id("task-state")).to_have_text("检查中")
 
 
-def _enter(inspector: Actor, *, sign: bool, limit: int = 1000) -> int:
+def _enter(inspector: Actor, *, sign: bool, limit: int = 1000, problem: bool = False) -> int:
     """Fill the inspector's items of every record on its list (the first ``limit``); the
     last one to enter also signs (the party and every member on the one screen) and sends
-    it for review."""
+    it for review. With ``problem`` the first item of the first record finds one that
+    needs follow-up (违反其他工商行政管理规定行为)."""
     done = 0
     while done < limit:
         links = inspector.home().filter(has_text="现场检查")
@@ -260,10 +263,14 @@ def _enter(inspector: Actor, *, sign: bool, limit: int = 1000) -> int:
         inspector.click(inspector.page.get_by_test_id("open-fill"))
         page = inspector.page
         page.get_by_role("button", name="现在").first.click()
-        for findings in page.locator('textarea[data-field="findings"]').all():
-            findings.fill("查验营业执照、经营许可，均在有效期内，未发现问题")
+        for n, findings in enumerate(page.locator('textarea[data-field="findings"]').all()):
             item = findings.get_attribute("data-item")
-            page.locator(f'input[data-item="{item}"][data-code="1"]').check()
+            found = problem and done == 0 and n == 0
+            findings.fill(PROBLEM if found else "查验营业执照、经营许可，均在有效期内，未发现问题")
+            for code in ("A", "2", "D") if found else ("1",):
+                box = page.locator(f'input[data-item="{item}"][data-code="{code}"]')
+                if not box.is_checked():
+                    box.check()
         expect(page.get_by_test_id("sync-status")).to_contain_text("已同步到服务器")
         if sign:
             draw_on_pad(page, page.locator('[data-pad="party"] canvas'))
@@ -292,6 +299,24 @@ def _review(reviewer: Actor, limit: int = 1000) -> int:
         expect(page.get_by_test_id("record-state")).to_be_visible()
         approved += 1
     return approved
+
+
+def _close_case(holder: Actor) -> None:
+    """The department holding the follow-up case enters its result from its list."""
+    from django.utils import timezone
+
+    holder.todo("录入后续处置结果")
+    page = holder.page
+    expect(page.get_by_test_id("case-findings")).to_contain_text(PROBLEM)
+    close = page.get_by_test_id("action-close")
+    if close.get_attribute("open") is None:
+        close.locator("summary").click()
+    close.get_by_label("处置结果").fill("已责令当场拆除广告牌，企业已整改到位")
+    close.get_by_label("处置日期").fill(timezone.localdate().isoformat())
+    close.get_by_role("checkbox").check()
+    holder.shot("case")
+    holder.click(close.get_by_role("button", name="办结"))
+    expect(page.get_by_test_id("case-state")).to_have_text("已办结")
 
 
 def _confirm_records(lead: Actor) -> int:
@@ -343,17 +368,20 @@ def test_the_seed_plan_runs_to_closed_from_the_to_do_lists_alone(
     assert _enter(actors["zfb_inspector"], sign=False) == records
     actors["scj_inspector"].home()
     actors["scj_inspector"].shot("home")
-    assert _enter(actors["scj_inspector"], sign=True) == records
+    assert _enter(actors["scj_inspector"], sign=True, problem=True) == records
 
     # each department approves (publishing its results); the lead office confirms
     assert _review(market) == records
     assert _review(lead) == records
     assert _confirm_records(lead) == records
     task.refresh_from_db()
-    assert task.state == "publicised", task.get_state_display()
+    assert task.state == "disposing", task.get_state_display()
+
+    # the problem found opened a case for the market, which closes it from its list
+    _close_case(market)
 
     # 办结, after one confirmation
-    lead.todo("抽查结果已公示，办结任务")
+    lead.todo("后续处置均已办结，办结任务")
     lead.click(lead.page.get_by_test_id("task-steps").get_by_role("button", name="办结"))
     lead.shot("close-confirm")
     lead.confirm("确认办结")
