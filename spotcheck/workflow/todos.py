@@ -471,6 +471,7 @@ def _with_progress(tasks: QuerySet[Task]) -> QuerySet[Task]:
         unrevealed=Exists(officials.filter(attempt__status=AttemptStatus.ANNOUNCED, secret="")),
         unclaimed=Exists(unclaimed),
         has_records=Exists(records),
+        unsigned=Exists(JointRecord.objects.filter(task=OuterRef("pk"), signed_at__isnull=True)),
         unfinished=Exists(
             records.exclude(state=RecordState.APPROVED, lead_confirmed_at__isnull=False)
         ),
@@ -500,7 +501,7 @@ def _task_step(task: Any, today: dt.date) -> str:
         return "各部门均已认领，随机匹配检查组与检查对象"
     if state == TaskState.MATCHED:
         return "开始现场检查"
-    if state == TaskState.CHECKING and task.window_end < today:
+    if state == TaskState.CHECKING and task.window_end < today and not task.unsigned:
         return "检查期已结束，转入结果录入"
     if state == TaskState.ENTERING and task.has_records and not task.unfinished:
         return "记录表均已审核并确认，公示抽查结果"

@@ -652,3 +652,21 @@ def test_a_department_is_asked_to_enter_the_result_of_a_case_it_holds(
         state="closed", disposal_result="已责令改正", closed_on=MONDAY
     )
     assert _whats(dept_admin) == []
+
+
+def test_the_end_of_the_checks_waits_until_every_record_is_signed(
+    departments: Departments, regions: Regions, lead_admin: User
+) -> None:
+    # given: a task in 检查中 whose check window ended yesterday, one record not signed
+    joint = joint_task(departments, regions, lead_admin, state=TaskState.CHECKING)
+    type(joint.task).objects.filter(pk=joint.task.pk).update(
+        window_end=MONDAY - dt.timedelta(days=1)
+    )
+    record = make_record(joint.task, EntityFactory(), None, [joint.lead_item])
+    assert "检查期已结束，转入结果录入" not in _whats(lead_admin)
+
+    # when
+    JointRecord.objects.filter(pk=record.pk).update(signed_at=NOON)
+
+    # then
+    assert _whats(lead_admin) == ["检查期已结束，转入结果录入"]
