@@ -6,7 +6,8 @@ how late it is, and a link to the page where the step is done:
 
 - a department's administrator (部门管理员, and the lead office for its own part): the
   dispatched objects to confirm, the claims and inspector draws to make, the records
-  waiting for its review, the follow-up transfers to accept, and its overdue deadlines;
+  waiting for its review, the follow-up transfers to accept, the follow-up cases it
+  holds open, and its overdue deadlines;
 - the lead office and the platform administrator: every task waiting for the lead office's
   next step, the approved records it still has to confirm, and every participating
   department late on a step;
@@ -19,9 +20,11 @@ how late it is, and a link to the page where the step is done:
   simply "recent": each stays on the list for 30 days.
 
 Every kind of item is read with a fixed number of queries whatever the number of rows
-(sums and existence checks in SQL); a kind with more than ``LIMIT`` items shows the first
-``LIMIT`` and one line with the count of the rest. ``todo_count_for_user`` counts the same
-items without building them, for the badge on the menu.
+(sums and existence checks in SQL), but for one read of the stored draw per task in
+编组中 (which departments have objects to claim); a kind with more than ``LIMIT`` items
+shows the first ``LIMIT`` and one line with the count of the rest.
+``todo_count_for_user`` counts the same items without building them, for the badge on
+the menu.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from spotcheck.deadlines.models import Deadline
 from spotcheck.deadlines.selectors import estimate_calendar
 from spotcheck.draws.choices import AttemptStatus
 from spotcheck.draws.models import DepartmentClaim, DrawAttempt, DrawOfficial
+from spotcheck.draws.selectors import department_objects
 from spotcheck.followup.choices import CaseState
 from spotcheck.followup.models import Case
 from spotcheck.inspections.choices import RecordState
@@ -212,9 +216,9 @@ def _confirm_source(departments: frozenset[int]) -> _Source:
 def _claim_source(departments: frozenset[int]) -> _Source:
     """Tasks in 编组中 where the department has not claimed its objects yet.
 
-    Whether the final list holds an object of the department is known only by re-running
-    the draw, so every participating department that has not claimed is listed; the task
-    page says 无需检查的对象 for a department without one.
+    A department without an object on the final list has nothing to claim (the task
+    page says 无需检查的对象) and is not listed; whether it has one is read from the drawn
+    attempt's stored files (``_departments_with_objects``).
     """
     claimed = DepartmentClaim.objects.filter(
         attempt__task=OuterRef("task"),
@@ -229,6 +233,7 @@ def _claim_source(departments: frozenset[int]) -> _Source:
     )
 
     def build(found: list[TaskDepartment]) -> list[Todo]:
+        objects = _departments_with_objects({p.task_id for p in found})
         return [
             Todo(
                 what=f"认领{p.department.name}的检查对象并抽取执法检查人员",
@@ -236,9 +241,24 @@ def _claim_source(departments: frozenset[int]) -> _Source:
                 url=reverse("campaigns:task_detail", args=[p.task_id]),
             )
             for p in found
+            if p.department.name in objects.get(p.task_id, {p.department.name})
         ]
 
-    return _Source(rows, build)
+    return _Source(rows, build, per_row=False)
+
+
+def _departments_with_objects(task_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The departments (names) with objects on the final list of each task's drawn
+    attempt, read from the attempt's stored files (the draw is not re-run), one read per
+    task in 编组中. A task whose attempt keeps no announcement is left out: then every
+    participant is asked to claim, as before."""
+    attempts = DrawAttempt.objects.filter(
+        task__in=list(task_ids), status=AttemptStatus.DRAWN
+    ).exclude(announcement="")
+    return {
+        a.task_id: {name for name, entities in department_objects(a).items() if entities}
+        for a in attempts
+    }
 
 
 def _review_source(departments: frozenset[int]) -> _Source:
@@ -307,9 +327,36 @@ def _transfer_source(departments: frozenset[int]) -> _Source:
     return _Source(rows, build, more)
 
 
+def _case_source(departments: frozenset[int]) -> _Source:
+    """Follow-up cases the department holds and has not closed (20 working days)."""
+    rows = (
+        Case.objects.filter(state=CaseState.OPEN, department__in=departments)
+        .select_related("task", "entity", "item", "deadline")
+        .order_by("found_on", "pk")
+    )
+
+    def build(found: list[Case]) -> list[Todo]:
+        return [
+            Todo(
+                what=f"录入后续处置结果：{c.entity.name}（{c.item.name}）",
+                task=task_label(c.task),
+                url=reverse("followup:case_detail", args=[c.pk]),
+                **_dated(c.deadline if c.deadline and c.deadline.state in _LIVE else None),
+            )
+            for c in found
+        ]
+
+    def more(n: int) -> Todo:
+        return Todo(f"另有{n}项后续处置事项待办理", "", reverse("followup:case_list"))
+
+    return _Source(rows, build, more)
+
+
 def _overdue_source(departments: frozenset[int], today: dt.date) -> _Source:
-    """The department's overdue deadlines, but the confirmations listed on their own."""
+    """The department's overdue deadlines, but the confirmations and the open cases
+    listed on their own."""
     confirming = _ids_as_text(Task.objects.filter(state=TaskState.CONFIRMING))
+    open_cases = _ids_as_text(Case.objects.filter(state=CaseState.OPEN))
     rows = (
         Deadline.objects.filter(department__in=departments)
         .filter(_overdue(today))
@@ -318,6 +365,7 @@ def _overdue_source(departments: frozenset[int], today: dt.date) -> _Source:
             target_type=TASK_TARGET,
             target_id__in=confirming,
         )
+        .exclude(target_type=CASE_TARGET, target_id__in=open_cases)
         .order_by("due_date", "pk")
     )
 
@@ -362,6 +410,7 @@ def _department_sources(departments: frozenset[int], today: dt.date) -> list[_So
         _claim_source(departments),
         _review_source(departments),
         _transfer_source(departments),
+        _case_source(departments),
         _overdue_source(departments, today),
     ]
 
@@ -422,6 +471,7 @@ def _with_progress(tasks: QuerySet[Task]) -> QuerySet[Task]:
         unrevealed=Exists(officials.filter(attempt__status=AttemptStatus.ANNOUNCED, secret="")),
         unclaimed=Exists(unclaimed),
         has_records=Exists(records),
+        unsigned=Exists(JointRecord.objects.filter(task=OuterRef("pk"), signed_at__isnull=True)),
         unfinished=Exists(
             records.exclude(state=RecordState.APPROVED, lead_confirmed_at__isnull=False)
         ),
@@ -451,7 +501,7 @@ def _task_step(task: Any, today: dt.date) -> str:
         return "各部门均已认领，随机匹配检查组与检查对象"
     if state == TaskState.MATCHED:
         return "开始现场检查"
-    if state == TaskState.CHECKING and task.window_end < today:
+    if state == TaskState.CHECKING and task.window_end < today and not task.unsigned:
         return "检查期已结束，转入结果录入"
     if state == TaskState.ENTERING and task.has_records and not task.unfinished:
         return "记录表均已审核并确认，公示抽查结果"
@@ -469,6 +519,7 @@ def _lead_step_source(departments: frozenset[int] | None, today: dt.date) -> _So
     )
 
     def build(found: list[Task]) -> list[Todo]:
+        _only_claims_with_objects([t for t in found if t.state == TaskState.GROUPING])
         waiting = []
         for t in found:
             step, url = _draw_step(t), "draws:draw_page"
@@ -483,6 +534,20 @@ def _lead_step_source(departments: frozenset[int] | None, today: dt.date) -> _So
         ]
 
     return _Source(rows, build, per_row=False)
+
+
+def _only_claims_with_objects(grouping: list[Any]) -> None:
+    """Mark a task in 编组中 as still waiting for claims only when a department with
+    objects on the final list has not claimed: one without any has nothing to claim."""
+    objects = _departments_with_objects(t.pk for t in grouping if t.unclaimed)
+    claimed: dict[int, set[str]] = {}
+    for task_id, name in DepartmentClaim.objects.filter(
+        attempt__task__in=list(objects), attempt__status=AttemptStatus.DRAWN
+    ).values_list("attempt__task", "department__name"):
+        claimed.setdefault(task_id, set()).add(name)
+    for t in grouping:
+        if t.pk in objects:
+            t.unclaimed = bool(objects[t.pk] - claimed.get(t.pk, set()))
 
 
 def _lead_deadlines(tasks: list[Task]) -> dict[int, Deadline]:

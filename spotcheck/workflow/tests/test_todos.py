@@ -590,3 +590,83 @@ def test_the_auditor_looks_at_the_corrections_of_the_last_thirty_days(
 def test_nobody_signed_out_has_anything_to_do() -> None:
     assert todos_for_user(AnonymousUser(), today=MONDAY) == []  # type: ignore[arg-type]
     assert todo_count_for_user(AnonymousUser(), today=MONDAY) == 0  # type: ignore[arg-type]
+
+
+def test_a_department_without_objects_on_the_final_list_is_not_asked_to_claim(
+    departments: Departments,
+    regions: Regions,
+    lead_admin: User,
+    other_dept_admin: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given: a task in 编组中 whose final list has nothing for the police
+    joint = joint_task(departments, regions, lead_admin, state=TaskState.GROUPING)
+    attempt = drawn_attempt(joint.task, lead_admin)
+    type(attempt).objects.filter(pk=attempt.pk).update(announcement="{}")
+    objects = {
+        departments.lead_office.name: ["91130183MA0000001X"],
+        departments.market.name: ["91130183MA0000001X"],
+        departments.police.name: [],
+    }
+    monkeypatch.setattr(
+        "spotcheck.workflow.todos.department_objects", lambda _a: objects, raising=False
+    )
+    assert not [w for w in _whats(other_dept_admin) if "认领" in w]
+    assert todo_count_for_user(other_dept_admin, today=MONDAY) == 0
+
+    # when the departments with objects have claimed
+    for department in (departments.lead_office, departments.market):
+        DepartmentClaim.objects.create(
+            attempt=attempt, department=department, claimed_by=lead_admin
+        )
+
+    # then the lead office is asked to match, without waiting for the police
+    assert _whats(lead_admin) == ["各部门均已认领，随机匹配检查组与检查对象"]
+
+
+def test_a_department_is_asked_to_enter_the_result_of_a_case_it_holds(
+    departments: Departments, regions: Regions, lead_admin: User, dept_admin: User
+) -> None:
+    # given: a case of the market item, held open by the market, its limit overdue
+    joint = joint_task(departments, regions, lead_admin, state=TaskState.DISPOSING)
+    record = make_record(
+        joint.task, EntityFactory(name="晋州市丁果蔬农民专业合作社"), None, [joint.market_item]
+    )
+    case = transferring_case(joint, record, departments.police)
+    limit = deadline(departments.market, case, kind=DeadlineKind.DISPOSAL, due=MONDAY)
+    type(case).objects.filter(pk=case.pk).update(state="open", transfer_to=None, deadline=limit)
+
+    # when
+    todos = todos_for_user(dept_admin, today=MONDAY + dt.timedelta(days=1))
+
+    # then: one item, to the case's page, with the case's limit (not a second overdue line)
+    assert [t.what for t in todos] == [
+        f"录入后续处置结果：晋州市丁果蔬农民专业合作社（{joint.market_item.name}）"
+    ]
+    assert todos[0].url == reverse("followup:case_detail", args=[case.pk])
+    assert (todos[0].due, todos[0].urgency) == (MONDAY, OVERDUE)
+    assert todo_count_for_user(dept_admin, today=MONDAY) == 1
+
+    # and once closed it is gone
+    type(case).objects.filter(pk=case.pk).update(
+        state="closed", disposal_result="已责令改正", closed_on=MONDAY
+    )
+    assert _whats(dept_admin) == []
+
+
+def test_the_end_of_the_checks_waits_until_every_record_is_signed(
+    departments: Departments, regions: Regions, lead_admin: User
+) -> None:
+    # given: a task in 检查中 whose check window ended yesterday, one record not signed
+    joint = joint_task(departments, regions, lead_admin, state=TaskState.CHECKING)
+    type(joint.task).objects.filter(pk=joint.task.pk).update(
+        window_end=MONDAY - dt.timedelta(days=1)
+    )
+    record = make_record(joint.task, EntityFactory(), None, [joint.lead_item])
+    assert "检查期已结束，转入结果录入" not in _whats(lead_admin)
+
+    # when
+    JointRecord.objects.filter(pk=record.pk).update(signed_at=NOON)
+
+    # then
+    assert _whats(lead_admin) == ["检查期已结束，转入结果录入"]
