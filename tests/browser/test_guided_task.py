@@ -5,19 +5,19 @@ in that browser) and from then on only clicks: its to-do items, and the links an
 of the pages they open (the task page's steps and stages, the draw page, the field pages,
 the confirmation pages). No address is typed after the login page.
 
-At 1366 px the whole path is walked: the draw with two officials (commit and reveal, the
-secrets filled in from the browser), dispatch, each department's confirmation, grouping,
-the claims, matching, the start of the checks, the two inspectors' entries and
-signatures, each department's approval (which publishes the results), the lead office's
-confirmation of the records, the automatic 已公示 and the lead office's 办结; at the end
-nobody has anything left on the list. On one record the market's inspector finds a
-problem that needs follow-up: the approval opens a case, the task moves to 后续处置中 by
-itself, and the market closes the case from its list before the lead office's 办结.
+At 1366 px and at 375 px the whole path is walked: the draw with two officials (commit
+and reveal, the secrets filled in from the browser), dispatch, each department's
+confirmation, grouping, the claims, matching, the start of the checks, the two
+inspectors' entries and signatures, each department's approval (which publishes the
+results), the lead office's confirmation of the records, the automatic 已公示 and the lead
+office's 办结; at the end nobody has anything left on the list. On one record the market's
+inspector finds a problem that needs follow-up: the approval opens a case, the task
+moves to 后续处置中 by itself, and the market closes the case from its list before the lead
+office's 办结.
 
-The whole path takes four to five minutes, so at 375 px it is walked as far as every
-role's first step from its list: the same path up to 检查中, then each inspector's first
-record (entered, signed, sent) and each department's first review. Every page met is
-checked for sideways scrolling at 375 px and for refusals not in Chinese.
+A second, shorter walk at 375 px checks that the lead office is not sent to end the
+checks while records are still unsigned. Every page met is checked for sideways
+scrolling at 375 px and for refusals not in Chinese.
 
 The seed task is published when the demo is loaded, so the path starts from the draw.
 The seed's inspector directory is narrowed before the draw to the demo inspectors with an
@@ -355,7 +355,7 @@ def _to_the_first_records(actors: dict[str, Actor]) -> tuple[Any, int]:
 
 # the whole walk takes about 4 to 5 minutes on two shared cores, the demo's load included
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+@pytest.mark.parametrize("viewport", ["desktop", "phone"], indirect=True)
 def test_the_seed_plan_runs_to_closed_from_the_to_do_lists_alone(
     actors: dict[str, Actor],
 ) -> None:
