@@ -36,6 +36,7 @@ import logging
 import re
 import threading
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -75,7 +76,7 @@ class Sent:
     reference: str = ""
 
 
-class MessageBackend:
+class MessageBackend(ABC):
     """Base class of every carrier.  Subclass it for an SMS gateway.
 
     ``__init__`` takes no arguments: read the gateway's address, account and key from
@@ -90,8 +91,9 @@ class MessageBackend:
 
     name = "未命名通道"
 
+    @abstractmethod
     def send(self, message: Message) -> str:
-        raise NotImplementedError
+        """Send one message; return the gateway's reference or ""."""
 
 
 class FileBackend(MessageBackend):
